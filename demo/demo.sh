@@ -1,0 +1,69 @@
+#!/bin/bash
+# demo.sh: show what mxcheck says about three mail servers, using a local
+# Knot DNS server that serves the zones in demo/zones (see demo/README.md).
+#
+# Usage: demo/demo.sh [PATH-TO-MXCHECK]
+#   default: cli/mxcheck in the source tree (after "make")
+#
+# Needs knotd (Debian: apt install knot) and python3 or kdig.
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd) || exit 2
+top=$(dirname "$here")
+
+mxcheck=
+bad=0
+
+# one_case TITLE ADDRESS...: run mxcheck against the local server.
+one_case() {
+  local title=$1 rc
+  shift
+  echo "== $title =="
+  echo "\$ mxcheck --server $MXC_TEST_DNS $*"
+  "$mxcheck" --server "$MXC_TEST_DNS" "$@"
+  rc=$?
+  # 1 and 2 are verdicts (fail, permerror/temperror), not demo failures.
+  case $rc in
+    0 | 1 | 2) ;;
+    *)
+      echo "demo: mxcheck exited with status $rc" >&2
+      bad=1
+      ;;
+  esac
+  echo
+}
+
+# The cases, run inside the fixture (MXC_TEST_DNS = the local server).
+run_cases() {
+  one_case "a good dual-stack server" 203.0.113.25 2001:db8:25::25
+  one_case "IPv6 without reverse DNS (the ISP did not delegate it)" \
+    2001:db8:bad::25
+  one_case "a PTR that points to a name with another address" 203.0.113.26
+  return "$bad"
+}
+
+if [ "${1:-}" = --run-cases ]; then
+  mxcheck=$2
+  run_cases
+  exit
+fi
+
+mxcheck=${1:-$top/cli/mxcheck}
+case $mxcheck in
+  */*) ;;
+  *) mxcheck=$(command -v "$mxcheck") || mxcheck=./$1 ;;
+esac
+if [ ! -x "$mxcheck" ] || [ -d "$mxcheck" ]; then
+  echo "demo: $mxcheck not found; build it first (make) or give its path:" >&2
+  echo "      $0 PATH-TO-MXCHECK" >&2
+  exit 2
+fi
+
+"$top/tests/dnsfixture.sh" --zones "$here/zones" -- \
+  bash "$here/demo.sh" --run-cases "$mxcheck"
+rc=$?
+if [ "$rc" -eq 77 ]; then
+  echo "demo: needs Knot DNS's knotd (Debian: apt install knot)" >&2
+fi
+exit "$rc"

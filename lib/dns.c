@@ -1,0 +1,362 @@
+/*
+ * dns.c -- the context's resolver: c-ares underneath, a TTL-respecting
+ * answer cache on top, with in-flight de-duplication (two lookups of the same
+ * name and type share one query) and a bound on the queries in flight.
+ *
+ * A cache entry is created when a name/type is first asked for.  While its
+ * query is queued or in flight, lookups join its waiter list.  When the
+ * answer arrives every waiter is called and the entry keeps the answer until
+ * its TTL runs out.  Waiters can be unhooked (a cancelled check); the query
+ * still completes and fills the cache: c-ares has no per-query cancel.
+ */
+#include "mxc_private.h"
+
+#include <ctype.h>
+
+#define CACHE_MIN_BUCKETS 1024
+/* Negative and error answers are kept briefly; positive ones at most a day. */
+#define CACHE_MAX_TTL_S 86400
+#define CACHE_ERR_TTL_S 5
+/* Expire pass at most every this many lookups. */
+#define EXPIRE_EVERY 4096
+
+struct mxci_dnsent {
+  struct mxci_dnsent *hnext; /* hash chain */
+  struct mxci_dnsent *qnext; /* ctx send queue */
+  char *name;                /* lowercase, no final dot */
+  uint16_t type;
+  uint32_t hash;
+  int done;
+  int sending; /* in the send queue or in flight */
+  int64_t expires;
+  struct mxci_answer ans;
+  struct mxci_waiter *waiters;
+  mxc_ctx_t *ctx;
+};
+
+struct mxci_cache {
+  struct mxci_dnsent **b;
+  size_t nb;
+  size_t n;
+  unsigned lookups_since_expire;
+};
+
+static uint32_t hash_key(const char *name, uint16_t type)
+{
+  /* FNV-1a over the lowercase name and the type. */
+  uint32_t h = 2166136261u;
+  const unsigned char *p;
+  for (p = (const unsigned char *)name; *p; p++) {
+    h ^= (uint32_t)tolower(*p);
+    h *= 16777619u;
+  }
+  h ^= type;
+  h *= 16777619u;
+  return h;
+}
+
+int mxci_dns_init(mxc_ctx_t *ctx)
+{
+  ctx->cache = mxci_calloc(1, sizeof(*ctx->cache));
+  if (ctx->cache == NULL)
+    return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  ctx->cache->nb = CACHE_MIN_BUCKETS;
+  ctx->cache->b = mxci_calloc(ctx->cache->nb, sizeof(*ctx->cache->b));
+  if (ctx->cache->b == NULL) {
+    mxci_free(ctx->cache); /* LCOV_EXCL_LINE: OutOfMemory */
+    ctx->cache = NULL;     /* LCOV_EXCL_LINE: OutOfMemory */
+    return -1;             /* LCOV_EXCL_LINE: OutOfMemory */
+  }
+  return 0;
+}
+
+static void ent_free(struct mxci_dnsent *e)
+{
+  mxci_answer_clear(&e->ans);
+  mxci_free(e->name);
+  mxci_free(e);
+}
+
+static void cache_grow(struct mxci_cache *c)
+{
+  size_t nb = c->nb * 2, i;
+  struct mxci_dnsent **b = mxci_calloc(nb, sizeof(*b));
+  if (b == NULL)
+    return; /* LCOV_EXCL_LINE: OutOfMemory -- keep the old table */
+  for (i = 0; i < c->nb; i++) {
+    struct mxci_dnsent *e = c->b[i], *next;
+    for (; e; e = next) {
+      next = e->hnext;
+      e->hnext = b[e->hash % nb];
+      b[e->hash % nb] = e;
+    }
+  }
+  mxci_free(c->b);
+  c->b = b;
+  c->nb = nb;
+}
+
+/* Entries that are done and whose waiters are gone can be dropped. */
+static int ent_removable(const struct mxci_dnsent *e, int64_t now)
+{
+  return e->done && !e->sending && e->waiters == NULL && e->expires <= now;
+}
+
+void mxci_dns_expire(mxc_ctx_t *ctx)
+{
+  struct mxci_cache *c = ctx->cache;
+  int64_t now = mxci_now_ms();
+  size_t i;
+  for (i = 0; i < c->nb; i++) {
+    struct mxci_dnsent **pp = &c->b[i];
+    while (*pp) {
+      struct mxci_dnsent *e = *pp;
+      if (ent_removable(e, now)) {
+        *pp = e->hnext;
+        c->n--;
+        ent_free(e);
+      } else {
+        pp = &e->hnext;
+      }
+    }
+  }
+  c->lookups_since_expire = 0;
+}
+
+void mxci_dns_flush(mxc_ctx_t *ctx)
+{
+  struct mxci_cache *c = ctx->cache;
+  size_t i;
+  for (i = 0; c && i < c->nb; i++) {
+    struct mxci_dnsent **pp = &c->b[i];
+    while (*pp) {
+      struct mxci_dnsent *e = *pp;
+      if (e->done && !e->sending && e->waiters == NULL) {
+        *pp = e->hnext;
+        c->n--;
+        ent_free(e);
+      } else {
+        pp = &e->hnext;
+      }
+    }
+  }
+}
+
+void mxci_dns_destroy(mxc_ctx_t *ctx)
+{
+  struct mxci_cache *c = ctx->cache;
+  size_t i;
+  if (c == NULL)
+    return;
+  for (i = 0; i < c->nb; i++) {
+    struct mxci_dnsent *e = c->b[i], *next;
+    for (; e; e = next) {
+      next = e->hnext;
+      ent_free(e);
+    }
+  }
+  mxci_free(c->b);
+  mxci_free(c);
+  ctx->cache = NULL;
+}
+
+static void notify(struct mxci_dnsent *e)
+{
+  /* Waiters may start new lookups and cancel others (including waiters of
+   * this entry) from their callbacks: take them off one at a time. */
+  while (e->waiters) {
+    struct mxci_waiter *w = e->waiters;
+    e->waiters = w->next;
+    if (e->waiters)
+      e->waiters->prev = NULL;
+    w->next = w->prev = NULL;
+    w->ent = NULL;
+    w->cb(w->arg, &e->ans);
+  }
+}
+
+static void ares_done(void *arg, int status, int timeouts, unsigned char *abuf,
+                      int alen)
+{
+  struct mxci_dnsent *e = arg;
+  mxc_ctx_t *ctx = e->ctx;
+  uint32_t ttl;
+
+  (void)timeouts;
+  ctx->inflight--;
+  e->sending = 0;
+  mxci_answer_clear(&e->ans);
+  if (status == ARES_EDESTRUCTION || ctx->cache == NULL) {
+    /* The context is going away: the entry is freed with the cache. */
+    e->done = 1;
+    e->ans.err = status;
+    return;
+  }
+  if (status != ARES_SUCCESS) {
+    e->ans.err = status;
+    e->ans.cause = mxci_strdup(mxci_dns_errstr(status));
+  } else if (mxci_dns_parse(abuf, (size_t)alen, &e->ans) < 0) {
+    ctx->stats.answers_bad++;
+  } else if (e->ans.rcode != MXCI_RCODE_NOERROR &&
+             e->ans.rcode != MXCI_RCODE_NXDOMAIN) {
+    /* c-ares normally turns these into errors; keep the same shape when it
+     * does not (ARES_FLAG_NOCHECKRESP). */
+    e->ans.err = e->ans.rcode == MXCI_RCODE_REFUSED ? ARES_EREFUSED
+                 : e->ans.rcode == MXCI_RCODE_FORMERR ? ARES_EFORMERR
+                                                      : ARES_ESERVFAIL;
+    e->ans.cause = mxci_strdup(mxci_rcode_str(e->ans.rcode));
+  }
+  if (e->ans.err != ARES_SUCCESS)
+    ttl = CACHE_ERR_TTL_S;
+  else
+    ttl = e->ans.min_ttl > CACHE_MAX_TTL_S ? CACHE_MAX_TTL_S : e->ans.min_ttl;
+  /* Errors are not kept past the lookups that were waiting for them. */
+  e->expires = mxci_now_ms() + (e->ans.err == ARES_SUCCESS ? ttl * 1000 : 0);
+  e->done = 1;
+  notify(e);
+  mxci_dns_pump(ctx);
+}
+
+static void send_one(mxc_ctx_t *ctx, struct mxci_dnsent *e)
+{
+  unsigned char q[512];
+  int qlen = mxci_dns_build_query(e->name, e->type, ctx->edns, q, sizeof(q));
+  if (qlen < 0) {
+    /* Cannot happen for names accepted in mxci_dns_lookup. */
+    ctx->inflight++;
+    ares_done(e, ARES_EBADNAME, 0, NULL, 0);
+    return;
+  }
+  /* Count before sending: c-ares may call ares_done from inside ares_send. */
+  ctx->inflight++;
+  ctx->stats.queries_sent++;
+  ares_send(ctx->channel, q, qlen, ares_done, e);
+}
+
+void mxci_dns_pump(mxc_ctx_t *ctx)
+{
+  while (ctx->qhead && ctx->inflight < (size_t)ctx->max_inflight &&
+         ctx->cache) {
+    struct mxci_dnsent *e = ctx->qhead;
+    ctx->qhead = e->qnext;
+    if (ctx->qhead == NULL)
+      ctx->qtail = NULL;
+    e->qnext = NULL;
+    ctx->queued--;
+    send_one(ctx, e);
+  }
+}
+
+static void waiter_link(struct mxci_dnsent *e, struct mxci_waiter *w,
+                        mxci_dns_cb cb, void *arg)
+{
+  w->cb = cb;
+  w->arg = arg;
+  w->ent = e;
+  w->prev = NULL;
+  w->next = e->waiters;
+  if (e->waiters)
+    e->waiters->prev = w;
+  e->waiters = w;
+}
+
+void mxci_dns_cancel(struct mxci_waiter *w)
+{
+  struct mxci_dnsent *e = w->ent;
+  if (e == NULL)
+    return;
+  if (w->prev)
+    w->prev->next = w->next;
+  else
+    e->waiters = w->next;
+  if (w->next)
+    w->next->prev = w->prev;
+  w->next = w->prev = NULL;
+  w->ent = NULL;
+}
+
+mxc_status_t mxci_dns_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
+                             mxci_dns_cb cb, void *arg, struct mxci_waiter *w)
+{
+  struct mxci_cache *c = ctx->cache;
+  struct mxci_dnsent *e;
+  uint32_t h;
+  int64_t now;
+  size_t nlen;
+  unsigned char probe[512];
+
+  memset(w, 0, sizeof(*w));
+  nlen = strlen(name);
+  if (nlen > 1 && name[nlen - 1] == '.')
+    nlen--;
+  if (nlen == 0 || nlen >= MXCI_MAX_NAME)
+    return MXC_EINVAL;
+
+  if (++c->lookups_since_expire >= EXPIRE_EVERY)
+    mxci_dns_expire(ctx);
+  h = 0;
+  {
+    char key[MXCI_MAX_NAME];
+    size_t i;
+    for (i = 0; i < nlen; i++)
+      key[i] = (char)tolower((unsigned char)name[i]);
+    key[nlen] = '\0';
+    if (mxci_dns_build_query(key, type, 0, probe, sizeof(probe)) < 0)
+      return MXC_EINVAL; /* not an encodable DNS name */
+    h = hash_key(key, type);
+    now = mxci_now_ms();
+    for (e = c->b[h % c->nb]; e; e = e->hnext) {
+      if (e->hash != h || e->type != type || strcmp(e->name, key) != 0)
+        continue;
+      if (!e->done) {
+        ctx->stats.dedup_joins++;
+        waiter_link(e, w, cb, arg);
+        return MXC_OK;
+      }
+      if (e->expires > now || e->waiters) {
+        ctx->stats.cache_hits++;
+        cb(arg, &e->ans);
+        return MXC_OK;
+      }
+      /* Expired: ask again, reusing the entry. */
+      break;
+    }
+    if (e == NULL) {
+      e = mxci_calloc(1, sizeof(*e));
+      if (e == NULL)
+        return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
+      e->name = mxci_strdup(key);
+      if (e->name == NULL) {
+        mxci_free(e);      /* LCOV_EXCL_LINE: OutOfMemory */
+        return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
+      }
+      e->type = type;
+      e->hash = h;
+      e->ctx = ctx;
+      e->hnext = c->b[h % c->nb];
+      c->b[h % c->nb] = e;
+      if (++c->n > c->nb)
+        cache_grow(c);
+    }
+  }
+  e->done = 0;
+  e->sending = 1;
+  mxci_answer_clear(&e->ans);
+  waiter_link(e, w, cb, arg);
+  /* Queue, then send while slots are free: the bound on queries in flight
+   * protects resolvers (and our socket) from bursts. */
+  e->qnext = NULL;
+  if (ctx->qtail)
+    ctx->qtail->qnext = e;
+  else
+    ctx->qhead = e;
+  ctx->qtail = e;
+  ctx->queued++;
+  mxci_dns_pump(ctx);
+  return MXC_OK;
+}
+
+size_t mxci_dns_cache_count(const mxc_ctx_t *ctx)
+{
+  return ctx->cache ? ctx->cache->n : 0;
+}

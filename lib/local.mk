@@ -1,0 +1,29 @@
+# libmxcheck: all sources go into a convenience library that the tests link
+# (so internals stay testable); the installed library wraps it and exports
+# only mxc_ symbols.
+include_HEADERS = %reldir%/mxcheck.h
+nodist_include_HEADERS = %reldir%/mxcheck_version.h
+
+noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
+%canon_reldir%_libmxcheck_core_la_SOURCES = \
+	%reldir%/mxc_private.h \
+	%reldir%/util.c \
+	%reldir%/addr.c \
+	%reldir%/dnsmsg.c \
+	%reldir%/dns.c \
+	%reldir%/ctx.c \
+	%reldir%/loop.c \
+	%reldir%/run.c \
+	%reldir%/fcrdns.c \
+	%reldir%/result.c \
+	%reldir%/report.c
+%canon_reldir%_libmxcheck_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DMXC_BUILDING_LIBRARY
+%canon_reldir%_libmxcheck_core_la_CFLAGS = $(AM_CFLAGS) $(VISIBILITY_CFLAGS) \
+	$(CARES_CFLAGS) $(JSONC_CFLAGS)
+%canon_reldir%_libmxcheck_core_la_LIBADD = $(CARES_LIBS) $(JSONC_LIBS)
+
+lib_LTLIBRARIES += %reldir%/libmxcheck.la
+%canon_reldir%_libmxcheck_la_SOURCES =
+%canon_reldir%_libmxcheck_la_LIBADD = %reldir%/libmxcheck-core.la
+%canon_reldir%_libmxcheck_la_LDFLAGS = -version-info $(MXC_LT_VERSION) \
+	-no-undefined -export-symbols-regex '^mxc_'

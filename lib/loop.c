@@ -1,0 +1,152 @@
+/*
+ * loop.c -- the bridge between c-ares's sockets and the application's event
+ * loop: socket callback (fed by ARES_OPT_SOCK_STATE_CB), timer callback
+ * (c-ares has none: we compute the deadline after each public call and tell
+ * the application only when it changed, as libcurl does), and the driver.
+ */
+#include "mxc_private.h"
+
+static struct mxci_sock *sock_find(mxc_ctx_t *ctx, int fd)
+{
+  size_t i;
+  for (i = 0; i < ctx->nsocks; i++)
+    if (ctx->socks[i].fd == fd)
+      return &ctx->socks[i];
+  return NULL;
+}
+
+void mxci_sock_state(void *data, ares_socket_t fd, int readable, int writable)
+{
+  mxc_ctx_t *ctx = data;
+  struct mxci_sock *s = sock_find(ctx, fd);
+  int what = (readable ? MXC_POLL_IN : 0) | (writable ? MXC_POLL_OUT : 0);
+  void *socketp = NULL;
+
+  if (what == 0) {
+    /* (0,0): c-ares is done with this socket. */
+    if (s == NULL)
+      return;
+    socketp = s->socketp;
+    *s = ctx->socks[--ctx->nsocks];
+    if (ctx->sock_cb)
+      ctx->sock_cb(ctx, fd, MXC_POLL_REMOVE, ctx->sock_userp, socketp);
+    return;
+  }
+  if (s == NULL) {
+    if (ctx->nsocks == ctx->socks_cap) {
+      size_t cap = ctx->socks_cap ? ctx->socks_cap * 2 : 8;
+      struct mxci_sock *n = mxci_realloc(ctx->socks, cap * sizeof(*n));
+      if (n == NULL)
+        return; /* LCOV_EXCL_LINE: OutOfMemory -- its queries time out */
+      ctx->socks = n;
+      ctx->socks_cap = cap;
+    }
+    s = &ctx->socks[ctx->nsocks++];
+    s->fd = fd;
+    s->socketp = NULL;
+  }
+  s->what = what;
+  if (ctx->sock_cb)
+    ctx->sock_cb(ctx, fd, what, ctx->sock_userp, s->socketp);
+}
+
+mxc_status_t mxc_set_socket_cb(mxc_ctx_t *ctx, mxc_socket_cb cb, void *userp)
+{
+  size_t i;
+  if (!mxci_ctx_valid(ctx))
+    return MXC_EINVAL;
+  ctx->sock_cb = cb;
+  ctx->sock_userp = userp;
+  for (i = 0; cb && i < ctx->nsocks; i++)
+    cb(ctx, ctx->socks[i].fd, ctx->socks[i].what, userp,
+       ctx->socks[i].socketp);
+  return MXC_OK;
+}
+
+mxc_status_t mxc_set_timer_cb(mxc_ctx_t *ctx, mxc_timer_cb cb, void *userp)
+{
+  if (!mxci_ctx_valid(ctx))
+    return MXC_EINVAL;
+  ctx->timer_cb = cb;
+  ctx->timer_userp = userp;
+  ctx->timer_deadline = -1;
+  mxci_update_timer(ctx);
+  return MXC_OK;
+}
+
+mxc_status_t mxc_assign(mxc_ctx_t *ctx, int fd, void *socketp)
+{
+  struct mxci_sock *s;
+  if (!mxci_ctx_valid(ctx))
+    return MXC_EINVAL;
+  s = sock_find(ctx, fd);
+  if (s == NULL)
+    return MXC_EINVAL;
+  s->socketp = socketp;
+  return MXC_OK;
+}
+
+long mxc_timeout_ms(mxc_ctx_t *ctx)
+{
+  struct timeval tv, *tvp;
+  if (!mxci_ctx_valid(ctx))
+    return -1;
+  if (ctx->dq_head || ctx->free_requested == 1)
+    return 0;
+  if (ctx->inflight == 0)
+    return ctx->queued ? 0 : -1;
+  /* O(queries in flight) in c-ares 1.18; bounded by max_inflight. */
+  tvp = ares_timeout(ctx->channel, NULL, &tv);
+  if (tvp == NULL)
+    return -1;
+  return (long)tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000;
+}
+
+void mxci_update_timer(mxc_ctx_t *ctx)
+{
+  long t;
+  int64_t deadline;
+  if (ctx->timer_cb == NULL)
+    return;
+  t = mxc_timeout_ms(ctx);
+  deadline = t < 0 ? -1 : mxci_now_ms() + t;
+  if (deadline == ctx->timer_deadline)
+    return;
+  /* A deadline that moved by a millisecond through rounding is the same. */
+  if (deadline != -1 && ctx->timer_deadline != -1 && t > 0 &&
+      deadline - ctx->timer_deadline <= 1 && ctx->timer_deadline - deadline <= 1)
+    return;
+  ctx->timer_deadline = deadline;
+  ctx->timer_cb(ctx, t, ctx->timer_userp);
+}
+
+mxc_status_t mxc_process_fds(mxc_ctx_t *ctx, const mxc_fd_event_t *ev,
+                             size_t n)
+{
+  size_t i;
+  if (!mxci_ctx_valid(ctx) || (ev == NULL && n > 0))
+    return MXC_EINVAL;
+  if (ctx->in_callback || ctx->processing)
+    return MXC_ERECURSIVE;
+  ctx->processing = 1;
+  /* A timer that fired is spent. */
+  ctx->timer_deadline = -1;
+  if (n == 0) {
+    ares_process_fd(ctx->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+  } else {
+    /* Each call also handles c-ares's expired timeouts. */
+    for (i = 0; i < n; i++) {
+      ares_socket_t r = (ev[i].events & MXC_POLL_IN) ? ev[i].fd
+                                                     : ARES_SOCKET_BAD;
+      ares_socket_t w = (ev[i].events & MXC_POLL_OUT) ? ev[i].fd
+                                                      : ARES_SOCKET_BAD;
+      ares_process_fd(ctx->channel, r, w);
+    }
+  }
+  mxci_dns_pump(ctx);
+  ctx->processing = 0;
+  /* User callbacks run with processing off but in_callback on. */
+  mxci_deliver(ctx);
+  mxci_ctx_leave(ctx);
+  return MXC_OK;
+}

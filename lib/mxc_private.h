@@ -1,0 +1,320 @@
+/*
+ * mxc_private.h -- internals shared by the files of libmxcheck.
+ * Included first in every .c of lib/.  Internal names are mxci_*, so that
+ * the export filter '^mxc_' can never leak them.
+ */
+#ifndef MXC_PRIVATE_H
+#define MXC_PRIVATE_H
+
+#include "config.h"
+
+#include <ares.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mxcheck.h"
+
+#define MXCI_CTX_MAGIC 0x6d786378u   /* "mxcx" */
+#define MXCI_CHECK_MAGIC 0x6d786368u /* "mxch" */
+
+/* ---- util.c -------------------------------------------------------------- */
+
+/* Allocation goes through these, so that tests can inject failures. */
+void *mxci_malloc(size_t n);
+void *mxci_calloc(size_t n, size_t sz);
+void *mxci_realloc(void *p, size_t n);
+void mxci_free(void *p);
+char *mxci_strdup(const char *s);
+char *mxci_strndup(const char *s, size_t n);
+/* printf into a new string; NULL on OOM. */
+char *mxci_asprintf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+/* Fail the nth allocation from now (1 = the next one); 0 disables. */
+void mxci_alloc_fail_after(long n);
+/* Monotonic clock in milliseconds. */
+int64_t mxci_now_ms(void);
+/* ASCII case-insensitive comparison of DNS names, ignoring a final dot. */
+int mxci_name_eq(const char *a, const char *b);
+
+/* Growable string buffer. */
+struct mxci_buf {
+  char *s;
+  size_t len, cap;
+  int oom;
+};
+void mxci_buf_add(struct mxci_buf *b, const char *s, size_t n);
+void mxci_buf_puts(struct mxci_buf *b, const char *s);
+void mxci_buf_printf(struct mxci_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Take the string (NUL-terminated); NULL if any append ran out of memory. */
+char *mxci_buf_take(struct mxci_buf *b);
+
+/* ---- addr.c --------------------------------------------------------------- */
+
+struct mxci_addr {
+  int family;            /* 4 or 6 */
+  int mapped;            /* IPv4-mapped IPv6 given, checked as IPv4 */
+  unsigned char b[16];   /* 4 or 16 bytes */
+  char text[64];         /* canonical text (RFC 5952 for IPv6) */
+  char rev[80];          /* in-addr.arpa / ip6.arpa name, no final dot */
+};
+
+/* Parse any textual form; on error fills err (reason) and returns -1. */
+int mxci_addr_parse(const char *in, struct mxci_addr *out, char *err,
+                    size_t errlen);
+/* Canonical text of 4 or 16 address bytes. */
+void mxci_addr_format(int family, const unsigned char *b, char *out,
+                      size_t outlen);
+/* Is this address one that is never seen on the Internet (private,
+ * loopback, link-local, ULA, unspecified)?  Returns a short reason or NULL. */
+const char *mxci_addr_nonglobal(const struct mxci_addr *a);
+
+/* ---- dnsmsg.c: DNS packets ------------------------------------------------ */
+
+#define MXCI_T_A 1
+#define MXCI_T_NS 2
+#define MXCI_T_CNAME 5
+#define MXCI_T_SOA 6
+#define MXCI_T_PTR 12
+#define MXCI_T_MX 15
+#define MXCI_T_TXT 16
+#define MXCI_T_AAAA 28
+#define MXCI_T_OPT 41
+
+#define MXCI_RCODE_NOERROR 0
+#define MXCI_RCODE_FORMERR 1
+#define MXCI_RCODE_SERVFAIL 2
+#define MXCI_RCODE_NXDOMAIN 3
+#define MXCI_RCODE_REFUSED 5
+
+/* Limits on what is kept of one answer: a hostile server cannot make the
+ * library hold more than this per query. */
+#define MXCI_MAX_RRS 4096        /* records kept from one section */
+#define MXCI_MAX_NAME 1024       /* presentation length of a name, escaped */
+#define MXCI_MAX_CNAME_HOPS 8    /* CNAME chain followed for one lookup */
+
+struct mxci_rr {
+  char *owner;      /* presentation form, no final dot */
+  uint16_t type;
+  uint32_t ttl;
+  /* decoded rdata */
+  unsigned char addr[16]; /* A (4) / AAAA (16) */
+  char *name;             /* PTR, CNAME, NS target; SOA mname; MX exchange */
+  uint16_t pref;          /* MX */
+  unsigned char *data;    /* TXT: character-strings concatenated */
+  size_t datalen;
+  uint32_t soa_minimum;   /* SOA */
+};
+
+/* A parsed response, or the error that stood for one. */
+struct mxci_answer {
+  int err;          /* ARES_SUCCESS or an ARES_E* code (timeout, ...) */
+  char *cause;      /* human text when err != ARES_SUCCESS or malformed */
+  int rcode;
+  int ad;           /* AD bit set in the response */
+  int tc;
+  size_t nan, nns;
+  struct mxci_rr *an; /* answer section */
+  struct mxci_rr *ns; /* authority section */
+  uint32_t min_ttl;   /* for caching: min over answer TTLs or negative TTL */
+};
+
+/* Build a query for name/type into buf (id 0: c-ares sets its own).
+ * edns: add an OPT record with the DO bit.  Returns the length or -1 when
+ * the name cannot be encoded. */
+int mxci_dns_build_query(const char *name, uint16_t type, int edns,
+                         unsigned char *buf, size_t buflen);
+/* Parse a response.  Returns 0 on success, -1 with ans->cause set when the
+ * packet is malformed (ans->err is then ARES_EBADRESP). */
+int mxci_dns_parse(const unsigned char *pkt, size_t len,
+                   struct mxci_answer *ans);
+void mxci_answer_clear(struct mxci_answer *ans);
+struct mxci_answer *mxci_answer_dup(const struct mxci_answer *ans);
+/* Follow the CNAME chain of qname inside the answer section.  Returns the
+ * final owner name (pointing into ans, or qname itself) and the number of
+ * hops in *hops; -1 in *hops when the chain loops or is too long. */
+const char *mxci_answer_follow(const struct mxci_answer *ans,
+                               const char *qname, int *hops);
+/* Owner of the SOA record of the authority section (the zone of a
+ * negative answer), or NULL. */
+const char *mxci_answer_soa_zone(const struct mxci_answer *ans);
+/* Short text for an ares status or rcode ("timeout", "SERVFAIL"...). */
+const char *mxci_dns_errstr(int ares_status);
+const char *mxci_rcode_str(int rcode);
+const char *mxci_type_str(uint16_t type);
+
+/* ---- dns.c: the engine's resolver with cache and de-duplication ---------- */
+
+struct mxci_waiter;
+/* Called with the answer (owned by the cache, valid during the call). */
+typedef void (*mxci_dns_cb)(void *arg, const struct mxci_answer *ans);
+
+struct mxci_dnsent; /* cache entry, opaque outside dns.c */
+
+struct mxci_waiter {
+  struct mxci_waiter *next, *prev; /* on the entry */
+  struct mxci_dnsent *ent;
+  mxci_dns_cb cb;
+  void *arg;
+};
+
+/* Look name/type up through the cache.  On a cache hit cb runs before this
+ * returns.  *w (caller-owned) is linked while the query is in flight so that
+ * it can be cancelled.  Returns MXC_OK or MXC_ENOMEM/MXC_EINVAL (cb not
+ * called). */
+mxc_status_t mxci_dns_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
+                             mxci_dns_cb cb, void *arg, struct mxci_waiter *w);
+/* Unhook a waiter whose callback has not run; safe to call twice. */
+void mxci_dns_cancel(struct mxci_waiter *w);
+int mxci_dns_init(mxc_ctx_t *ctx);
+void mxci_dns_destroy(mxc_ctx_t *ctx);
+void mxci_dns_flush(mxc_ctx_t *ctx);
+/* Send queued queries while slots are free. */
+void mxci_dns_pump(mxc_ctx_t *ctx);
+/* Expire old cache entries (amortised). */
+void mxci_dns_expire(mxc_ctx_t *ctx);
+/* Entries in the cache, including those in flight. */
+size_t mxci_dns_cache_count(const mxc_ctx_t *ctx);
+
+/* ---- checks --------------------------------------------------------------- */
+
+struct mxci_check_ops {
+  /* Drop every outstanding lookup (waiters unhooked); the check will not be
+   * resumed. */
+  void (*abort)(mxc_check_t *chk);
+  /* Free the check's private state. */
+  void (*free)(mxc_check_t *chk);
+};
+
+enum { MXCI_CHK_RUNNING, MXCI_CHK_QUEUED, MXCI_CHK_DELIVERING };
+
+struct mxc_check {
+  unsigned magic;
+  mxc_ctx_t *ctx;
+  struct mxc_check *next, *prev; /* ctx->checks */
+  struct mxc_check *qnext;       /* ctx done queue */
+  int state;
+  mxc_done_cb cb;
+  void *arg;
+  mxc_status_t status;
+  mxc_result_t *res;
+  const struct mxci_check_ops *ops;
+  void *priv;
+};
+
+mxc_check_t *mxci_check_new(mxc_ctx_t *ctx, const struct mxci_check_ops *ops,
+                            mxc_done_cb cb, void *arg);
+/* The check is finished: queue its delivery (res is taken). */
+void mxci_check_finish(mxc_check_t *chk, mxc_status_t st, mxc_result_t *res);
+/* Free a check that was never handed to the user (start failed). */
+void mxci_check_discard(mxc_check_t *chk);
+
+/* ---- the context ---------------------------------------------------------- */
+
+struct mxci_sock {
+  int fd;
+  int what;
+  void *socketp;
+};
+
+struct mxci_cache; /* dns.c */
+
+struct mxc_ctx {
+  unsigned magic;
+  ares_channel channel;
+  char errbuf[256];
+
+  /* options */
+  int timeout_ms;
+  int tries;
+  int max_inflight;
+  int edns;
+  char *servers;
+
+  /* dns.c state */
+  struct mxci_cache *cache;
+  struct mxci_dnsent *qhead, *qtail; /* queries waiting for a slot */
+  size_t inflight, queued;
+
+  /* sockets and timer (loop.c) */
+  struct mxci_sock *socks;
+  size_t nsocks, socks_cap;
+  mxc_socket_cb sock_cb;
+  void *sock_userp;
+  mxc_timer_cb timer_cb;
+  void *timer_userp;
+  int64_t timer_deadline; /* absolute ms, -1: none set */
+
+  /* checks */
+  struct mxc_check *checks;              /* all not yet delivered */
+  struct mxc_check *dq_head, *dq_tail;   /* finished, to deliver */
+  size_t npending;
+  int in_callback;
+  int processing;
+  int running; /* inside mxc_run(): it performs a deferred free itself */
+  int free_requested;
+
+  mxc_stats_t stats;
+};
+
+int mxci_ctx_valid(const mxc_ctx_t *ctx);
+/* Deliver finished checks (runs user callbacks). */
+void mxci_deliver(mxc_ctx_t *ctx);
+/* Recompute the timer and tell the application if the deadline changed. */
+void mxci_update_timer(mxc_ctx_t *ctx);
+/* Socket state from c-ares. */
+void mxci_sock_state(void *data, ares_socket_t fd, int readable,
+                     int writable);
+/* End of a public call: deliver, pump, run a deferred free, update timer. */
+void mxci_ctx_leave(mxc_ctx_t *ctx);
+/* Really free (no callback running). */
+void mxci_ctx_destroy(mxc_ctx_t *ctx);
+
+/* ---- result.c ------------------------------------------------------------- */
+
+struct mxci_name {
+  char *name;
+  mxc_name_state_t state;
+  char *detail;
+  size_t naddr;
+  char **addrs;
+};
+
+struct mxci_warning {
+  char *code;
+  char *text;
+};
+
+struct mxc_result {
+  const char *method;
+  mxc_verdict_t verdict;
+  char *reason;
+  char *input;
+  char *error; /* the input was not an address */
+  char address[64];
+  int family;
+  int mapped;
+  int dnssec;
+  char reverse[80];
+  size_t nnames;
+  struct mxci_name *names;
+  char *matched;
+  char *zone;
+  size_t nzone_ns;
+  char **zone_ns;
+  size_t nwarn;
+  struct mxci_warning *warn;
+  char *fix;
+};
+
+mxc_result_t *mxci_result_new(const char *method);
+/* Append a warning; returns -1 on OOM. */
+int mxci_result_warn(mxc_result_t *r, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Add a string to a growable array of strings; -1 on OOM. */
+int mxci_strv_add(char ***v, size_t *n, const char *s);
+void mxci_strv_free(char **v, size_t n);
+
+#endif /* MXC_PRIVATE_H */

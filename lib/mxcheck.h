@@ -1,0 +1,354 @@
+/*
+ * mxcheck.h -- public interface of libmxcheck.
+ *
+ * libmxcheck tells whether the big mailbox providers will accept mail from a
+ * server, and if not, why.  Every DNS lookup is asynchronous (c-ares).
+ *
+ * Threading: a context (mxc_ctx_t) and everything started on it belong to one
+ * thread at a time.  A program that wants threads uses one context per
+ * thread.  Different contexts share nothing.
+ *
+ * Callback contract (every check):
+ *  1. A start function that returns anything but MXC_OK never calls the
+ *     callback.  MXC_OK means the callback will be called exactly once.
+ *  2. The callback never runs inside the start call: immediate results (a
+ *     cache hit, an unparsable address) are delivered from the next
+ *     mxc_process_fds() or mxc_run().
+ *  3. mxc_check_cancel() delivers MXC_ECANCELLED; mxc_ctx_free() delivers
+ *     MXC_EDESTRUCTION to every check still pending.
+ *  4. Inside a callback the program may start and cancel checks, and may call
+ *     mxc_ctx_free(): the free is then deferred until the library regains
+ *     control.  Calling mxc_process_fds() or mxc_run() from a callback returns
+ *     MXC_ERECURSIVE.
+ *  5. The check handle and the result are valid only during the callback.
+ *     Keep a result with mxc_result_dup().
+ */
+#ifndef MXCHECK_H
+#define MXCHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mxcheck_version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(MXC_BUILDING_LIBRARY) && defined(__GNUC__)
+#define MXC_EXTERN __attribute__((visibility("default")))
+#else
+#define MXC_EXTERN
+#endif
+
+/*! Opaque handles. */
+typedef struct mxc_ctx mxc_ctx_t;
+typedef struct mxc_check mxc_check_t;
+typedef struct mxc_result mxc_result_t;
+
+/*! API and transport status.  Values are fixed and never reused. */
+typedef enum {
+  MXC_OK = 0,
+  MXC_ENOMEM = 1,       /* out of memory */
+  MXC_EINVAL = 2,       /* invalid argument */
+  MXC_EADDRESS = 3,     /* not an IPv4 or IPv6 address */
+  MXC_ETIMEOUT = 4,     /* mxc_run() gave up before the checks finished */
+  MXC_EDNS = 5,         /* the resolver could not be set up */
+  MXC_ECANCELLED = 6,   /* the check was cancelled */
+  MXC_EDESTRUCTION = 7, /* the context was freed with the check pending */
+  MXC_ERECURSIVE = 8,   /* loop driver called from a callback */
+  MXC_EBUSY = 9,        /* already attached / in use */
+  MXC_EDEPENDENCY = 10, /* a dependency failed unexpectedly */
+  MXC_ELIMIT = 11,      /* a documented limit was reached */
+  MXC_STATUS_LAST       /* not a status: one past the last */
+} mxc_status_t;
+
+/*! Verdicts, in the words of RFC 8601 / RFC 7208. */
+typedef enum {
+  MXC_VERDICT_NONE = 0,
+  MXC_VERDICT_PASS = 1,
+  MXC_VERDICT_FAIL = 2,
+  MXC_VERDICT_SOFTFAIL = 3,
+  MXC_VERDICT_NEUTRAL = 4,
+  MXC_VERDICT_TEMPERROR = 5,
+  MXC_VERDICT_PERMERROR = 6,
+  MXC_VERDICT_POLICY = 7
+} mxc_verdict_t;
+
+/*! Static English text for a status; never NULL. */
+MXC_EXTERN const char *mxc_strerror(mxc_status_t st);
+/*! RFC word for a verdict ("pass", "temperror", ...); never NULL. */
+MXC_EXTERN const char *mxc_verdict_str(mxc_verdict_t v);
+/*! Run-time library version, e.g. "0.1.0". */
+MXC_EXTERN const char *mxc_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Context                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/*!
+ * Create a context using the system resolver configuration
+ * (/etc/resolv.conf) until mxc_ctx_set_servers() says otherwise.
+ * \param[out] out the new context, to be freed with mxc_ctx_free()
+ * \return MXC_OK, MXC_EINVAL, MXC_ENOMEM, MXC_EDNS
+ */
+MXC_EXTERN mxc_status_t mxc_ctx_new(mxc_ctx_t **out);
+
+/*!
+ * Free a context.  Every pending check gets its callback with
+ * MXC_EDESTRUCTION first.  NULL is accepted.  From inside a callback the
+ * free is deferred until the library regains control.
+ */
+MXC_EXTERN void mxc_ctx_free(mxc_ctx_t *ctx);
+
+/*!
+ * Name servers as a comma-separated list of "host[:port]": IPv4 literals,
+ * IPv6 literals ("::1" or "[::1]:5353").  Names are not accepted.
+ * Flushes the cache.  Call with no check pending.
+ * \return MXC_OK, MXC_EINVAL (with a message in mxc_ctx_error()),
+ *         MXC_EBUSY (checks pending), MXC_ENOMEM
+ */
+MXC_EXTERN mxc_status_t mxc_ctx_set_servers(mxc_ctx_t *ctx, const char *list);
+
+/*!
+ * Timeout of the first try of a query, in milliseconds (default 500,
+ * 1..60000).  c-ares doubles it on every further try.
+ * \return MXC_OK, MXC_EINVAL, MXC_EBUSY
+ */
+MXC_EXTERN mxc_status_t mxc_ctx_set_timeout_ms(mxc_ctx_t *ctx, int ms);
+
+/*! Tries per query (default 4, 1..10).  \return MXC_OK, MXC_EINVAL, MXC_EBUSY */
+MXC_EXTERN mxc_status_t mxc_ctx_set_tries(mxc_ctx_t *ctx, int tries);
+
+/*!
+ * Maximum DNS queries in flight (default 128, 1..65536).  Further queries
+ * wait in the context's queue; this bounds bursts that overflow resolver
+ * socket buffers.  May be changed at any time.
+ * \return MXC_OK, MXC_EINVAL
+ */
+MXC_EXTERN mxc_status_t mxc_ctx_set_max_inflight(mxc_ctx_t *ctx, int n);
+
+/*!
+ * EDNS0 with the DO bit (default on).  With it, a validating resolver's AD
+ * bit is reported as "DNSSEC-validated".  Off: plain queries (AD still
+ * requested by the header bit of RFC 6840 section 5.7).
+ * \return MXC_OK, MXC_EBUSY
+ */
+MXC_EXTERN mxc_status_t mxc_ctx_set_edns(mxc_ctx_t *ctx, int on);
+
+/*! Human text of the last configuration error; never NULL. */
+MXC_EXTERN const char *mxc_ctx_error(const mxc_ctx_t *ctx);
+
+/*! Counters of the context, for monitoring and tests. */
+typedef struct {
+  uint64_t queries_sent;   /* queries handed to c-ares */
+  uint64_t cache_hits;     /* answers served from the cache */
+  uint64_t dedup_joins;    /* lookups that joined a query in flight */
+  uint64_t answers_bad;    /* answers that did not parse */
+  size_t cache_entries;    /* entries in the cache now */
+  size_t inflight;         /* queries in flight now */
+  size_t queued;           /* queries waiting for a slot now */
+  size_t checks_pending;   /* checks not yet delivered */
+} mxc_stats_t;
+
+/*! Fill *st with the context's counters. */
+MXC_EXTERN void mxc_ctx_stats(const mxc_ctx_t *ctx, mxc_stats_t *st);
+
+/* ------------------------------------------------------------------------ */
+/* Event loop integration (in the spirit of libcurl's multi_socket API)      */
+/* ------------------------------------------------------------------------ */
+
+#define MXC_POLL_NONE 0
+#define MXC_POLL_IN 1
+#define MXC_POLL_OUT 2
+#define MXC_POLL_INOUT 3
+#define MXC_POLL_REMOVE 4
+
+/*!
+ * Socket callback: watch fd for `what` (MXC_POLL_IN/OUT/INOUT), or stop
+ * watching it (MXC_POLL_REMOVE).  socketp is what mxc_assign() stored.
+ */
+typedef void (*mxc_socket_cb)(mxc_ctx_t *ctx, int fd, int what, void *userp,
+                              void *socketp);
+/*!
+ * Timer callback: call mxc_process_fds(ctx, NULL, 0) in timeout_ms
+ * milliseconds (0: as soon as possible); -1 deletes the timer.  It is
+ * called only when the deadline changes.
+ */
+typedef void (*mxc_timer_cb)(mxc_ctx_t *ctx, long timeout_ms, void *userp);
+
+/*! Set the socket callback.  Existing sockets are reported again. */
+MXC_EXTERN mxc_status_t mxc_set_socket_cb(mxc_ctx_t *ctx, mxc_socket_cb cb,
+                                          void *userp);
+/*! Set the timer callback. */
+MXC_EXTERN mxc_status_t mxc_set_timer_cb(mxc_ctx_t *ctx, mxc_timer_cb cb,
+                                         void *userp);
+/*! Attach the application's pointer to a socket the library watches.
+ * \return MXC_OK, MXC_EINVAL (fd unknown) */
+MXC_EXTERN mxc_status_t mxc_assign(mxc_ctx_t *ctx, int fd, void *socketp);
+
+typedef struct {
+  int fd;
+  int events; /* MXC_POLL_IN and/or MXC_POLL_OUT that are ready */
+} mxc_fd_event_t;
+
+/*!
+ * Drive the context: handle the ready sockets in ev[0..n-1], then expired
+ * timeouts and queued completions.  ev = NULL, n = 0 means timeouts only.
+ * Callbacks of checks run from here.
+ * \return MXC_OK, MXC_EINVAL, MXC_ERECURSIVE
+ */
+MXC_EXTERN mxc_status_t mxc_process_fds(mxc_ctx_t *ctx,
+                                        const mxc_fd_event_t *ev, size_t n);
+
+/*! Milliseconds until mxc_process_fds(ctx, NULL, 0) is due; -1: nothing
+ * pending; 0: now. */
+MXC_EXTERN long mxc_timeout_ms(mxc_ctx_t *ctx);
+
+/*! Number of checks whose callback has not run yet. */
+MXC_EXTERN size_t mxc_pending(const mxc_ctx_t *ctx);
+
+/*!
+ * Blocking driver: poll() the context's sockets until no check is pending
+ * or timeout_ms passed (-1: no limit).
+ * \return MXC_OK (nothing pending), MXC_ETIMEOUT, MXC_ERECURSIVE
+ */
+MXC_EXTERN mxc_status_t mxc_run(mxc_ctx_t *ctx, long timeout_ms);
+
+/* ------------------------------------------------------------------------ */
+/* Checks                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*!
+ * Called exactly once per started check.  st is MXC_OK when the check ran
+ * (its verdict, which may be temperror, is in res), MXC_EADDRESS when the
+ * address did not parse (res holds the reason), MXC_ECANCELLED or
+ * MXC_EDESTRUCTION (res is NULL).
+ */
+typedef void (*mxc_done_cb)(mxc_check_t *chk, mxc_status_t st,
+                            const mxc_result_t *res, void *arg);
+
+/*!
+ * Most PTR names whose forward records are looked up (RFC 8601 section
+ * 2.7.3 leaves the number to the verifier; RFC 7208 section 4.6.4 uses 10).
+ */
+#define MXC_FCRDNS_MAX_NAMES 10
+
+/*!
+ * Start a forward-confirmed reverse DNS check (RFC 8601 "iprev") of an
+ * IPv4 or IPv6 address in any textual form: dotted quad, compressed or
+ * uppercase IPv6, IPv4-mapped "::ffff:a.b.c.d" (checked as IPv4), with
+ * Sendmail's "IPv6:" prefix or in brackets.  The string is copied.
+ * \param[out] out the check handle (may be NULL), valid until the callback
+ * \return MXC_OK, MXC_EINVAL (NULL arguments), MXC_ENOMEM
+ */
+MXC_EXTERN mxc_status_t mxc_fcrdns_start(mxc_ctx_t *ctx, const char *address,
+                                         mxc_done_cb cb, void *arg,
+                                         mxc_check_t **out);
+
+/*!
+ * Blocking wrapper: start an iprev check and run the context until it
+ * finished.  *out is a result to free with mxc_result_free().
+ * \return MXC_OK, MXC_EADDRESS (*out holds the reason), MXC_EINVAL,
+ *         MXC_ENOMEM, MXC_ERECURSIVE
+ */
+MXC_EXTERN mxc_status_t mxc_fcrdns_sync(mxc_ctx_t *ctx, const char *address,
+                                        mxc_result_t **out);
+
+/*! Cancel a pending check: its callback runs at once with MXC_ECANCELLED.
+ * Queries it started still complete and fill the cache. */
+MXC_EXTERN void mxc_check_cancel(mxc_check_t *chk);
+
+/*! The application pointer given at start. */
+MXC_EXTERN void *mxc_check_arg(const mxc_check_t *chk);
+
+/* ------------------------------------------------------------------------ */
+/* Results                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/*! Deep copy of a result, to keep it past the callback; NULL on OOM. */
+MXC_EXTERN mxc_result_t *mxc_result_dup(const mxc_result_t *res);
+/*! Free a result from mxc_result_dup() or a _sync() call; NULL accepted. */
+MXC_EXTERN void mxc_result_free(mxc_result_t *res);
+
+/*! RFC 8601 method name: "iprev". */
+MXC_EXTERN const char *mxc_result_method(const mxc_result_t *res);
+MXC_EXTERN mxc_verdict_t mxc_result_verdict(const mxc_result_t *res);
+/*! One sentence saying why the verdict is what it is; never NULL. */
+MXC_EXTERN const char *mxc_result_reason(const mxc_result_t *res);
+/*! The address as given. */
+MXC_EXTERN const char *mxc_result_input(const mxc_result_t *res);
+/*! The address in canonical text (RFC 5952 for IPv6); "" if invalid. */
+MXC_EXTERN const char *mxc_result_address(const mxc_result_t *res);
+/*! 4 or 6 (as checked), 0 if the input was not an address. */
+MXC_EXTERN int mxc_result_family(const mxc_result_t *res);
+/*! 1 when the input was an IPv4-mapped IPv6 address checked as IPv4. */
+MXC_EXTERN int mxc_result_mapped(const mxc_result_t *res);
+/*! 1 when every answer used carried the AD bit (DNSSEC-validated). */
+MXC_EXTERN int mxc_result_dnssec(const mxc_result_t *res);
+/*! The reverse name queried (in-addr.arpa or ip6.arpa), "" if invalid. */
+MXC_EXTERN const char *mxc_result_reverse_name(const mxc_result_t *res);
+
+/*! State of one PTR name's forward lookup. */
+typedef enum {
+  MXC_NAME_MATCH = 0,     /* an address of the name equals the client's */
+  MXC_NAME_MISMATCH = 1,  /* the name has addresses, none is the client's */
+  MXC_NAME_NXDOMAIN = 2,  /* the name does not exist */
+  MXC_NAME_NODATA = 3,    /* the name exists but has no A/AAAA */
+  MXC_NAME_TEMPERROR = 4, /* timeout, SERVFAIL, bad answer */
+  MXC_NAME_NOT_TRIED = 5  /* beyond MXC_FCRDNS_MAX_NAMES */
+} mxc_name_state_t;
+
+MXC_EXTERN const char *mxc_name_state_str(mxc_name_state_t s);
+
+/*! Number of PTR names found. */
+MXC_EXTERN size_t mxc_iprev_ptr_count(const mxc_result_t *res);
+/*! PTR name i (without the trailing dot), NULL when out of range. */
+MXC_EXTERN const char *mxc_iprev_ptr_name(const mxc_result_t *res, size_t i);
+MXC_EXTERN mxc_name_state_t mxc_iprev_ptr_state(const mxc_result_t *res,
+                                                size_t i);
+/*! Detail of the forward lookup of name i (CNAME chain, error cause). */
+MXC_EXTERN const char *mxc_iprev_ptr_detail(const mxc_result_t *res,
+                                            size_t i);
+/*! Addresses the forward lookup of name i returned, in the checked family. */
+MXC_EXTERN size_t mxc_iprev_addr_count(const mxc_result_t *res, size_t i);
+MXC_EXTERN const char *mxc_iprev_addr(const mxc_result_t *res, size_t i,
+                                      size_t j);
+/*! The first PTR name that mapped back, NULL if none. */
+MXC_EXTERN const char *mxc_iprev_matched_name(const mxc_result_t *res);
+/*! Where the reverse tree stops when there is no PTR: the zone that
+ * answered (from the SOA of the negative answer) and its name servers. */
+MXC_EXTERN const char *mxc_iprev_reverse_zone(const mxc_result_t *res);
+MXC_EXTERN size_t mxc_iprev_reverse_ns_count(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_iprev_reverse_ns(const mxc_result_t *res, size_t i);
+
+/*! Warnings that do not change the verdict. */
+MXC_EXTERN size_t mxc_result_warning_count(const mxc_result_t *res);
+/*! Stable code of warning i ("ipv6-ptr-name-has-only-a", "generic-name",
+ * "ptr-names-capped", "several-ptr-names", "not-global"), NULL out of
+ * range. */
+MXC_EXTERN const char *mxc_result_warning_code(const mxc_result_t *res,
+                                               size_t i);
+MXC_EXTERN const char *mxc_result_warning_text(const mxc_result_t *res,
+                                               size_t i);
+/*! One line for the admin saying what to do, "" when nothing. */
+MXC_EXTERN const char *mxc_result_fix(const mxc_result_t *res);
+
+/* Rendering, done by the library so every front end says the same. */
+
+#define MXC_RENDER_COLOR 1 /* ANSI colours in the text report */
+
+/*!
+ * The result as one JSON object (schema in mxcheck(1)), NUL-terminated,
+ * without a newline; free with mxc_free().  NULL on OOM.
+ */
+MXC_EXTERN char *mxc_result_json(const mxc_result_t *res);
+/*! The human report, several lines ending in '\n'; free with mxc_free(). */
+MXC_EXTERN char *mxc_result_text(const mxc_result_t *res, int flags);
+/*! Free memory returned by the library.  NULL accepted. */
+MXC_EXTERN void mxc_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MXCHECK_H */

@@ -1,0 +1,177 @@
+/*
+ * util.c -- allocation with fault injection, strings, clock.
+ */
+#include "mxc_private.h"
+
+#include <stdio.h>
+#include <time.h>
+
+static long alloc_fail_countdown; /* 0: never fail */
+
+void mxci_alloc_fail_after(long n) { alloc_fail_countdown = n; }
+
+static int alloc_should_fail(void)
+{
+  if (alloc_fail_countdown <= 0)
+    return 0;
+  if (--alloc_fail_countdown == 0)
+    return 1;
+  return 0;
+}
+
+void *mxci_malloc(size_t n)
+{
+  if (alloc_should_fail())
+    return NULL;
+  return malloc(n ? n : 1);
+}
+
+void *mxci_calloc(size_t n, size_t sz)
+{
+  if (alloc_should_fail())
+    return NULL;
+  return calloc(n ? n : 1, sz ? sz : 1);
+}
+
+void *mxci_realloc(void *p, size_t n)
+{
+  if (alloc_should_fail())
+    return NULL;
+  return realloc(p, n ? n : 1);
+}
+
+void mxci_free(void *p) { free(p); }
+
+void mxc_free(void *p) { free(p); }
+
+char *mxci_strndup(const char *s, size_t n)
+{
+  char *d;
+  if (s == NULL)
+    return NULL;
+  d = mxci_malloc(n + 1);
+  if (d == NULL)
+    return NULL; /* LCOV_EXCL_LINE: OutOfMemory */
+  memcpy(d, s, n);
+  d[n] = '\0';
+  return d;
+}
+
+char *mxci_strdup(const char *s)
+{
+  if (s == NULL)
+    return NULL;
+  return mxci_strndup(s, strlen(s));
+}
+
+static char *vasprintf_alloc(const char *fmt, va_list ap)
+{
+  va_list ap2;
+  int n;
+  char *s;
+
+  va_copy(ap2, ap);
+  n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  if (n < 0)
+    return NULL;
+  s = mxci_malloc((size_t)n + 1);
+  if (s == NULL)
+    return NULL; /* LCOV_EXCL_LINE: OutOfMemory */
+  vsnprintf(s, (size_t)n + 1, fmt, ap);
+  return s;
+}
+
+char *mxci_asprintf(const char *fmt, ...)
+{
+  va_list ap;
+  char *s;
+  va_start(ap, fmt);
+  s = vasprintf_alloc(fmt, ap);
+  va_end(ap);
+  return s;
+}
+
+int64_t mxci_now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+
+int mxci_name_eq(const char *a, const char *b)
+{
+  size_t la = strlen(a), lb = strlen(b);
+  size_t i;
+  if (la > 1 && a[la - 1] == '.')
+    la--;
+  if (lb > 1 && b[lb - 1] == '.')
+    lb--;
+  if (la != lb)
+    return 0;
+  for (i = 0; i < la; i++)
+    if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+      return 0;
+  return 1;
+}
+
+void mxci_buf_add(struct mxci_buf *b, const char *s, size_t n)
+{
+  if (b->oom)
+    return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    char *p;
+    while (cap < b->len + n + 1)
+      cap *= 2;
+    p = mxci_realloc(b->s, cap);
+    if (p == NULL) {
+      b->oom = 1; /* LCOV_EXCL_LINE: OutOfMemory */
+      return;     /* LCOV_EXCL_LINE: OutOfMemory */
+    }
+    b->s = p;
+    b->cap = cap;
+  }
+  memcpy(b->s + b->len, s, n);
+  b->len += n;
+  b->s[b->len] = '\0';
+}
+
+void mxci_buf_puts(struct mxci_buf *b, const char *s)
+{
+  mxci_buf_add(b, s, strlen(s));
+}
+
+void mxci_buf_printf(struct mxci_buf *b, const char *fmt, ...)
+{
+  va_list ap;
+  char *s;
+  va_start(ap, fmt);
+  s = vasprintf_alloc(fmt, ap);
+  va_end(ap);
+  if (s == NULL) {
+    b->oom = 1;
+    return;
+  }
+  mxci_buf_puts(b, s);
+  mxci_free(s);
+}
+
+char *mxci_buf_take(struct mxci_buf *b)
+{
+  char *s;
+  if (b->oom) {
+    mxci_free(b->s);
+    b->s = NULL;
+    b->len = b->cap = 0;
+    return NULL;
+  }
+  if (b->s == NULL)
+    return mxci_strdup("");
+  s = b->s;
+  b->s = NULL;
+  b->len = b->cap = 0;
+  return s;
+}

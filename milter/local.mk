@@ -1,0 +1,2 @@
+# mxcheck-milter comes with its own issue; libmilter is optional
+# (./configure --disable-milter).

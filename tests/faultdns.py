@@ -1,0 +1,853 @@
+#!/usr/bin/env python3
+"""faultdns.py - fault-injecting authoritative DNS responder for mxcheck tests.
+
+Python 3 standard library only.  Serves UDP and TCP on 127.0.0.1 (and ::1
+with --ipv6), on the same port for every socket.  The behaviour is chosen
+by the query name; see tests/faultdns.md for the table of cases.
+
+Usage:
+    python3 tests/faultdns.py [--port N] [--port-file FILE] [--ipv6]
+                              [--verbose]
+
+--port 0 (the default) picks a free port.  Once every socket listens, the
+port number is written to FILE (temp file + rename, so a reader never sees
+a partial file).  Runs until SIGTERM or SIGINT, then exits with status 0.
+Nothing is written to stdout unless --verbose is given.
+"""
+
+import argparse
+import errno
+import heapq
+import ipaddress
+import os
+import re
+import selectors
+import signal
+import socket
+import struct
+import sys
+import time
+
+# --------------------------------------------------------------------------
+# DNS constants
+
+T_A, T_NS, T_SOA, T_PTR, T_AAAA, T_OPT, T_ANY = 1, 2, 6, 12, 28, 41, 255
+C_IN, C_ANY = 1, 255
+
+NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED = 0, 1, 2, 3, 4, 5
+
+F_QR = 0x8000
+F_AA = 0x0400
+F_TC = 0x0200
+F_RD = 0x0100
+F_CD = 0x0010
+
+EDNS_SIZE = 1232      # UDP payload size we advertise in our OPT RR
+TTL = 300
+SLOW_DELAY = 0.300    # seconds, case N=15
+
+VERBOSE = False
+
+
+def log(msg):
+    if VERBOSE:
+        sys.stdout.write("faultdns: %s\n" % msg)
+        sys.stdout.flush()
+
+
+# --------------------------------------------------------------------------
+# Names.  A name is a tuple of labels (bytes), without the root label.
+
+def dn(text):
+    """'a.b.c.' -> (b'a', b'b', b'c')"""
+    text = text.rstrip(".")
+    if not text:
+        return ()
+    return tuple(lab.encode("ascii") for lab in text.split("."))
+
+
+def lower(name):
+    return tuple(lab.lower() for lab in name)
+
+
+def name_text(name):
+    out = []
+    for lab in name:
+        s = ""
+        for b in lab:
+            c = chr(b)
+            if c in ".\\":
+                s += "\\" + c
+            elif 0x21 <= b <= 0x7e:
+                s += c
+            else:
+                s += "\\%03d" % b
+        out.append(s)
+    return ".".join(out) + "."
+
+
+def wire_name(name):
+    """Uncompressed wire form, no validation (used to build broken names)."""
+    return b"".join(bytes([len(lab)]) + lab for lab in name) + b"\x00"
+
+
+def read_name(msg, off):
+    """Parse a (possibly compressed) name. Returns (labels, offset after).
+    Raises ValueError on anything malformed."""
+    labels = []
+    end = None
+    jumps = 0
+    total = 1
+    while True:
+        if off >= len(msg):
+            raise ValueError("name runs past end")
+        ln = msg[off]
+        if ln == 0:
+            off += 1
+            break
+        if ln & 0xC0 == 0xC0:
+            if off + 1 >= len(msg):
+                raise ValueError("truncated pointer")
+            ptr = ((ln & 0x3F) << 8) | msg[off + 1]
+            if end is None:
+                end = off + 2
+            jumps += 1
+            if jumps > 64 or ptr >= len(msg):
+                raise ValueError("bad compression pointer")
+            off = ptr
+            continue
+        if ln & 0xC0:
+            raise ValueError("bad label type")
+        if off + 1 + ln > len(msg):
+            raise ValueError("label runs past end")
+        labels.append(bytes(msg[off + 1:off + 1 + ln]))
+        total += ln + 1
+        if total > 255:
+            raise ValueError("name too long")
+        off += 1 + ln
+    return tuple(labels), (end if end is not None else off)
+
+
+# --------------------------------------------------------------------------
+# Message building
+
+class Builder:
+    """Builds a DNS message with name compression."""
+
+    def __init__(self):
+        self.buf = bytearray(12)
+        self.comp = {}
+
+    def name(self, name):
+        for i in range(len(name)):
+            key = lower(name[i:])
+            ptr = self.comp.get(key)
+            if ptr is not None:
+                self.buf += struct.pack("!H", 0xC000 | ptr)
+                return
+            if len(self.buf) < 0x3FFF:
+                self.comp[key] = len(self.buf)
+            self.buf += bytes([len(name[i])]) + name[i]
+        self.buf += b"\x00"
+
+    def question(self, name, qtype, qclass):
+        self.name(name)
+        self.buf += struct.pack("!HH", qtype, qclass)
+
+    def rr(self, rec):
+        """rec = (owner, type, rdata) where rdata is a list whose items are
+        bytes (copied verbatim) or tuples of labels (compressible name)."""
+        owner, rtype, rdata = rec
+        self.name(owner)
+        self.buf += struct.pack("!HHIH", rtype, C_IN, TTL, 0)
+        start = len(self.buf)
+        for item in rdata:
+            if isinstance(item, tuple):
+                self.name(item)
+            else:
+                self.buf += item
+        struct.pack_into("!H", self.buf, start - 2, len(self.buf) - start)
+
+    def opt(self):
+        self.buf += b"\x00" + struct.pack("!HHIH", T_OPT, EDNS_SIZE, 0, 0)
+
+    def header(self, qid, flags, qd, an, ns, ar):
+        struct.pack_into("!HHHHHH", self.buf, 0, qid, flags, qd, an, ns, ar)
+
+    def bytes(self):
+        return bytes(self.buf)
+
+
+def rr_a(owner, addr):
+    return (owner, T_A, [socket.inet_pton(socket.AF_INET, addr)])
+
+
+def rr_aaaa(owner, addr):
+    return (owner, T_AAAA, [socket.inet_pton(socket.AF_INET6, addr)])
+
+
+def rr_ptr(owner, target):
+    return (owner, T_PTR, [target])
+
+
+def rr_ns(owner, target):
+    return (owner, T_NS, [target])
+
+
+def rr_soa(zone):
+    return (zone, T_SOA, [dn("ns.fault.test"), dn("hostmaster.fault.test"),
+                          struct.pack("!IIIII", 2024010101, 3600, 600,
+                                      86400, 60)])
+
+
+# --------------------------------------------------------------------------
+# Query parsing
+
+class Query:
+    pass
+
+
+class Malformed(Exception):
+    pass
+
+
+def parse_query(msg):
+    """Returns a Query, or None if the packet must be ignored.
+    Raises Malformed(qid) if the packet deserves FORMERR."""
+    if len(msg) < 12:
+        return None
+    qid, flags, qd, an, ns, ar = struct.unpack_from("!HHHHHH", msg, 0)
+    if flags & F_QR:
+        return None                     # never answer responses
+    q = Query()
+    q.id = qid
+    q.flags = flags
+    q.opcode = (flags >> 11) & 0xF
+    q.edns = None
+    q.qname = None
+    if qd != 1:
+        raise Malformed(q)
+    try:
+        q.qname, off = read_name(msg, 12)
+        if off + 4 > len(msg):
+            raise ValueError("short question")
+        q.qtype, q.qclass = struct.unpack_from("!HH", msg, off)
+        off += 4
+        # skip answer and authority, look for OPT in additional
+        for i in range(an + ns + ar):
+            owner, off = read_name(msg, off)
+            if off + 10 > len(msg):
+                raise ValueError("short RR")
+            rtype, rclass, ttl, rdlen = struct.unpack_from("!HHIH", msg, off)
+            off += 10 + rdlen
+            if off > len(msg):
+                raise ValueError("RDATA past end")
+            if i >= an + ns and rtype == T_OPT:
+                if q.edns is not None or owner:
+                    raise ValueError("bad OPT")
+                q.edns = rclass
+    except (ValueError, struct.error):
+        raise Malformed(q)
+    return q
+
+
+# --------------------------------------------------------------------------
+# Zone data
+
+FAULT = dn("fault.test")
+REV4 = dn("100.51.198.in-addr.arpa")
+REV6 = tuple(dn(ipaddress.ip_address("2001:db8:fa::").reverse_pointer)[-14:])
+REV6_3 = dn(ipaddress.ip_address("2001:db8:fa::3").reverse_pointer)
+REV6_1 = dn(ipaddress.ip_address("2001:db8:fa::1").reverse_pointer)
+ZONES = [lower(FAULT), lower(REV4), lower(REV6)]
+
+
+def n(s):
+    return lower(dn(s))
+
+
+def sub(label, zone=FAULT):
+    return (label.encode("ascii"),) + zone
+
+
+# Forward data: lowercased name -> {type: [rr, ...]} or a special marker.
+FORWARD = {
+    lower(FAULT): None,   # filled in below (SOA, NS)
+    n("ns.fault.test"): {T_A: [rr_a(dn("ns.fault.test"), "127.0.0.1")]},
+    n("tc.fault.test"): {T_A: [rr_a(dn("tc.fault.test"), "198.51.100.3")]},
+    n("tc6.fault.test"): {T_AAAA: [rr_aaaa(dn("tc6.fault.test"),
+                                           "2001:db8:fa::3")]},
+    n("id4.fault.test"): {T_A: [rr_a(dn("id4.fault.test"), "198.51.100.4")]},
+    n("ok8.fault.test"): "SERVFAIL",
+    n("q9.fault.test"): {T_A: [rr_a(dn("q9.fault.test"), "198.51.100.9")]},
+    n("slow.fault.test"): {T_A: [rr_a(dn("slow.fault.test"),
+                                      "198.51.100.15")]},
+    n("qr19.fault.test"): {T_A: [rr_a(dn("qr19.fault.test"),
+                                      "198.51.100.19")]},
+    n("ok20.fault.test"): {T_A: [rr_a(dn("ok20.fault.test"),
+                                      "198.18.%d.%d" % (k >> 8, k & 255))
+                                 for k in range(299)]
+                           + [rr_a(dn("ok20.fault.test"), "198.51.100.20")]},
+    # N=21: the answer carries an A record of a different owner
+    n("ok21.fault.test"): {T_A: [rr_a(dn("other.fault.test"),
+                                      "198.51.100.21")]},
+    n("other.fault.test"): {T_A: [rr_a(dn("other.fault.test"),
+                                       "198.51.100.21")]},
+}
+FORWARD[lower(FAULT)] = {T_SOA: [rr_soa(FAULT)],
+                         T_NS: [rr_ns(FAULT, dn("ns.fault.test"))]}
+for _z in (REV4, REV6):
+    FORWARD[lower(_z)] = {T_SOA: [rr_soa(_z)],
+                          T_NS: [rr_ns(_z, dn("ns.fault.test"))]}
+
+BIG_RE = re.compile(rb"^big(0|[1-9][0-9]{0,3})$")
+BIG_COUNT = 2000
+
+# PTR targets of the reverse cases that give a normal PTR answer
+PTR_TARGET = {
+    3: "tc.fault.test", 4: "id4.fault.test", 8: "ok8.fault.test",
+    9: "q9.fault.test", 15: "slow.fault.test", 19: "qr19.fault.test",
+    20: "ok20.fault.test", 21: "ok21.fault.test",
+}
+
+
+def enclosing_zone(lname):
+    for z in ZONES:
+        if len(lname) >= len(z) and lname[len(lname) - len(z):] == z:
+            return z
+    return None
+
+
+# --------------------------------------------------------------------------
+# Response construction
+
+def resp_flags(q, rcode, extra=0):
+    return (F_QR | (q.opcode << 11) | F_AA | (q.flags & (F_RD | F_CD))
+            | rcode | extra)
+
+
+def start(q, qname=None, qtype=None):
+    b = Builder()
+    b.question(q.qname if qname is None else qname,
+               q.qtype if qtype is None else qtype, q.qclass)
+    return b
+
+
+def normal(q, proto, rcode, an=(), ns=(), ar=(), flags_extra=0, qname=None):
+    """A well-formed response, with EDNS echo and UDP truncation."""
+    b = start(q, qname)
+    for r in an:
+        b.rr(r)
+    for r in ns:
+        b.rr(r)
+    for r in ar:
+        b.rr(r)
+    nar = len(ar)
+    if q.edns is not None:
+        b.opt()
+        nar += 1
+    b.header(q.id, resp_flags(q, rcode, flags_extra), 1, len(an), len(ns),
+             nar)
+    out = b.bytes()
+    if proto == "udp":
+        limit = 512 if q.edns is None else max(512, q.edns)
+        if len(out) > limit:
+            return truncated(q, qname)
+    elif len(out) > 65535:
+        return truncated(q, qname)
+    return out
+
+
+def truncated(q, qname=None):
+    """TC=1, question only (plus OPT when the query had EDNS)."""
+    b = start(q, qname)
+    nar = 0
+    if q.edns is not None:
+        b.opt()
+        nar = 1
+    b.header(q.id, resp_flags(q, NOERROR, F_TC), 1, 0, 0, nar)
+    return b.bytes()
+
+
+def rcode_only(q, proto, rcode):
+    return normal(q, proto, rcode)
+
+
+def nxdomain(q, proto, lname):
+    z = enclosing_zone(lname)
+    soa = [rr_soa(z)] if z is not None else [rr_soa(FAULT)]
+    return normal(q, proto, NXDOMAIN, ns=soa)
+
+
+def nodata(q, proto, lname):
+    z = enclosing_zone(lname) or lower(FAULT)
+    return normal(q, proto, NOERROR, ns=[rr_soa(z)])
+
+
+def raw_answer(q, rtype, rdata_fn, ancount=1, rdlen_extra=0):
+    """Header + question + one RR with owner = question name (compressed
+    pointer) and RDATA produced by rdata_fn(offset_of_rdata).  No OPT."""
+    b = start(q)
+    b.buf += struct.pack("!HHHIH", 0xC00C, rtype, C_IN, TTL, 0)
+    off = len(b.buf)
+    rdata = rdata_fn(off)
+    struct.pack_into("!H", b.buf, off - 2, len(rdata) + rdlen_extra)
+    b.buf += rdata
+    b.header(q.id, resp_flags(q, NOERROR), 1, ancount, 0, 0)
+    return b.bytes()
+
+
+def ptr_case(q, proto, lname, target):
+    if q.qtype in (T_PTR, T_ANY):
+        return normal(q, proto, NOERROR, an=[rr_ptr(q.qname, dn(target))])
+    return nodata(q, proto, lname)
+
+
+def answer_reverse(q, proto, case, lname, tc_target="tc.fault.test"):
+    """Returns bytes, None (drop) or ('delay', seconds, bytes)."""
+    if case == 1:
+        return rcode_only(q, proto, SERVFAIL)
+    if case == 2:
+        return None
+    if case == 3:
+        if proto == "udp":
+            return truncated(q)
+        return ptr_case(q, proto, lname, tc_target)
+    if case == 4:
+        out = bytearray(ptr_case(q, proto, lname, PTR_TARGET[4]))
+        struct.pack_into("!H", out, 0, q.id ^ 0x5555)
+        return bytes(out)
+    if case == 5:       # pointer to itself
+        return raw_answer(q, T_PTR,
+                          lambda o: struct.pack("!H", 0xC000 | o))
+    if case == 17:      # two pointers pointing at each other
+        return raw_answer(q, T_PTR,
+                          lambda o: struct.pack("!HH", 0xC000 | (o + 2),
+                                                0xC000 | o))
+    if case == 6:
+        if proto == "udp":
+            return truncated(q)
+        if q.qtype not in (T_PTR, T_ANY):
+            return nodata(q, proto, lname)
+        an = [rr_ptr(q.qname, sub("big%d" % k)) for k in range(BIG_COUNT)]
+        return normal(q, proto, NOERROR, an=an)
+    if case == 7:       # ANCOUNT=1 but nothing after the question
+        b = start(q)
+        b.header(q.id, resp_flags(q, NOERROR), 1, 1, 0, 0)
+        return b.bytes()
+    if case == 9:       # question for another name
+        other = dn("90.100.51.198.in-addr.arpa")
+        return normal(q, proto, NOERROR, an=[rr_ptr(other, dn(PTR_TARGET[9]))],
+                      qname=other)
+    if case == 10:
+        return rcode_only(q, proto, REFUSED)
+    if case == 11:      # pointer beyond the end of the packet
+        return raw_answer(q, T_PTR, lambda o: b"\x03p11" +
+                          struct.pack("!H", 0xC000 | 0x3FF0))
+    if case == 12:      # RDLENGTH runs past the end
+        return raw_answer(q, T_PTR, lambda o: wire_name(dn("r12.fault.test")),
+                          rdlen_extra=200)
+    if case == 13:      # name longer than 255 octets
+        long_name = (b"x" * 63,) * 5 + FAULT
+        return raw_answer(q, T_PTR, lambda o: wire_name(long_name))
+    if case == 18:      # label type 0x80 (reserved)
+        return raw_answer(q, T_PTR, lambda o: b"\x03bad\x80abc\x00")
+    if case == 14:
+        if q.qtype in (T_PTR, T_ANY):
+            return normal(q, proto, NOERROR,
+                          an=[rr_ptr(q.qname, (b"ev\x00il\xff",) + FAULT)])
+        return nodata(q, proto, lname)
+    if case == 15:
+        return ("delay", SLOW_DELAY, ptr_case(q, proto, lname,
+                                              PTR_TARGET[15]))
+    if case == 16:      # NXDOMAIN without SOA
+        return normal(q, proto, NXDOMAIN)
+    if case == 19:      # QR=0
+        out = bytearray(ptr_case(q, proto, lname, PTR_TARGET[19]))
+        struct.pack_into("!H", out, 2,
+                         struct.unpack_from("!H", out, 2)[0] & ~F_QR)
+        return bytes(out)
+    if case in (8, 20, 21):
+        return ptr_case(q, proto, lname, PTR_TARGET[case])
+    if case == 22:      # NODATA without SOA
+        return normal(q, proto, NOERROR)
+    if case == 23:      # A record in answer to a PTR question
+        return raw_answer(q, T_A,
+                          lambda o: socket.inet_aton("198.51.100.23"))
+    return nxdomain(q, proto, lname)
+
+
+def answer(q, proto):
+    lname = lower(q.qname)
+    if q.opcode != 0:
+        return normal(q, proto, NOTIMP)
+    if q.qclass not in (C_IN, C_ANY):
+        return normal(q, proto, REFUSED)
+
+    # IPv4 reverse cases: N.100.51.198.in-addr.arpa
+    if len(lname) == 6 and lname[1:] == lower(REV4):
+        lab = lname[0]
+        if lab.isdigit() and len(lab) <= 3 and (lab == b"0" or lab[0:1] != b"0"):
+            return answer_reverse(q, proto, int(lab), lname)
+        return nxdomain(q, proto, lname)
+
+    # IPv6 reverse cases
+    if lname == lower(REV6_3):
+        return answer_reverse(q, proto, 3, lname, "tc6.fault.test")
+    if lname == lower(REV6_1):
+        return answer_reverse(q, proto, 1, lname)
+    # forward names
+    data = FORWARD.get(lname)
+    if data is None and len(lname) == 3 and lname[1:] == lower(FAULT):
+        if BIG_RE.match(lname[0]) and int(lname[0][3:]) < BIG_COUNT:
+            data = {T_A: [rr_a(q.qname, "198.51.100.6")]}
+    if data is None:
+        return nxdomain(q, proto, lname)
+    if data == "SERVFAIL":
+        return rcode_only(q, proto, SERVFAIL)
+    if q.qtype == T_ANY:
+        an = [r for rrs in data.values() for r in rrs]
+    else:
+        an = data.get(q.qtype, [])
+    if not an:
+        return nodata(q, proto, lname)
+    an = [(q.qname, r[1], r[2]) if lower(r[0]) == lname else r for r in an]
+    return normal(q, proto, NOERROR, an=an)
+
+
+def formerr(qid_q, msg):
+    """FORMERR: header only (question not echoed; it could not be parsed)."""
+    flags = F_QR | F_AA | FORMERR
+    try:
+        flags |= struct.unpack_from("!H", msg, 2)[0] & (0x7800 | F_RD)
+    except struct.error:
+        pass
+    return struct.pack("!HHHHHH", qid_q.id, flags, 0, 0, 0, 0)
+
+
+def handle(msg, proto):
+    """Returns None, bytes or ('delay', secs, bytes).  Never raises."""
+    try:
+        try:
+            q = parse_query(msg)
+        except Malformed as e:
+            log("%s: malformed query id=%d -> FORMERR" % (proto, e.args[0].id))
+            return formerr(e.args[0], msg)
+        if q is None:
+            log("%s: ignored packet (%d bytes)" % (proto, len(msg)))
+            return None
+        res = answer(q, proto)
+        if VERBOSE:
+            what = ("drop" if res is None else
+                    "delay" if isinstance(res, tuple) else "%d bytes" % len(res))
+            log("%s: id=%d %s type=%d edns=%s -> %s"
+                % (proto, q.id, name_text(q.qname), q.qtype, q.edns, what))
+        return res
+    except Exception as e:     # never let a packet kill the server
+        log("%s: internal error: %r" % (proto, e))
+        return None
+
+
+# --------------------------------------------------------------------------
+# Server loop
+
+class TcpConn:
+    def __init__(self, sock):
+        self.sock = sock
+        self.rbuf = bytearray()
+        self.wbuf = bytearray()
+        self.eof = False
+        self.pending = 0
+        self.closed = False
+        self.registered = True
+
+
+class Server:
+    MAX_TCP = 512
+
+    def __init__(self, port, ipv6):
+        self.sel = selectors.DefaultSelector()
+        self.timers = []          # heap of (when, seq, callback)
+        self.seq = 0
+        self.conns = set()
+        self.socks = []
+        self.port = self._bind(port, ipv6)
+        self.stop = False
+
+    def _bind(self, port, ipv6):
+        addrs = [(socket.AF_INET, "127.0.0.1")]
+        if ipv6:
+            addrs.append((socket.AF_INET6, "::1"))
+        last = None
+        for _attempt in range(100 if port == 0 else 1):
+            socks = []
+            try:
+                p = port
+                for fam, addr in addrs:
+                    for typ in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                        s = socket.socket(fam, typ)
+                        socks.append(s)
+                        if fam == socket.AF_INET6:
+                            s.setsockopt(socket.IPPROTO_IPV6,
+                                         socket.IPV6_V6ONLY, 1)
+                        if typ == socket.SOCK_STREAM:
+                            s.setsockopt(socket.SOL_SOCKET,
+                                         socket.SO_REUSEADDR, 1)
+                        s.bind((addr, p))
+                        if p == 0:
+                            p = s.getsockname()[1]
+                        if typ == socket.SOCK_STREAM:
+                            s.listen(64)
+                        s.setblocking(False)
+                self.socks = socks
+                for s in socks:
+                    kind = ("tcp" if s.type == socket.SOCK_STREAM else "udp")
+                    self.sel.register(s, selectors.EVENT_READ, (kind, s))
+                return p
+            except OSError as e:
+                last = e
+                for s in socks:
+                    s.close()
+                if e.errno != errno.EADDRINUSE:
+                    raise
+        raise last
+
+    def add_timer(self, delay, cb):
+        self.seq += 1
+        heapq.heappush(self.timers, (time.monotonic() + delay, self.seq, cb))
+
+    # ---- UDP
+    def on_udp(self, s):
+        for _ in range(64):
+            try:
+                msg, peer = s.recvfrom(65535)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            res = handle(msg, "udp")
+            if res is None:
+                continue
+            if isinstance(res, tuple):
+                _, delay, data = res
+                self.add_timer(delay, lambda s=s, d=data, p=peer:
+                               self.udp_send(s, d, p))
+            else:
+                self.udp_send(s, res, peer)
+
+    @staticmethod
+    def udp_send(s, data, peer):
+        try:
+            s.sendto(data, peer)
+        except OSError:
+            pass
+
+    # ---- TCP
+    def on_accept(self, s):
+        for _ in range(64):
+            try:
+                c, _peer = s.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            if len(self.conns) >= self.MAX_TCP:
+                c.close()
+                continue
+            c.setblocking(False)
+            conn = TcpConn(c)
+            self.conns.add(conn)
+            self.sel.register(c, selectors.EVENT_READ, ("conn", conn))
+
+    def conn_close(self, conn):
+        if conn.closed:
+            return
+        conn.closed = True
+        self.conns.discard(conn)
+        if conn.registered:
+            conn.registered = False
+            try:
+                self.sel.unregister(conn.sock)
+            except (KeyError, ValueError):
+                pass
+        conn.sock.close()
+
+    def conn_update(self, conn):
+        if conn.closed:
+            return
+        if conn.eof and not conn.wbuf and conn.pending == 0:
+            self.conn_close(conn)
+            return
+        ev = 0 if conn.eof else selectors.EVENT_READ
+        if conn.wbuf:
+            ev |= selectors.EVENT_WRITE
+        # After EOF with only a delayed answer pending, the socket is left
+        # unregistered (a readable-at-EOF socket would make select() spin).
+        try:
+            if ev == 0:
+                if conn.registered:
+                    self.sel.unregister(conn.sock)
+                    conn.registered = False
+            elif conn.registered:
+                self.sel.modify(conn.sock, ev, ("conn", conn))
+            else:
+                self.sel.register(conn.sock, ev, ("conn", conn))
+                conn.registered = True
+        except (KeyError, ValueError, OSError):
+            pass
+
+    def conn_queue(self, conn, data):
+        if conn.closed:
+            return
+        conn.wbuf += struct.pack("!H", len(data)) + data
+        self.conn_update(conn)
+
+    def conn_delayed(self, conn, data):
+        conn.pending -= 1
+        if conn.closed:
+            return
+        self.conn_queue(conn, data)
+
+    def on_conn(self, conn, mask):
+        if mask & selectors.EVENT_READ and not conn.eof:
+            try:
+                data = conn.sock.recv(65536)
+            except (BlockingIOError, InterruptedError):
+                data = None
+            except OSError:
+                self.conn_close(conn)
+                return
+            if data is not None:
+                if not data:
+                    conn.eof = True
+                else:
+                    conn.rbuf += data
+                    while len(conn.rbuf) >= 2:
+                        ln = struct.unpack_from("!H", conn.rbuf, 0)[0]
+                        if len(conn.rbuf) < 2 + ln:
+                            break
+                        msg = bytes(conn.rbuf[2:2 + ln])
+                        del conn.rbuf[:2 + ln]
+                        res = handle(msg, "tcp")
+                        if res is None:
+                            continue
+                        if isinstance(res, tuple):
+                            _, delay, out = res
+                            conn.pending += 1
+                            self.add_timer(delay, lambda c=conn, d=out:
+                                           self.conn_delayed(c, d))
+                        else:
+                            conn.wbuf += struct.pack("!H", len(res)) + res
+        if mask & selectors.EVENT_WRITE and conn.wbuf and not conn.closed:
+            try:
+                sent = conn.sock.send(conn.wbuf)
+                del conn.wbuf[:sent]
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError:
+                self.conn_close(conn)
+                return
+        self.conn_update(conn)
+
+    # ---- main loop
+    def run(self):
+        rfd, wfd = socket.socketpair()
+        rfd.setblocking(False)
+        wfd.setblocking(False)
+        old_wakeup = signal.set_wakeup_fd(wfd.fileno())
+        self.sel.register(rfd, selectors.EVENT_READ, ("wake", rfd))
+
+        def on_signal(signum, frame):
+            self.stop = True
+        old_term = signal.signal(signal.SIGTERM, on_signal)
+        old_int = signal.signal(signal.SIGINT, on_signal)
+        try:
+            while not self.stop:
+                timeout = None
+                if self.timers:
+                    timeout = max(0.0, self.timers[0][0] - time.monotonic())
+                try:
+                    events = self.sel.select(timeout)
+                except InterruptedError:
+                    events = []
+                for key, mask in events:
+                    kind, obj = key.data
+                    try:
+                        if kind == "udp":
+                            self.on_udp(obj)
+                        elif kind == "tcp":
+                            self.on_accept(obj)
+                        elif kind == "conn":
+                            if not obj.closed:
+                                self.on_conn(obj, mask)
+                        elif kind == "wake":
+                            try:
+                                while obj.recv(512):
+                                    pass
+                            except OSError:
+                                pass
+                    except Exception as e:
+                        log("loop error: %r" % (e,))
+                now = time.monotonic()
+                while self.timers and self.timers[0][0] <= now:
+                    _, _, cb = heapq.heappop(self.timers)
+                    try:
+                        cb()
+                    except Exception as e:
+                        log("timer error: %r" % (e,))
+        finally:
+            signal.signal(signal.SIGTERM, old_term)
+            signal.signal(signal.SIGINT, old_int)
+            signal.set_wakeup_fd(old_wakeup)
+            for conn in list(self.conns):
+                self.conn_close(conn)
+            for s in self.socks:
+                s.close()
+            rfd.close()
+            wfd.close()
+            self.sel.close()
+
+
+def write_port_file(path, port):
+    d = os.path.dirname(path) or "."
+    tmp = os.path.join(d, ".%s.tmp.%d" % (os.path.basename(path), os.getpid()))
+    with open(tmp, "w") as f:
+        f.write("%d\n" % port)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    global VERBOSE
+    ap = argparse.ArgumentParser(
+        description="Fault-injecting authoritative DNS responder for tests "
+                    "(see tests/faultdns.md).")
+    ap.add_argument("--port", type=int, default=0,
+                    help="UDP+TCP port (0 = pick a free one; default 0)")
+    ap.add_argument("--port-file", metavar="FILE",
+                    help="write the port number here once listening")
+    ap.add_argument("--ipv6", action="store_true",
+                    help="also listen on ::1 (same port)")
+    ap.add_argument("--verbose", action="store_true",
+                    help="log queries to stdout")
+    args = ap.parse_args(argv)
+    VERBOSE = args.verbose
+    if not 0 <= args.port <= 65535:
+        ap.error("--port must be 0..65535")
+
+    try:
+        srv = Server(args.port, args.ipv6)
+    except OSError as e:
+        sys.stderr.write("faultdns: cannot listen: %s\n" % e)
+        return 1
+    if args.port_file:
+        write_port_file(args.port_file, srv.port)
+    log("listening on port %d%s" % (srv.port, " (+ ::1)" if args.ipv6 else ""))
+    srv.run()
+    log("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

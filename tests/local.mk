@@ -1,0 +1,35 @@
+# Tests.  Every test program runs under tests/dnsfixture.sh, which starts
+# Knot DNS (tests/zones) and the fault-injecting responder on loopback and
+# stops them by PID afterwards.
+TEST_EXTENSIONS = .sh
+LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/dnsfixture.sh --fault
+SH_LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/dnsfixture.sh --fault
+AM_TESTS_ENVIRONMENT = \
+	MXCHECK='$(abs_top_builddir)/cli/mxcheck'; export MXCHECK; \
+	MXC_LIBDIR='$(abs_top_builddir)/lib/.libs'; export MXC_LIBDIR; \
+	MXC_SRCDIR='$(abs_top_srcdir)'; export MXC_SRCDIR;
+
+tests_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CARES_CFLAGS)
+tests_ldadd = lib/libmxcheck-core.la $(CHECK_LIBS) $(CARES_LIBS) $(JSONC_LIBS)
+
+if HAVE_CHECK
+check_PROGRAMS += tests/check_unit tests/check_fcrdns tests/check_engine \
+	tests/check_fault
+endif
+tests_check_unit_SOURCES = tests/check_unit.c
+tests_check_unit_CFLAGS = $(tests_cflags)
+tests_check_unit_LDADD = $(tests_ldadd)
+tests_check_fcrdns_SOURCES = tests/check_fcrdns.c tests/testutil.h
+tests_check_fcrdns_CFLAGS = $(tests_cflags)
+tests_check_fcrdns_LDADD = $(tests_ldadd)
+tests_check_engine_SOURCES = tests/check_engine.c tests/testutil.h
+tests_check_engine_CFLAGS = $(tests_cflags)
+tests_check_engine_LDADD = $(tests_ldadd)
+tests_check_fault_SOURCES = tests/check_fault.c tests/testutil.h
+tests_check_fault_CFLAGS = $(tests_cflags)
+tests_check_fault_LDADD = $(tests_ldadd)
+
+TESTS += $(check_PROGRAMS) tests/cli.sh tests/exports.sh
+
+EXTRA_DIST += tests/dnsfixture.sh tests/faultdns.py tests/faultdns.md \
+	tests/cli.sh tests/exports.sh tests/zones
