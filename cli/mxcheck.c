@@ -72,7 +72,8 @@ static void usage(FILE *f)
           "                            default: the system resolver "
           "(/etc/resolv.conf)\n"
           "  -t, --timeout SECONDS     give up on a DNS query after about "
-          "this long (default 7.5)\n"
+          "this long, per name\n"
+          "                            server (default 7.5)\n"
           "      --tries N             tries per query (default 4)\n"
           "  -j, --json                JSON output (JSON Lines: one object "
           "per address)\n"
@@ -86,6 +87,7 @@ static void usage(FILE *f)
           "      --no-edns             plain DNS queries (no EDNS0/DO bit)\n"
           "      --color WHEN          auto (default), always or never; "
           "NO_COLOR is honoured\n"
+          "                            (also spelt --colour)\n"
           "  -q, --quiet               print nothing; only the exit status\n"
           "  -h, --help                this help\n"
           "  -V, --version             version\n"
@@ -208,14 +210,39 @@ static void start_one(struct run *r, const char *addr)
   }
 }
 
-/* Read the next usable line of the batch and start its check. */
+/*
+ * Read one line into buf (at most cap - 1 bytes kept).  Returns -1 at end
+ * of input, else the number of bytes kept; *overlong and *nul tell what was
+ * wrong with the line.  Memory stays bounded whatever the input.
+ */
+static long read_line(FILE *in, char *buf, size_t cap, int *overlong, int *nul)
+{
+  size_t n = 0;
+  int c, any = 0;
+  *overlong = *nul = 0;
+  while ((c = getc(in)) != EOF) {
+    any = 1;
+    if (c == '\n')
+      break;
+    if (c == '\0')
+      *nul = 1;
+    if (n + 1 < cap)
+      buf[n++] = (char)c;
+    else
+      *overlong = 1;
+  }
+  buf[n] = '\0';
+  return any ? (long)n : -1;
+}
+
+/* Read the next usable lines of the batch and start their checks. */
 static void start_next(struct run *r)
 {
-  char line[MAX_LINE + 2];
+  char line[MAX_LINE + 1];
   while (!r->eof && mxc_pending(r->ctx) < (size_t)r->o.parallel) {
     char *s;
-    size_t len;
-    if (fgets(line, sizeof(line), r->in) == NULL) {
+    int overlong, nul;
+    if (read_line(r->in, line, sizeof(line), &overlong, &nul) < 0) {
       if (ferror(r->in))
         fprintf(stderr, "%s: reading %s: %s\n", progname, r->o.batch,
                 strerror(errno));
@@ -223,20 +250,10 @@ static void start_next(struct run *r)
       break;
     }
     r->lineno++;
-    len = strlen(line);
-    if (len > 0 && line[len - 1] != '\n' && !feof(r->in)) {
-      int c;
-      /* Over-long line: report it, skip the rest of it. */
-      while ((c = getc(r->in)) != EOF && c != '\n')
-        ;
-      fprintf(stderr, "%s: %s:%lu: line longer than %d bytes, skipped\n",
-              progname, r->o.batch, r->lineno, MAX_LINE);
-      account(r, EX_UNKNOWN);
-      continue;
-    }
-    if (memchr(line, '\0', len) != line + len) {
-      fprintf(stderr, "%s: %s:%lu: NUL byte in line, skipped\n", progname,
-              r->o.batch, r->lineno);
+    if (overlong || nul) {
+      fprintf(stderr, "%s: %s:%lu: %s, skipped\n", progname, r->o.batch,
+              r->lineno,
+              overlong ? "line longer than 1024 bytes" : "NUL byte in line");
       account(r, EX_UNKNOWN);
       continue;
     }

@@ -23,7 +23,8 @@ one_case() {
   echo "\$ mxcheck --server $MXC_TEST_DNS $*"
   "$mxcheck" --server "$MXC_TEST_DNS" "$@"
   rc=$?
-  # 1 and 2 are verdicts (fail, permerror/temperror), not demo failures.
+  # 1 (pass with warnings) and 2 (fail, permerror) are verdicts, not demo
+  # failures.
   case $rc in
     0 | 1 | 2) ;;
     *)

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 
 #define DEFAULT_TIMEOUT_MS 500
@@ -194,6 +195,15 @@ static mxc_status_t channel_build(mxc_ctx_t *ctx)
   return MXC_OK;
 }
 
+/* ares_library_init() is not thread-safe in c-ares 1.18: run it once per
+ * process, and never clean up (it holds nothing on POSIX systems). */
+static pthread_once_t ares_once = PTHREAD_ONCE_INIT;
+static int ares_init_status;
+static void ares_init_once(void)
+{
+  ares_init_status = ares_library_init(ARES_LIB_INIT_ALL);
+}
+
 mxc_status_t mxc_ctx_new(mxc_ctx_t **out)
 {
   mxc_ctx_t *ctx;
@@ -202,13 +212,12 @@ mxc_status_t mxc_ctx_new(mxc_ctx_t **out)
   if (out == NULL)
     return MXC_EINVAL;
   *out = NULL;
-  if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
+  pthread_once(&ares_once, ares_init_once);
+  if (ares_init_status != ARES_SUCCESS)
     return MXC_EDNS; /* LCOV_EXCL_LINE: cannot fail on Linux */
   ctx = mxci_calloc(1, sizeof(*ctx));
-  if (ctx == NULL) {
-    ares_library_cleanup(); /* LCOV_EXCL_LINE: OutOfMemory */
-    return MXC_ENOMEM;      /* LCOV_EXCL_LINE: OutOfMemory */
-  }
+  if (ctx == NULL)
+    return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
   ctx->magic = MXCI_CTX_MAGIC;
   ctx->timeout_ms = DEFAULT_TIMEOUT_MS;
   ctx->tries = DEFAULT_TRIES;
@@ -228,7 +237,6 @@ fail:
   mxci_dns_destroy(ctx);
   ctx->magic = 0;
   mxci_free(ctx);
-  ares_library_cleanup();
   return st;
 }
 
@@ -503,7 +511,6 @@ void mxci_ctx_destroy(mxc_ctx_t *ctx)
   mxci_free(ctx->servers);
   ctx->magic = 0;
   mxci_free(ctx);
-  ares_library_cleanup();
 }
 
 void mxc_ctx_free(mxc_ctx_t *ctx)

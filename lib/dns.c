@@ -204,7 +204,7 @@ static void ares_done(void *arg, int status, int timeouts, unsigned char *abuf,
     e->ans.err = e->ans.rcode == MXCI_RCODE_REFUSED ? ARES_EREFUSED
                  : e->ans.rcode == MXCI_RCODE_FORMERR ? ARES_EFORMERR
                                                       : ARES_ESERVFAIL;
-    e->ans.cause = mxci_strdup(mxci_rcode_str(e->ans.rcode));
+    e->ans.cause = mxci_strdup(mxci_dns_errstr(e->ans.err));
   }
   if (e->ans.err != ARES_SUCCESS)
     ttl = CACHE_ERR_TTL_S;

@@ -113,7 +113,7 @@ void mxci_update_timer(mxc_ctx_t *ctx)
   if (deadline == ctx->timer_deadline)
     return;
   /* A deadline that moved by a millisecond through rounding is the same. */
-  if (deadline != -1 && ctx->timer_deadline != -1 && t > 0 &&
+  if (deadline != -1 && ctx->timer_deadline >= 0 && t > 0 &&
       deadline - ctx->timer_deadline <= 1 && ctx->timer_deadline - deadline <= 1)
     return;
   ctx->timer_deadline = deadline;
@@ -129,9 +129,10 @@ mxc_status_t mxc_process_fds(mxc_ctx_t *ctx, const mxc_fd_event_t *ev,
   if (ctx->in_callback || ctx->processing)
     return MXC_ERECURSIVE;
   ctx->processing = 1;
-  /* A timer that fired is spent. */
-  ctx->timer_deadline = -1;
   if (n == 0) {
+    /* The timer fired (or the application polls): its state is unknown,
+     * so the next deadline, even "none", is reported. */
+    ctx->timer_deadline = -2;
     ares_process_fd(ctx->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
   } else {
     /* Each call also handles c-ares's expired timeouts. */

@@ -245,7 +245,7 @@ struct mxc_ctx {
   void *sock_userp;
   mxc_timer_cb timer_cb;
   void *timer_userp;
-  int64_t timer_deadline; /* absolute ms, -1: none set */
+  int64_t timer_deadline; /* absolute ms; -1: none; -2: unknown (fired) */
 
   /* checks */
   struct mxc_check *checks;              /* all not yet delivered */

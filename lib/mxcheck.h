@@ -211,7 +211,10 @@ MXC_EXTERN size_t mxc_pending(const mxc_ctx_t *ctx);
 /*!
  * Blocking driver: poll() the context's sockets until no check is pending
  * or timeout_ms passed (-1: no limit).
- * \return MXC_OK (nothing pending), MXC_ETIMEOUT, MXC_ERECURSIVE
+ * \return MXC_OK (nothing pending, or the context was freed from a
+ *         callback: then it must not be used again), MXC_ETIMEOUT,
+ *         MXC_ERECURSIVE, MXC_EINVAL, MXC_ENOMEM, MXC_EDEPENDENCY (poll()
+ *         failed)
  */
 MXC_EXTERN mxc_status_t mxc_run(mxc_ctx_t *ctx, long timeout_ms);
 
@@ -240,7 +243,8 @@ typedef void (*mxc_done_cb)(mxc_check_t *chk, mxc_status_t st,
  * uppercase IPv6, IPv4-mapped "::ffff:a.b.c.d" (checked as IPv4), with
  * Sendmail's "IPv6:" prefix or in brackets.  The string is copied.
  * \param[out] out the check handle (may be NULL), valid until the callback
- * \return MXC_OK, MXC_EINVAL (NULL arguments), MXC_ENOMEM
+ * \return MXC_OK, MXC_EINVAL (NULL arguments), MXC_ENOMEM,
+ *         MXC_EDESTRUCTION (the context is being freed)
  */
 MXC_EXTERN mxc_status_t mxc_fcrdns_start(mxc_ctx_t *ctx, const char *address,
                                          mxc_done_cb cb, void *arg,
@@ -250,7 +254,8 @@ MXC_EXTERN mxc_status_t mxc_fcrdns_start(mxc_ctx_t *ctx, const char *address,
  * Blocking wrapper: start an iprev check and run the context until it
  * finished.  *out is a result to free with mxc_result_free().
  * \return MXC_OK, MXC_EADDRESS (*out holds the reason), MXC_EINVAL,
- *         MXC_ENOMEM, MXC_ERECURSIVE
+ *         MXC_ENOMEM, MXC_ERECURSIVE, MXC_EDESTRUCTION, or what mxc_run()
+ *         returned
  */
 MXC_EXTERN mxc_status_t mxc_fcrdns_sync(mxc_ctx_t *ctx, const char *address,
                                         mxc_result_t **out);

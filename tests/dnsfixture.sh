@@ -25,7 +25,9 @@
 # installed; 99 (automake hard ERROR) when the servers cannot be started.
 # Quiet unless something goes wrong.
 #
-# Environment: KNOTD (path of knotd), KDIG, PYTHON3, TMPDIR.
+# Environment: KNOTD (path of knotd), KDIG, PYTHON3, TMPDIR, and
+# MXC_TEST_WRAPPER: a command put before test programs (not scripts), such
+# as "valgrind -q --error-exitcode=1".
 
 set -u
 
@@ -434,7 +436,12 @@ esac
   case $1 in
     *.sh) exec bash "$@" ;;
     *.py) exec "$python3" "$@" ;;
-    *) exec "$@" ;;
+    # MXC_TEST_WRAPPER (e.g. "valgrind -q --error-exitcode=1") runs test
+    # programs under a checker; scripts are not wrapped.
+    *)
+      # shellcheck disable=SC2086
+      exec ${MXC_TEST_WRAPPER:-} "$@"
+      ;;
   esac
 ) <&0 &
 cmd_pid=$!

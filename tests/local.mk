@@ -33,3 +33,30 @@ TESTS += $(check_PROGRAMS) tests/cli.sh tests/exports.sh
 
 EXTRA_DIST += tests/dnsfixture.sh tests/faultdns.py tests/faultdns.md \
 	tests/cli.sh tests/exports.sh tests/zones
+
+# The suite under AddressSanitizer + UndefinedBehaviorSanitizer, built from
+# the distribution tarball in a directory of its own.
+SANITIZE_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+check-sanitize: dist-gzip
+	rm -rf _sanitize && mkdir _sanitize
+	tar -xzf $(distdir).tar.gz -C _sanitize
+	cd _sanitize/$(distdir) && ./configure --enable-werror --disable-milter \
+		CFLAGS="$(SANITIZE_CFLAGS)" LDFLAGS="-fsanitize=address,undefined" \
+		>/dev/null && \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(MAKE) $(AM_MAKEFLAGS) check
+
+# The test programs under valgrind (memcheck): errors and definite leaks
+# fail the test.
+VALGRIND = valgrind -q --error-exitcode=1 --leak-check=full \
+	--errors-for-leak-kinds=definite --show-leak-kinds=definite
+check-valgrind: $(check_PROGRAMS)
+	CK_FORK=no CK_TIMEOUT_MULTIPLIER=10 MXC_TEST_WRAPPER="$(VALGRIND)" \
+		$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(check_PROGRAMS)"
+
+clean-local: clean-local-sanitize
+clean-local-sanitize:
+	rm -rf _sanitize
+.PHONY: check-sanitize check-valgrind clean-local-sanitize

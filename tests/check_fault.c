@@ -1,0 +1,163 @@
+/*
+ * check_fault.c -- the iprev check against tests/faultdns.py: timeouts,
+ * SERVFAIL, REFUSED, truncation with TCP fallback, malformed and hostile
+ * answers.  All cases run concurrently through one context, so a hostile
+ * answer to one check must not disturb the others.
+ */
+#include "testutil.h"
+
+struct fcase {
+  const char *addr;
+  mxc_verdict_t want;
+  const char *reason; /* substring of the reason, or NULL */
+  int done;
+  int calls;
+  mxc_status_t st;
+  mxc_result_t *res;
+};
+
+static struct fcase cases[] = {
+    {"198.51.100.1", MXC_VERDICT_TEMPERROR, "SERVFAIL", 0, 0, 0, NULL},
+    {"198.51.100.2", MXC_VERDICT_TEMPERROR, "timeout", 0, 0, 0, NULL},
+    {"198.51.100.3", MXC_VERDICT_PASS, "tc.fault.test", 0, 0, 0, NULL},
+    {"198.51.100.4", MXC_VERDICT_TEMPERROR, "timeout", 0, 0, 0, NULL},
+    {"198.51.100.5", MXC_VERDICT_TEMPERROR, "malformed", 0, 0, 0, NULL},
+    {"198.51.100.6", MXC_VERDICT_PASS, NULL, 0, 0, 0, NULL},
+    {"198.51.100.7", MXC_VERDICT_TEMPERROR, "malformed", 0, 0, 0, NULL},
+    {"198.51.100.8", MXC_VERDICT_TEMPERROR, "SERVFAIL", 0, 0, 0, NULL},
+    {"198.51.100.9", MXC_VERDICT_TEMPERROR, "timeout", 0, 0, 0, NULL},
+    {"198.51.100.10", MXC_VERDICT_TEMPERROR, "REFUSED", 0, 0, 0, NULL},
+    {"198.51.100.11", MXC_VERDICT_TEMPERROR, "malformed", 0, 0, 0, NULL},
+    {"198.51.100.12", MXC_VERDICT_TEMPERROR, "malformed", 0, 0, 0, NULL},
+    {"198.51.100.13", MXC_VERDICT_TEMPERROR, "malformed", 0, 0, 0, NULL},
+    {"198.51.100.14", MXC_VERDICT_FAIL, "\\000", 0, 0, 0, NULL},
+    {"198.51.100.15", MXC_VERDICT_PASS, "slow.fault.test", 0, 0, 0, NULL},
+    {"198.51.100.16", MXC_VERDICT_PERMERROR, "no PTR", 0, 0, 0, NULL},
+    {"198.51.100.17", MXC_VERDICT_TEMPERROR, "malformed", 0, 0, 0, NULL},
+    {"198.51.100.18", MXC_VERDICT_TEMPERROR, "malformed", 0, 0, 0, NULL},
+    {"198.51.100.19", MXC_VERDICT_TEMPERROR, "not a response", 0, 0, 0, NULL},
+    {"198.51.100.20", MXC_VERDICT_PASS, "ok20.fault.test", 0, 0, 0, NULL},
+    {"198.51.100.21", MXC_VERDICT_FAIL, "ok21", 0, 0, 0, NULL},
+    {"198.51.100.22", MXC_VERDICT_PERMERROR, "no PTR", 0, 0, 0, NULL},
+    {"198.51.100.23", MXC_VERDICT_PERMERROR, "no PTR", 0, 0, 0, NULL},
+    {"2001:db8:fa::3", MXC_VERDICT_PASS, "tc6.fault.test", 0, 0, 0, NULL},
+    {"2001:db8:fa::1", MXC_VERDICT_TEMPERROR, "SERVFAIL", 0, 0, 0, NULL},
+};
+#define NCASES (sizeof(cases) / sizeof(cases[0]))
+
+static void done(mxc_check_t *chk, mxc_status_t st, const mxc_result_t *res,
+                 void *arg)
+{
+  struct fcase *c = arg;
+  (void)chk;
+  c->calls++;
+  c->done = 1;
+  c->st = st;
+  c->res = res ? mxc_result_dup(res) : NULL;
+}
+
+START_TEST(all_faults_concurrently)
+{
+  mxc_ctx_t *ctx = tu_ctx(tu_server("MXC_TEST_FAULT"));
+  size_t i;
+  /* 800 ms, 1600 ms: the timeout cases end after 2.4 s; the slow answer
+   * (300 ms) arrives within the first try even on a loaded machine. */
+  ck_assert_int_eq(mxc_ctx_set_timeout_ms(ctx, 800), MXC_OK);
+  ck_assert_int_eq(mxc_ctx_set_tries(ctx, 2), MXC_OK);
+  for (i = 0; i < NCASES; i++)
+    ck_assert_int_eq(mxc_fcrdns_start(ctx, cases[i].addr, done, &cases[i],
+                                      NULL),
+                     MXC_OK);
+  ck_assert_int_eq(mxc_run(ctx, 20000), MXC_OK);
+  for (i = 0; i < NCASES; i++) {
+    struct fcase *c = &cases[i];
+    ck_assert_msg(c->calls == 1, "%s: %d callbacks", c->addr, c->calls);
+    ck_assert_int_eq(c->st, MXC_OK);
+    ck_assert_msg(mxc_result_verdict(c->res) == c->want,
+                  "%s: %s, want %s (%s)", c->addr,
+                  mxc_verdict_str(mxc_result_verdict(c->res)),
+                  mxc_verdict_str(c->want), mxc_result_reason(c->res));
+    if (c->reason) {
+      char *text = mxc_result_text(c->res, 0);
+      ck_assert_msg(strstr(text, c->reason) != NULL,
+                    "%s: report lacks \"%s\":\n%s", c->addr, c->reason, text);
+      mxc_free(text);
+    }
+  }
+  mxc_ctx_free(ctx);
+  for (i = 0; i < NCASES; i++)
+    mxc_result_free(cases[i].res);
+}
+END_TEST
+
+START_TEST(huge_answer_names_capped)
+{
+  /* 2000 PTR names over TCP: capped, the first matches. */
+  mxc_ctx_t *ctx = tu_ctx(tu_server("MXC_TEST_FAULT"));
+  mxc_result_t *r = NULL;
+  size_t i, tried = 0;
+  ck_assert_int_eq(mxc_fcrdns_sync(ctx, "198.51.100.6", &r), MXC_OK);
+  ck_assert_int_eq(mxc_result_verdict(r), MXC_VERDICT_PASS);
+  ck_assert_int_eq(mxc_iprev_ptr_count(r), 2000);
+  for (i = 0; i < mxc_iprev_ptr_count(r); i++)
+    if (mxc_iprev_ptr_state(r, i) != MXC_NAME_NOT_TRIED)
+      tried++;
+  ck_assert_int_eq(tried, MXC_FCRDNS_MAX_NAMES);
+  ck_assert(tu_has_warning(r, "ptr-names-capped"));
+  mxc_result_free(r);
+  /* 300 forward addresses: the match is the last one, reported first. */
+  ck_assert_int_eq(mxc_fcrdns_sync(ctx, "198.51.100.20", &r), MXC_OK);
+  ck_assert_int_eq(mxc_result_verdict(r), MXC_VERDICT_PASS);
+  ck_assert_str_eq(mxc_iprev_addr(r, 0, 0), "198.51.100.20");
+  mxc_result_free(r);
+  mxc_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(errors_are_not_cached)
+{
+  /* A SERVFAIL is not kept: a second check asks again. */
+  mxc_ctx_t *ctx = tu_ctx(tu_server("MXC_TEST_FAULT"));
+  mxc_result_t *r = NULL;
+  mxc_stats_t s1, s2;
+  ck_assert_int_eq(mxc_fcrdns_sync(ctx, "198.51.100.1", &r), MXC_OK);
+  mxc_result_free(r);
+  mxc_ctx_stats(ctx, &s1);
+  ck_assert_int_eq(mxc_fcrdns_sync(ctx, "198.51.100.1", &r), MXC_OK);
+  ck_assert_int_eq(mxc_result_verdict(r), MXC_VERDICT_TEMPERROR);
+  mxc_result_free(r);
+  mxc_ctx_stats(ctx, &s2);
+  ck_assert_uint_gt(s2.queries_sent, s1.queries_sent);
+  mxc_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(dead_server)
+{
+  /* Nothing listens on port 9 of 127.0.0.1: ICMP unreachable or silence.
+   * Either way a temperror, quickly, with the cause. */
+  mxc_ctx_t *ctx = tu_ctx("127.0.0.1:9");
+  mxc_result_t *r = NULL;
+  ck_assert_int_eq(mxc_ctx_set_timeout_ms(ctx, 100), MXC_OK);
+  ck_assert_int_eq(mxc_ctx_set_tries(ctx, 2), MXC_OK);
+  ck_assert_int_eq(mxc_fcrdns_sync(ctx, "192.0.2.1", &r), MXC_OK);
+  ck_assert_int_eq(mxc_result_verdict(r), MXC_VERDICT_TEMPERROR);
+  ck_assert_ptr_nonnull(strstr(mxc_result_reason(r), "PTR lookup"));
+  mxc_result_free(r);
+  mxc_ctx_free(ctx);
+}
+END_TEST
+
+int main(void)
+{
+  Suite *s = suite_create("fault");
+  TCase *t = tcase_create("faultdns");
+  tu_server("MXC_TEST_FAULT");
+  tcase_set_timeout(t, 60);
+  tcase_add_test(t, all_faults_concurrently);
+  tcase_add_test(t, huge_answer_names_capped);
+  tcase_add_test(t, errors_are_not_cached);
+  tcase_add_test(t, dead_server);
+  suite_add_tcase(s, t);
+  return tu_run_suite(s);
+}
