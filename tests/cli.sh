@@ -24,7 +24,7 @@ bad() {
 run() {
   local want=$1 got
   shift
-  NO_COLOR= "$MXCHECK" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  NO_COLOR='' "$MXCHECK" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
   got=$?
   if [ "$got" -ne "$want" ]; then
     bad "mxcheck $* exited $got, want $want"
@@ -178,8 +178,12 @@ expect "sum(1 for x in docs if 'error' in x)" "1"
 expect "sum(1 for x in docs if x.get('input') == '2001:db8::1')" "1"
 contains "$tmp/err" "longer than 1024 bytes"
 # from stdin, text output with a summary on stderr
-printf '192.0.2.1\n192.0.2.3\n' | NO_COLOR= "$MXCHECK" "${S[@]}" --batch - >"$tmp/out" 2>"$tmp/err"
-if [ $? -eq 0 ]; then ok; else bad "batch from stdin"; fi
+if printf '192.0.2.1\n192.0.2.3\n' |
+  NO_COLOR='' "$MXCHECK" "${S[@]}" --batch - >"$tmp/out" 2>"$tmp/err"; then
+  ok
+else
+  bad "batch from stdin"
+fi
 contains "$tmp/err" "2 checked: 2 ok"
 # quiet: nothing printed, exit code only
 run 2 "${S[@]}" -q 192.0.2.1 192.0.2.7

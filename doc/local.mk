@@ -1,0 +1,1 @@
+dist_man_MANS += %reldir%/mxcheck.1 %reldir%/libmxcheck.3
