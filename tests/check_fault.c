@@ -40,6 +40,10 @@ static struct fcase cases[] = {
     {"198.51.100.21", MXC_VERDICT_FAIL, "ok21", 0, 0, 0, NULL},
     {"198.51.100.22", MXC_VERDICT_PERMERROR, "no PTR", 0, 0, 0, NULL},
     {"198.51.100.23", MXC_VERDICT_PERMERROR, "no PTR", 0, 0, 0, NULL},
+    {"198.51.100.24", MXC_VERDICT_PASS, "validated", 0, 0, 0, NULL},
+    {"198.51.100.25", MXC_VERDICT_PASS, "ad25", 0, 0, 0, NULL},
+    {"198.51.100.26", MXC_VERDICT_TEMPERROR, "CNAME chain", 0, 0, 0, NULL},
+    {"198.51.100.27", MXC_VERDICT_PASS, "c27.fault.test", 0, 0, 0, NULL},
     {"2001:db8:fa::3", MXC_VERDICT_PASS, "tc6.fault.test", 0, 0, 0, NULL},
     {"2001:db8:fa::1", MXC_VERDICT_TEMPERROR, "SERVFAIL", 0, 0, 0, NULL},
 };
@@ -87,6 +91,29 @@ START_TEST(all_faults_concurrently)
   mxc_ctx_free(ctx);
   for (i = 0; i < NCASES; i++)
     mxc_result_free(cases[i].res);
+}
+END_TEST
+
+START_TEST(dnssec_ad_bit)
+{
+  /* The AD bit on every answer used: validated.  On only some: not. */
+  mxc_ctx_t *ctx = tu_ctx(tu_server("MXC_TEST_FAULT"));
+  mxc_result_t *r = NULL;
+  char *j;
+  ck_assert_int_eq(mxc_fcrdns_sync(ctx, "198.51.100.24", &r), MXC_OK);
+  ck_assert_int_eq(mxc_result_dnssec(r), 1);
+  j = mxc_result_json(r);
+  ck_assert_ptr_nonnull(strstr(j, "\"dnssec\":true"));
+  mxc_free(j);
+  mxc_result_free(r);
+  ck_assert_int_eq(mxc_fcrdns_sync(ctx, "198.51.100.25", &r), MXC_OK);
+  ck_assert_int_eq(mxc_result_verdict(r), MXC_VERDICT_PASS);
+  ck_assert_int_eq(mxc_result_dnssec(r), 0);
+  mxc_result_free(r);
+  ck_assert_int_eq(mxc_fcrdns_sync(ctx, "198.51.100.3", &r), MXC_OK);
+  ck_assert_int_eq(mxc_result_dnssec(r), 0);
+  mxc_result_free(r);
+  mxc_ctx_free(ctx);
 }
 END_TEST
 
@@ -155,6 +182,7 @@ int main(void)
   tu_server("MXC_TEST_FAULT");
   tcase_set_timeout(t, 60);
   tcase_add_test(t, all_faults_concurrently);
+  tcase_add_test(t, dnssec_ad_bit);
   tcase_add_test(t, huge_answer_names_capped);
   tcase_add_test(t, errors_are_not_cached);
   tcase_add_test(t, dead_server);

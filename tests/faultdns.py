@@ -41,6 +41,8 @@ F_AA = 0x0400
 F_TC = 0x0200
 F_RD = 0x0100
 F_CD = 0x0010
+F_AD = 0x0020
+T_CNAME = 5
 
 EDNS_SIZE = 1232      # UDP payload size we advertise in our OPT RR
 TTL = 300
@@ -190,6 +192,10 @@ def rr_ptr(owner, target):
     return (owner, T_PTR, [target])
 
 
+def rr_cname(owner, target):
+    return (owner, T_CNAME, [target])
+
+
 def rr_ns(owner, target):
     return (owner, T_NS, [target])
 
@@ -293,7 +299,24 @@ FORWARD = {
                                       "198.51.100.21")]},
     n("other.fault.test"): {T_A: [rr_a(dn("other.fault.test"),
                                        "198.51.100.21")]},
+    # N=24/25: answers with the AD bit (see AD_NAMES)
+    n("ad24.fault.test"): {T_A: [rr_a(dn("ad24.fault.test"),
+                                      "198.51.100.24")]},
+    n("ad25.fault.test"): {T_A: [rr_a(dn("ad25.fault.test"),
+                                      "198.51.100.25")]},
+    # N=26: the forward name is a CNAME loop
+    n("loop26a.fault.test"): {T_CNAME: [rr_cname(dn("loop26a.fault.test"),
+                                                 dn("loop26b.fault.test"))]},
+    n("loop26b.fault.test"): {T_CNAME: [rr_cname(dn("loop26b.fault.test"),
+                                                 dn("loop26a.fault.test"))]},
+    # N=27: RFC 2317 classless delegation; the PTR is behind a CNAME
+    n("27.sub.100.51.198.in-addr.arpa"): {
+        T_PTR: [rr_ptr(dn("27.sub.100.51.198.in-addr.arpa"),
+                       dn("c27.fault.test"))]},
+    n("c27.fault.test"): {T_A: [rr_a(dn("c27.fault.test"), "198.51.100.27")]},
 }
+# Forward names whose answers carry the AD bit ("validated").
+AD_NAMES = {n("ad24.fault.test")}
 FORWARD[lower(FAULT)] = {T_SOA: [rr_soa(FAULT)],
                          T_NS: [rr_ns(FAULT, dn("ns.fault.test"))]}
 for _z in (REV4, REV6):
@@ -307,7 +330,8 @@ BIG_COUNT = 2000
 PTR_TARGET = {
     3: "tc.fault.test", 4: "id4.fault.test", 8: "ok8.fault.test",
     9: "q9.fault.test", 15: "slow.fault.test", 19: "qr19.fault.test",
-    20: "ok20.fault.test", 21: "ok21.fault.test",
+    20: "ok20.fault.test", 21: "ok21.fault.test", 24: "ad24.fault.test",
+    25: "ad25.fault.test", 26: "loop26a.fault.test",
 }
 
 
@@ -467,8 +491,16 @@ def answer_reverse(q, proto, case, lname, tc_target="tc.fault.test"):
         struct.pack_into("!H", out, 2,
                          struct.unpack_from("!H", out, 2)[0] & ~F_QR)
         return bytes(out)
-    if case in (8, 20, 21):
+    if case in (8, 20, 21, 26):
         return ptr_case(q, proto, lname, PTR_TARGET[case])
+    if case in (24, 25):    # validated (AD) PTR answers
+        return normal(q, proto, NOERROR,
+                      an=[rr_ptr(q.qname, dn(PTR_TARGET[case]))],
+                      flags_extra=F_AD)
+    if case == 27:          # CNAME into another zone, target not included
+        return normal(q, proto, NOERROR,
+                      an=[rr_cname(q.qname,
+                                   dn("27.sub.100.51.198.in-addr.arpa"))])
     if case == 22:      # NODATA without SOA
         return normal(q, proto, NOERROR)
     if case == 23:      # A record in answer to a PTR question
@@ -508,11 +540,12 @@ def answer(q, proto):
     if q.qtype == T_ANY:
         an = [r for rrs in data.values() for r in rrs]
     else:
-        an = data.get(q.qtype, [])
+        an = data.get(q.qtype, []) or data.get(T_CNAME, [])
     if not an:
         return nodata(q, proto, lname)
     an = [(q.qname, r[1], r[2]) if lower(r[0]) == lname else r for r in an]
-    return normal(q, proto, NOERROR, an=an)
+    return normal(q, proto, NOERROR, an=an,
+                  flags_extra=F_AD if lname in AD_NAMES else 0)
 
 
 def formerr(qid_q, msg):
