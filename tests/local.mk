@@ -60,3 +60,19 @@ clean-local: clean-local-sanitize
 clean-local-sanitize:
 	rm -rf _sanitize
 .PHONY: check-sanitize check-valgrind clean-local-sanitize
+
+# Fuzzing (clang's libFuzzer), run by hand: make fuzz FUZZ_SECONDS=60
+FUZZ_SECONDS = 30
+FUZZ_CC = clang
+EXTRA_DIST += tests/fuzz/fuzz_dnsmsg.c tests/fuzz/corpus
+fuzz: lib/mxcheck_version.h
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-I$(top_srcdir)/lib -I$(top_builddir)/lib -I$(top_builddir) \
+		$(CARES_CFLAGS) \
+		$(top_srcdir)/lib/util.c $(top_srcdir)/lib/addr.c \
+		$(top_srcdir)/lib/dnsmsg.c $(top_srcdir)/tests/fuzz/fuzz_dnsmsg.c \
+		$(CARES_LIBS) -o tests/fuzz/fuzz_dnsmsg
+	mkdir -p tests/fuzz/run-corpus
+	tests/fuzz/fuzz_dnsmsg -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=4096 tests/fuzz/run-corpus $(top_srcdir)/tests/fuzz/corpus
+.PHONY: fuzz
