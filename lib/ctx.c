@@ -12,6 +12,8 @@
 #define DEFAULT_TIMEOUT_MS 500
 #define DEFAULT_TRIES 4
 #define DEFAULT_MAX_INFLIGHT 128
+/* Finished answers kept (each some hundreds of bytes). */
+#define DEFAULT_CACHE_MAX 10000
 /* c-ares: a large receive buffer stops our own drops on bursts
  * (notes/c-ares.md); the kernel caps it at net.core.rmem_max. */
 #define SOCK_RCVBUF (4 * 1024 * 1024)
@@ -222,6 +224,7 @@ mxc_status_t mxc_ctx_new(mxc_ctx_t **out)
   ctx->timeout_ms = DEFAULT_TIMEOUT_MS;
   ctx->tries = DEFAULT_TRIES;
   ctx->max_inflight = DEFAULT_MAX_INFLIGHT;
+  ctx->cache_max = DEFAULT_CACHE_MAX;
   ctx->edns = 1;
   ctx->timer_deadline = -1;
   if (mxci_dns_init(ctx) < 0) {
@@ -321,6 +324,14 @@ mxc_status_t mxc_ctx_set_max_inflight(mxc_ctx_t *ctx, int n)
     return MXC_EINVAL;
   ctx->max_inflight = n;
   mxci_dns_pump(ctx);
+  return MXC_OK;
+}
+
+mxc_status_t mxc_ctx_set_cache_max(mxc_ctx_t *ctx, size_t n)
+{
+  if (!mxci_ctx_valid(ctx))
+    return MXC_EINVAL;
+  ctx->cache_max = n;
   return MXC_OK;
 }
 

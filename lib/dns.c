@@ -23,6 +23,7 @@
 struct mxci_dnsent {
   struct mxci_dnsent *hnext; /* hash chain */
   struct mxci_dnsent *qnext; /* ctx send queue */
+  struct mxci_dnsent *lnext, *lprev; /* done entries, oldest first */
   char *name;                /* lowercase, no final dot */
   uint16_t type;
   uint32_t hash;
@@ -39,6 +40,8 @@ struct mxci_cache {
   size_t nb;
   size_t n;
   unsigned lookups_since_expire;
+  struct mxci_dnsent *lru_head, *lru_tail; /* done entries, oldest first */
+  int busy; /* answers being read by callbacks: no eviction now */
 };
 
 static uint32_t hash_key(const char *name, uint16_t type)
@@ -75,6 +78,58 @@ static void ent_free(struct mxci_dnsent *e)
   mxci_answer_clear(&e->ans);
   mxci_free(e->name);
   mxci_free(e);
+}
+
+static void lru_remove(struct mxci_cache *c, struct mxci_dnsent *e)
+{
+  if (e->lprev)
+    e->lprev->lnext = e->lnext;
+  else if (c->lru_head == e)
+    c->lru_head = e->lnext;
+  else
+    return; /* not on the list */
+  if (e->lnext)
+    e->lnext->lprev = e->lprev;
+  else
+    c->lru_tail = e->lprev;
+  e->lnext = e->lprev = NULL;
+}
+
+static void lru_append(struct mxci_cache *c, struct mxci_dnsent *e)
+{
+  e->lnext = NULL;
+  e->lprev = c->lru_tail;
+  if (c->lru_tail)
+    c->lru_tail->lnext = e;
+  else
+    c->lru_head = e;
+  c->lru_tail = e;
+}
+
+static void hash_unlink(struct mxci_cache *c, struct mxci_dnsent *e)
+{
+  struct mxci_dnsent **pp = &c->b[e->hash % c->nb];
+  while (*pp && *pp != e)
+    pp = &(*pp)->hnext;
+  if (*pp) {
+    *pp = e->hnext;
+    c->n--;
+  }
+}
+
+/* Over the limit: drop the oldest finished entries (in-flight entries are
+ * never dropped: their waiters need them). */
+static void cache_trim(mxc_ctx_t *ctx)
+{
+  struct mxci_cache *c = ctx->cache;
+  if (c->busy)
+    return;
+  while (c->n > ctx->cache_max && c->lru_head) {
+    struct mxci_dnsent *e = c->lru_head;
+    lru_remove(c, e);
+    hash_unlink(c, e);
+    ent_free(e);
+  }
 }
 
 static void cache_grow(struct mxci_cache *c)
@@ -114,6 +169,7 @@ void mxci_dns_expire(mxc_ctx_t *ctx)
       if (ent_removable(e, now)) {
         *pp = e->hnext;
         c->n--;
+        lru_remove(c, e);
         ent_free(e);
       } else {
         pp = &e->hnext;
@@ -134,6 +190,7 @@ void mxci_dns_flush(mxc_ctx_t *ctx)
       if (e->done && !e->sending && e->waiters == NULL) {
         *pp = e->hnext;
         c->n--;
+        lru_remove(c, e);
         ent_free(e);
       } else {
         pp = &e->hnext;
@@ -213,7 +270,11 @@ static void ares_done(void *arg, int status, int timeouts, unsigned char *abuf,
   /* Errors are not kept past the lookups that were waiting for them. */
   e->expires = mxci_now_ms() + (e->ans.err == ARES_SUCCESS ? ttl * 1000 : 0);
   e->done = 1;
+  ctx->cache->busy++;
   notify(e);
+  ctx->cache->busy--;
+  lru_append(ctx->cache, e);
+  cache_trim(ctx);
   mxci_dns_pump(ctx);
 }
 
@@ -227,24 +288,42 @@ static void send_one(mxc_ctx_t *ctx, struct mxci_dnsent *e)
     ares_done(e, ARES_EBADNAME, 0, NULL, 0);
     return;
   }
+  /* A random ID: c-ares 1.18's ares_send() sends the caller's ID as it
+   * is, and the ID (with the port) is what stops off-path forgeries
+   * (RFC 5452 section 4). */
+  mxci_random(q, 2);
   /* Count before sending: c-ares may call ares_done from inside ares_send. */
   ctx->inflight++;
   ctx->stats.queries_sent++;
   ares_send(ctx->channel, q, qlen, ares_done, e);
 }
 
-void mxci_dns_pump(mxc_ctx_t *ctx)
+static struct mxci_dnsent *queue_pop(mxc_ctx_t *ctx)
 {
-  while (ctx->qhead && ctx->inflight < (size_t)ctx->max_inflight &&
-         ctx->cache) {
-    struct mxci_dnsent *e = ctx->qhead;
+  struct mxci_dnsent *e;
+  /* Follow-up lookups of checks already under way go first, so that a
+   * large batch finishes checks instead of starting them all. */
+  if (ctx->pqhead) {
+    e = ctx->pqhead;
+    ctx->pqhead = e->qnext;
+    if (ctx->pqhead == NULL)
+      ctx->pqtail = NULL;
+  } else {
+    e = ctx->qhead;
     ctx->qhead = e->qnext;
     if (ctx->qhead == NULL)
       ctx->qtail = NULL;
-    e->qnext = NULL;
-    ctx->queued--;
-    send_one(ctx, e);
   }
+  e->qnext = NULL;
+  ctx->queued--;
+  return e;
+}
+
+void mxci_dns_pump(mxc_ctx_t *ctx)
+{
+  while ((ctx->pqhead || ctx->qhead) &&
+         ctx->inflight < (size_t)ctx->max_inflight && ctx->cache)
+    send_one(ctx, queue_pop(ctx));
 }
 
 static void waiter_link(struct mxci_dnsent *e, struct mxci_waiter *w,
@@ -283,7 +362,6 @@ mxc_status_t mxci_dns_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
   uint32_t h;
   int64_t now;
   size_t nlen;
-  unsigned char probe[512];
 
   memset(w, 0, sizeof(*w));
   nlen = strlen(name);
@@ -292,7 +370,7 @@ mxc_status_t mxci_dns_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
   if (nlen == 0 || nlen >= MXCI_MAX_NAME)
     return MXC_EINVAL;
 
-  if (++c->lookups_since_expire >= EXPIRE_EVERY)
+  if (++c->lookups_since_expire >= EXPIRE_EVERY && !c->busy)
     mxci_dns_expire(ctx);
   h = 0;
   {
@@ -301,8 +379,6 @@ mxc_status_t mxci_dns_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
     for (i = 0; i < nlen; i++)
       key[i] = (char)tolower((unsigned char)name[i]);
     key[nlen] = '\0';
-    if (mxci_dns_build_query(key, type, 0, probe, sizeof(probe)) < 0)
-      return MXC_EINVAL; /* not an encodable DNS name */
     h = hash_key(key, type);
     now = mxci_now_ms();
     for (e = c->b[h % c->nb]; e; e = e->hnext) {
@@ -315,10 +391,14 @@ mxc_status_t mxci_dns_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
       }
       if (e->expires > now || e->waiters) {
         ctx->stats.cache_hits++;
+        c->busy++;
         cb(arg, &e->ans);
+        c->busy--;
+        cache_trim(ctx);
         return MXC_OK;
       }
       /* Expired: ask again, reusing the entry. */
+      lru_remove(c, e);
       break;
     }
     if (e == NULL) {
@@ -346,11 +426,20 @@ mxc_status_t mxci_dns_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
   /* Queue, then send while slots are free: the bound on queries in flight
    * protects resolvers (and our socket) from bursts. */
   e->qnext = NULL;
-  if (ctx->qtail)
-    ctx->qtail->qnext = e;
-  else
-    ctx->qhead = e;
-  ctx->qtail = e;
+  if (ctx->processing) {
+    /* Asked from an answer's callback: a follow-up. */
+    if (ctx->pqtail)
+      ctx->pqtail->qnext = e;
+    else
+      ctx->pqhead = e;
+    ctx->pqtail = e;
+  } else {
+    if (ctx->qtail)
+      ctx->qtail->qnext = e;
+    else
+      ctx->qhead = e;
+    ctx->qtail = e;
+  }
   ctx->queued++;
   mxci_dns_pump(ctx);
   return MXC_OK;

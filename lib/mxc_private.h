@@ -33,6 +33,8 @@ char *mxci_asprintf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 /* Fail the nth allocation from now (1 = the next one); 0 disables. */
 void mxci_alloc_fail_after(long n);
+/* Unpredictable bytes (DNS query IDs). */
+void mxci_random(void *buf, size_t n);
 /* Monotonic clock in milliseconds. */
 int64_t mxci_now_ms(void);
 /* ASCII case-insensitive comparison of DNS names, ignoring a final dot. */
@@ -121,7 +123,7 @@ struct mxci_answer {
   uint32_t min_ttl;   /* for caching: min over answer TTLs or negative TTL */
 };
 
-/* Build a query for name/type into buf (id 0: c-ares sets its own).
+/* Build a query for name/type into buf (ID 0: the caller sets it).
  * edns: add an OPT record with the DO bit.  Returns the length or -1 when
  * the name cannot be encoded. */
 int mxci_dns_build_query(const char *name, uint16_t type, int edns,
@@ -235,7 +237,9 @@ struct mxc_ctx {
 
   /* dns.c state */
   struct mxci_cache *cache;
-  struct mxci_dnsent *qhead, *qtail; /* queries waiting for a slot */
+  struct mxci_dnsent *qhead, *qtail;   /* queries waiting for a slot */
+  struct mxci_dnsent *pqhead, *pqtail; /* ... follow-ups, sent first */
+  size_t cache_max;
   size_t inflight, queued;
 
   /* sockets and timer (loop.c) */

@@ -129,6 +129,15 @@ MXC_EXTERN mxc_status_t mxc_ctx_set_tries(mxc_ctx_t *ctx, int tries);
 MXC_EXTERN mxc_status_t mxc_ctx_set_max_inflight(mxc_ctx_t *ctx, int n);
 
 /*!
+ * Most answers kept in the cache once their lookups are done (default
+ * 10000; 0: keep none, only share queries in flight).  The oldest are
+ * dropped first; answers also leave the cache when their TTL (at most one
+ * day) runs out.  Takes effect as answers arrive.
+ * \return MXC_OK, MXC_EINVAL
+ */
+MXC_EXTERN mxc_status_t mxc_ctx_set_cache_max(mxc_ctx_t *ctx, size_t n);
+
+/*!
  * EDNS0 with the DO bit (default on).  With it, a validating resolver's AD
  * bit is reported as "DNSSEC-validated".  Off: plain queries (AD still
  * requested by the header bit of RFC 6840 section 5.7).

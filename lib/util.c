@@ -4,6 +4,7 @@
 #include "mxc_private.h"
 
 #include <stdio.h>
+#include <sys/random.h>
 #include <time.h>
 
 static long alloc_fail_countdown; /* 0: never fail */
@@ -90,6 +91,24 @@ char *mxci_asprintf(const char *fmt, ...)
   s = vasprintf_alloc(fmt, ap);
   va_end(ap);
   return s;
+}
+
+void mxci_random(void *buf, size_t n)
+{
+#ifdef HAVE_ARC4RANDOM_BUF
+  arc4random_buf(buf, n);
+#else
+  /* getrandom() without flags blocks only before the kernel's pool is
+   * initialised, once per boot. */
+  unsigned char *p = buf;
+  while (n > 0) {
+    ssize_t r = getrandom(p, n, 0);
+    if (r <= 0)
+      continue;
+    p += r;
+    n -= (size_t)r;
+  }
+#endif
 }
 
 int64_t mxci_now_ms(void)

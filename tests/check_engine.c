@@ -7,7 +7,11 @@
  */
 #include "testutil.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "mxc_private.h"
 
@@ -557,6 +561,81 @@ START_TEST(run_timeout)
 }
 END_TEST
 
+START_TEST(cache_bounded)
+{
+  enum { N = 64 };
+  static struct rec recs[N];
+  mxc_stats_t st;
+  size_t i;
+  memset(recs, 0, sizeof(recs));
+  ck_assert_int_eq(mxc_ctx_set_cache_max(ctx, 5), MXC_OK);
+  for (i = 0; i < N; i++)
+    ck_assert_int_eq(start(zone_cases[i % NZONE].addr, &recs[i], NULL),
+                     MXC_OK);
+  ck_assert_int_eq(mxc_run(ctx, 10000), MXC_OK);
+  mxc_ctx_stats(ctx, &st);
+  ck_assert_uint_le(st.cache_entries, 5);
+  for (i = 0; i < N; i++)
+    ck_assert_int_eq(recs[i].v, zone_cases[i % NZONE].v);
+  /* No cache at all: queries in flight are still shared. */
+  ck_assert_int_eq(mxc_ctx_set_cache_max(ctx, 0), MXC_OK);
+  memset(recs, 0, sizeof(recs));
+  for (i = 0; i < N; i++)
+    ck_assert_int_eq(start(zone_cases[i % NZONE].addr, &recs[i], NULL),
+                     MXC_OK);
+  ck_assert_int_eq(mxc_run(ctx, 10000), MXC_OK);
+  mxc_ctx_stats(ctx, &st);
+  ck_assert_uint_eq(st.cache_entries, 0);
+  ck_assert_uint_gt(st.dedup_joins, 0);
+  for (i = 0; i < N; i++)
+    ck_assert_int_eq(recs[i].v, zone_cases[i % NZONE].v);
+}
+END_TEST
+
+START_TEST(random_query_ids)
+{
+  /* A server of our own that only reads the queries: their IDs must not
+   * be predictable (RFC 5452), nor all the same. */
+  int fd = socket(AF_INET, SOCK_DGRAM, 0), i, distinct = 0;
+  struct sockaddr_in sa;
+  socklen_t sl = sizeof(sa);
+  char srv[64];
+  unsigned ids[16];
+  mxc_ctx_t *c;
+  ck_assert_int_ge(fd, 0);
+  memset(&sa, 0, sizeof(sa));
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+  ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+  snprintf(srv, sizeof(srv), "127.0.0.1:%u", ntohs(sa.sin_port));
+  c = tu_ctx(srv);
+  for (i = 0; i < 16; i++) {
+    char addr[32];
+    snprintf(addr, sizeof(addr), "192.0.2.%d", 100 + i);
+    ck_assert_int_eq(mxc_fcrdns_start(c, addr, rec_cb, &victim_rec, NULL),
+                     MXC_OK);
+  }
+  for (i = 0; i < 16; i++) {
+    unsigned char buf[512];
+    struct pollfd p = {fd, POLLIN, 0};
+    ck_assert_int_eq(poll(&p, 1, 2000), 1);
+    ck_assert_int_ge(recv(fd, buf, sizeof(buf), 0), 12);
+    ids[i] = (unsigned)(buf[0] << 8 | buf[1]);
+  }
+  for (i = 0; i < 16; i++) {
+    int j, seen = 0;
+    for (j = 0; j < i; j++)
+      seen |= ids[j] == ids[i];
+    distinct += !seen;
+  }
+  /* 16 random 16-bit values: a collision or two at most. */
+  ck_assert_int_ge(distinct, 14);
+  mxc_ctx_free(c);
+  close(fd);
+}
+END_TEST
+
 /* ---- allocation failures ------------------------------------------------------ */
 
 START_TEST(allocation_failures)
@@ -612,6 +691,8 @@ int main(void)
   tcase_add_test(t, recursive_calls_refused);
   tcase_add_test(t, dedup_and_cache);
   tcase_add_test(t, bounded_inflight);
+  tcase_add_test(t, cache_bounded);
+  tcase_add_test(t, random_query_ids);
   tcase_add_test(t, external_loop);
   tcase_add_test(t, options);
   tcase_add_test(t, run_timeout);
