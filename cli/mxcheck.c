@@ -23,6 +23,7 @@ enum { EX_OK_ = 0, EX_WARNING = 1, EX_CRITICAL = 2, EX_UNKNOWN = 3 };
 #define MAX_LINE 1024
 #define MAX_SERVERS_ARG 4096
 #define FLUSH_MS 50
+#define BATCH_CACHE_SIZE 1000
 
 struct opts {
   int json;
@@ -88,7 +89,7 @@ static void usage(FILE *f)
           "(default %d)\n"
           "      --max-queries N       DNS queries in flight (default 128)\n"
           "      --cache-size N        answers kept in the cache (default "
-          "10000)\n"
+          "10000; 1000 with --batch)\n"
           "      --no-edns             plain DNS queries (no EDNS0/DO bit)\n"
           "      --color WHEN          auto (default), always or never; "
           "NO_COLOR is honoured\n"
@@ -425,6 +426,10 @@ int main(int argc, char **argv)
     die(EX_UNKNOWN, "--tries: %s", mxc_strerror(st));
   if (maxq > 0)
     mxc_ctx_set_max_inflight(r.ctx, (int)maxq);
+  /* A batch is a stream of mostly distinct addresses: a small cache keeps
+   * memory flat whatever its length. */
+  if (cache_size < 0 && r.o.batch)
+    cache_size = BATCH_CACHE_SIZE;
   if (cache_size >= 0)
     mxc_ctx_set_cache_max(r.ctx, (size_t)cache_size);
   if (!edns)
