@@ -277,6 +277,54 @@ MXC_EXTERN void mxc_check_cancel(mxc_check_t *chk);
 MXC_EXTERN void *mxc_check_arg(const mxc_check_t *chk);
 
 /* ------------------------------------------------------------------------ */
+/* SPF (RFC 7208)                                                           */
+/* ------------------------------------------------------------------------ */
+
+/*! RFC 7208 section 4.6.4: DNS-querying terms per evaluation, void
+ * lookups, and names looked at per mx / ptr term. */
+#define MXC_SPF_MAX_DNS_TERMS 10
+#define MXC_SPF_MAX_VOID_LOOKUPS 2
+#define MXC_SPF_MAX_MX_NAMES 10
+#define MXC_SPF_MAX_PTR_NAMES 10
+
+typedef enum {
+  MXC_SPF_SCOPE_MFROM = 0, /* the MAIL FROM identity */
+  MXC_SPF_SCOPE_HELO = 1   /* the HELO identity (null sender, or asked) */
+} mxc_spf_scope_t;
+
+/*!
+ * Start an SPF check_host() evaluation (RFC 7208 section 4) for a client
+ * address.  mail_from is the SMTP MAIL FROM address ("user@domain"; NULL,
+ * "" or "<>" is the null sender, then the HELO identity is checked as
+ * postmaster@helo, section 2.4); helo is the HELO/EHLO name (may be NULL
+ * when mail_from has a domain).  Strings are copied.
+ * The result's method is "spf"; the verdict is one of none, neutral, pass,
+ * fail, softfail, temperror, permerror.
+ * \return MXC_OK, MXC_EINVAL, MXC_ENOMEM, MXC_EDESTRUCTION
+ */
+MXC_EXTERN mxc_status_t mxc_spf_start(mxc_ctx_t *ctx, const char *ip,
+                                      const char *mail_from, const char *helo,
+                                      mxc_done_cb cb, void *arg,
+                                      mxc_check_t **out);
+/*! Blocking wrapper of mxc_spf_start(), as mxc_fcrdns_sync(). */
+MXC_EXTERN mxc_status_t mxc_spf_sync(mxc_ctx_t *ctx, const char *ip,
+                                     const char *mail_from, const char *helo,
+                                     mxc_result_t **out);
+/*! The domain whose policy was evaluated ("" when none). */
+MXC_EXTERN const char *mxc_spf_domain(const mxc_result_t *res);
+MXC_EXTERN mxc_spf_scope_t mxc_spf_scope(const mxc_result_t *res);
+/*! The explanation of a fail (exp= or the default), "" otherwise. */
+MXC_EXTERN const char *mxc_spf_explanation(const mxc_result_t *res);
+/*! The top-level SPF record, "" when none was found. */
+MXC_EXTERN const char *mxc_spf_record(const mxc_result_t *res);
+/*! DNS-querying terms and void lookups counted (section 4.6.4). */
+MXC_EXTERN int mxc_spf_dns_lookups(const mxc_result_t *res);
+MXC_EXTERN int mxc_spf_void_lookups(const mxc_result_t *res);
+/*! The evaluation trace, one line per record fetched / term tried. */
+MXC_EXTERN size_t mxc_spf_trace_count(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_spf_trace(const mxc_result_t *res, size_t i);
+
+/* ------------------------------------------------------------------------ */
 /* Results                                                                  */
 /* ------------------------------------------------------------------------ */
 
