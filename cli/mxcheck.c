@@ -31,6 +31,9 @@ struct opts {
   int quiet;
   int parallel;
   const char *batch;
+  int spf;               /* --mail-from or --helo given: iprev and spf */
+  const char *mail_from; /* NULL: the null sender (HELO identity) */
+  const char *helo;
 };
 
 struct run {
@@ -68,9 +71,18 @@ static void usage(FILE *f)
           "Check what receivers such as Gmail check of a sending server's "
           "address:\n"
           "forward-confirmed reverse DNS (RFC 8601 iprev) over IPv4 and "
-          "IPv6.\n"
+          "IPv6, and with\n"
+          "--mail-from or --helo also SPF (RFC 7208) of the sender for that "
+          "address.\n"
           "\n"
           "Options:\n"
+          "  -f, --mail-from ADDR      also check SPF of this MAIL FROM "
+          "address for each\n"
+          "                            ADDRESS (\"<>\" or \"\": the null "
+          "sender, needs --helo)\n"
+          "  -H, --helo NAME           the HELO/EHLO name (alone: SPF of the "
+          "HELO identity,\n"
+          "                            postmaster@NAME)\n"
           "  -s, --server HOST[:PORT]  ask this name server (repeatable; "
           "IPv6 as [::1]:53);\n"
           "                            default: the system resolver "
@@ -102,11 +114,13 @@ static void usage(FILE *f)
           "(::ffff:192.0.2.25),\n"
           "  with or without Sendmail's \"IPv6:\" prefix or [brackets].\n"
           "\n"
-          "Exit status: 0 OK (pass), 1 WARNING (pass with warnings),\n"
-          "  2 CRITICAL (fail, permerror), 3 UNKNOWN (temperror, bad "
-          "address or usage).\n"
-          "  Over several addresses: the worst, CRITICAL > UNKNOWN > WARNING "
-          "> OK.\n"
+          "Exit status: 0 OK (pass), 1 WARNING (pass with warnings; SPF "
+          "neutral or none),\n"
+          "  2 CRITICAL (fail, permerror; SPF softfail), 3 UNKNOWN "
+          "(temperror, bad address\n"
+          "  or usage).  Over several checks and addresses: the worst, "
+          "CRITICAL > UNKNOWN >\n"
+          "  WARNING > OK.\n"
           "See mxcheck(1).\n",
           progname, progname, DEFAULT_PARALLEL);
 }
@@ -158,21 +172,31 @@ static int exit_code_for(mxc_status_t st, const mxc_result_t *res)
   }
 }
 
+/* SPF (RFC 7208): pass is OK (WARNING with lint warnings), neutral and
+ * none are WARNING (receivers treat them as no policy), fail, softfail and
+ * permerror are CRITICAL, temperror is UNKNOWN. */
+static int exit_code_spf(mxc_status_t st, const mxc_result_t *res)
+{
+  if (st != MXC_OK || res == NULL)
+    return EX_UNKNOWN;
+  switch (mxc_result_verdict(res)) {
+  case MXC_VERDICT_PASS:
+    return mxc_result_warning_count(res) ? EX_WARNING : EX_OK_;
+  case MXC_VERDICT_NEUTRAL:
+  case MXC_VERDICT_NONE:
+    return EX_WARNING;
+  case MXC_VERDICT_TEMPERROR:
+    return EX_UNKNOWN;
+  default:
+    return EX_CRITICAL;
+  }
+}
+
 static void start_next(struct run *r);
 
-static void print_result(struct run *r, mxc_status_t st,
-                         const mxc_result_t *res, const char *input)
+/* Print a rendered report (taken) and flush now and then in batch mode. */
+static void emit(struct run *r, char *s)
 {
-  char *s;
-  if (r->o.quiet)
-    return;
-  if (res == NULL) {
-    fprintf(stderr, "%s: %s: %s\n", progname, input ? input : "?",
-            mxc_strerror(st));
-    return;
-  }
-  s = r->o.json ? mxc_result_json(res)
-                : mxc_result_text(res, r->o.color ? MXC_RENDER_COLOR : 0);
   if (s == NULL)
     die(EX_UNKNOWN, "out of memory");
   if (r->o.json)
@@ -192,6 +216,112 @@ static void print_result(struct run *r, mxc_status_t st,
       r->last_flush = now;
     }
   }
+}
+
+static void print_result(struct run *r, mxc_status_t st,
+                         const mxc_result_t *res, const char *input)
+{
+  if (r->o.quiet)
+    return;
+  if (res == NULL) {
+    fprintf(stderr, "%s: %s: %s\n", progname, input ? input : "?",
+            mxc_strerror(st));
+    return;
+  }
+  emit(r, r->o.json ? mxc_result_json(res)
+                    : mxc_result_text(res, r->o.color ? MXC_RENDER_COLOR : 0));
+}
+
+/*
+ * With --mail-from/--helo each address gets two checks on the same
+ * context, run concurrently: iprev and spf.  Their results are kept until
+ * both are in, then printed together: one JSON object (mxc_results_json())
+ * or the address line once with both blocks (mxc_results_text()).
+ */
+struct pair {
+  struct run *r;
+  char *input;
+  mxc_status_t st[2]; /* 0: iprev, 1: spf */
+  mxc_result_t *res[2];
+  int ndone;
+};
+
+static void pair_finish(struct pair *p)
+{
+  struct run *r = p->r;
+  int a = exit_code_for(p->st[0], p->res[0]);
+  int b = exit_code_spf(p->st[1], p->res[1]);
+  const mxc_result_t *both[2];
+  size_t k;
+
+  account(r, severity(b) > severity(a) ? b : a);
+  if (!r->o.quiet) {
+    for (k = 0; k < 2; k++)
+      if (p->res[k] == NULL)
+        fprintf(stderr, "%s: %s: %s: %s\n", progname, p->input,
+                k ? "spf" : "iprev", mxc_strerror(p->st[k]));
+    both[0] = p->res[0];
+    both[1] = p->res[1];
+    if (p->res[0] || p->res[1])
+      emit(r, r->o.json
+                  ? mxc_results_json(both, 2)
+                  : mxc_results_text(both, 2,
+                                     r->o.color ? MXC_RENDER_COLOR : 0));
+  }
+  mxc_result_free(p->res[0]);
+  mxc_result_free(p->res[1]);
+  free(p->input);
+  free(p);
+}
+
+static void pair_one(struct pair *p, int k, mxc_status_t st,
+                     const mxc_result_t *res)
+{
+  p->st[k] = st;
+  if (res && (p->res[k] = mxc_result_dup(res)) == NULL)
+    die(EX_UNKNOWN, "out of memory");
+  if (++p->ndone == 2) {
+    struct run *r = p->r;
+    pair_finish(p);
+    if (r->o.batch)
+      start_next(r);
+  }
+}
+
+static void done_iprev(mxc_check_t *chk, mxc_status_t st,
+                       const mxc_result_t *res, void *arg)
+{
+  (void)chk;
+  pair_one(arg, 0, st, res);
+}
+
+static void done_spf(mxc_check_t *chk, mxc_status_t st,
+                     const mxc_result_t *res, void *arg)
+{
+  (void)chk;
+  pair_one(arg, 1, st, res);
+}
+
+static void start_pair(struct run *r, const char *addr)
+{
+  struct pair *p = calloc(1, sizeof(*p));
+  mxc_status_t st;
+  if (p == NULL || (p->input = strdup(addr)) == NULL)
+    die(EX_UNKNOWN, "out of memory");
+  p->r = r;
+  st = mxc_fcrdns_start(r->ctx, addr, done_iprev, p, NULL);
+  if (st != MXC_OK) {
+    p->st[0] = st;
+    p->ndone++;
+  }
+  st = mxc_spf_start(r->ctx, addr, r->o.mail_from, r->o.helo, done_spf, p,
+                     NULL);
+  if (st != MXC_OK) {
+    p->st[1] = st;
+    p->ndone++;
+  }
+  if (p->ndone == 2)
+    pair_finish(p); /* neither started: nothing will call back */
 }
 
 static void done(mxc_check_t *chk, mxc_status_t st, const mxc_result_t *res,
@@ -219,7 +349,12 @@ static char *trim(char *s)
 
 static void start_one(struct run *r, const char *addr)
 {
-  mxc_status_t st = mxc_fcrdns_start(r->ctx, addr, done, r, NULL);
+  mxc_status_t st;
+  if (r->o.spf) {
+    start_pair(r, addr);
+    return;
+  }
+  st = mxc_fcrdns_start(r->ctx, addr, done, r, NULL);
   if (st != MXC_OK) {
     account(r, EX_UNKNOWN);
     print_result(r, st, NULL, addr);
@@ -296,6 +431,8 @@ int main(int argc, char **argv)
 {
   static const struct option longopts[] = {
       {"server", required_argument, NULL, 's'},
+      {"mail-from", required_argument, NULL, 'f'},
+      {"helo", required_argument, NULL, 'H'},
       {"timeout", required_argument, NULL, 't'},
       {"tries", required_argument, NULL, 'T'},
       {"json", no_argument, NULL, 'j'},
@@ -324,7 +461,7 @@ int main(int argc, char **argv)
   else if (argv[0] && *argv[0])
     progname = argv[0];
 
-  while ((c = getopt_long(argc, argv, "s:t:jb:p:qhV", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "s:t:jb:p:qhVf:H:", longopts, NULL)) != -1) {
     switch (c) {
     case 's':
       if (strlen(servers) + strlen(optarg) + 2 > sizeof(servers))
@@ -346,6 +483,14 @@ int main(int argc, char **argv)
     }
     case 'T':
       tries = parse_long("--tries", optarg, 1, 10);
+      break;
+    case 'f':
+      r.o.spf = 1;
+      r.o.mail_from = optarg;
+      break;
+    case 'H':
+      r.o.spf = 1;
+      r.o.helo = optarg;
       break;
     case 'j':
       r.o.json = 1;
@@ -397,6 +542,14 @@ int main(int argc, char **argv)
   if (optind < argc && r.o.batch != NULL)
     die(EX_UNKNOWN, "give addresses either as arguments or with --batch, "
                     "not both");
+  if (r.o.mail_from &&
+      (*r.o.mail_from == '\0' || strcmp(r.o.mail_from, "<>") == 0))
+    r.o.mail_from = NULL; /* the null sender */
+  if (r.o.spf && r.o.mail_from == NULL && (r.o.helo == NULL || !*r.o.helo))
+    die(EX_UNKNOWN, "the null sender (--mail-from \"<>\") needs --helo: SPF "
+                    "then checks postmaster@HELO");
+  if (r.o.helo && *r.o.helo == '\0')
+    r.o.helo = NULL;
   if (color_mode == -1) {
     const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
     r.o.color = isatty(STDOUT_FILENO) && !(nc && *nc) &&

@@ -520,6 +520,7 @@ void mxci_ctx_destroy(mxc_ctx_t *ctx)
   mxci_dns_destroy(ctx);
   mxci_free(ctx->socks);
   mxci_free(ctx->servers);
+  mxci_free(ctx->spf_exp);
   ctx->magic = 0;
   mxci_free(ctx);
 }

@@ -15,6 +15,9 @@ noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 	%reldir%/loop.c \
 	%reldir%/run.c \
 	%reldir%/fcrdns.c \
+	%reldir%/spf.c \
+	%reldir%/spf_parse.c \
+	%reldir%/spf_macro.c \
 	%reldir%/result.c \
 	%reldir%/report.c
 %canon_reldir%_libmxcheck_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DMXC_BUILDING_LIBRARY

@@ -234,6 +234,7 @@ struct mxc_ctx {
   int max_inflight;
   int edns;
   char *servers;
+  char *spf_exp; /* default SPF explanation; NULL: the built-in one */
 
   /* dns.c state */
   struct mxci_cache *cache;
@@ -311,6 +312,17 @@ struct mxc_result {
   size_t nwarn;
   struct mxci_warning *warn;
   char *fix;
+  /* method "spf" */
+  char *spf_domain;  /* the domain checked first */
+  char *spf_sender;  /* <sender> as evaluated (postmaster@... filled in) */
+  char *spf_helo;    /* the HELO name given, NULL when none */
+  mxc_spf_scope_t spf_scope;
+  char *spf_exp;     /* explanation of a fail */
+  char *spf_record;  /* the first record evaluated (display form) */
+  int spf_lookups;   /* DNS-querying terms counted (RFC 7208 4.6.4) */
+  int spf_voids;     /* void lookups counted */
+  size_t nspf_trace;
+  char **spf_trace;
 };
 
 mxc_result_t *mxci_result_new(const char *method);
@@ -320,5 +332,82 @@ int mxci_result_warn(mxc_result_t *r, const char *code, const char *fmt, ...)
 /* Add a string to a growable array of strings; -1 on OOM. */
 int mxci_strv_add(char ***v, size_t *n, const char *s);
 void mxci_strv_free(char **v, size_t n);
+
+/* ---- spf_parse.c: SPF records (RFC 7208 sections 4.5, 4.6, 5, 6, 12) ----- */
+
+/* Mechanisms (RFC 7208 section 5). */
+enum mxci_spf_mech {
+  MXCI_SPF_ALL,
+  MXCI_SPF_INCLUDE,
+  MXCI_SPF_A,
+  MXCI_SPF_MX,
+  MXCI_SPF_PTR,
+  MXCI_SPF_IP4,
+  MXCI_SPF_IP6,
+  MXCI_SPF_EXISTS
+};
+
+struct mxci_spf_term {
+  enum mxci_spf_mech mech;
+  char qual;          /* '+', '-', '~' or '?' ('+' when not written) */
+  char *text;         /* the term as written */
+  char *spec;         /* domain-spec; NULL when absent (a, mx, ptr) */
+  int cidr4, cidr6;   /* prefix lengths: a, mx (both), ip4 (cidr4), ip6
+                       * (cidr6); the full length when not written */
+  unsigned char net[16]; /* ip4 (4 bytes) or ip6 network */
+  size_t off;         /* offset of the term in the record */
+  int prefetched;     /* evaluator: its lookup was sent ahead */
+};
+
+struct mxci_spf_record {
+  struct mxci_spf_term *terms; /* the mechanisms, in order */
+  size_t nterms;
+  char *redirect;     /* domain-spec of redirect=, NULL when absent */
+  char *exp;          /* domain-spec of exp=, NULL when absent */
+  size_t ndns;        /* DNS-querying mechanisms (section 4.6.4) */
+  int has_all, has_ptr;
+  int redirect_prefetched;
+};
+
+/* Does this TXT record begin with "v=spf1" followed by a space or its end
+ * (section 4.5, case-insensitive)? */
+int mxci_spf_is_record(const unsigned char *txt, size_t len);
+/* Parse a whole record (every term, section 4.6: a syntax error anywhere is
+ * a permerror).  0: parsed; -1: syntax error, err says which term and at
+ * which offset; -2: out of memory. */
+int mxci_spf_parse(const unsigned char *txt, size_t len,
+                   struct mxci_spf_record *rec, char *err, size_t errlen);
+void mxci_spf_record_clear(struct mxci_spf_record *rec);
+/* A record (or any bytes) in printable form: non-printable bytes as \DDD. */
+char *mxci_spf_printable(const unsigned char *p, size_t len);
+
+/* ---- spf_macro.c: macro-strings (RFC 7208 section 7) --------------------- */
+
+#define MXCI_SPF_MS_DOMAIN 0   /* domain-spec: ends in a toplabel or macro */
+#define MXCI_SPF_MS_EXPLAIN 1  /* explain-string: SP, c, r and t allowed */
+#define MXCI_SPF_MS_MODIFIER 2 /* unknown-modifier value (may be empty) */
+
+/* Check the syntax of s[0..len).  0 or -1 with a reason in err. */
+int mxci_spf_check_macro(const char *s, size_t len, int kind, char *err,
+                         size_t errlen);
+/* Does the (checked) macro-string use the letter p? */
+int mxci_spf_uses_p(const char *s);
+
+/* The values of the macro letters (section 7.2). */
+struct mxci_spf_env {
+  const char *s, *l, *o, *d, *i, *p, *h, *c, *r, *t, *v;
+};
+/* Expand a checked macro-string.  For MXCI_SPF_MS_DOMAIN a final dot is
+ * removed and the result is cut to 253 octets from the left (section 7.3).
+ * NULL with a reason in err on failure (out of memory, too long). */
+char *mxci_spf_expand(const char *s, int kind, const struct mxci_spf_env *env,
+                      char *err, size_t errlen);
+/* Can this name be looked up: 1..63-octet labels, at most 253 octets,
+ * no empty label (a final dot is allowed)?  multi: also at least two
+ * labels and not an address literal (section 4.3). */
+int mxci_spf_name_ok(const char *name, int multi);
+/* The name in the presentation form the DNS layer takes and the parser
+ * gives (\ and non-printable bytes escaped).  NULL on OOM. */
+char *mxci_spf_dns_name(const char *name);
 
 #endif /* MXC_PRIVATE_H */

@@ -294,13 +294,19 @@ typedef enum {
 
 /*!
  * Start an SPF check_host() evaluation (RFC 7208 section 4) for a client
- * address.  mail_from is the SMTP MAIL FROM address ("user@domain"; NULL,
- * "" or "<>" is the null sender, then the HELO identity is checked as
- * postmaster@helo, section 2.4); helo is the HELO/EHLO name (may be NULL
- * when mail_from has a domain).  Strings are copied.
+ * address.  mail_from is the SMTP MAIL FROM address ("user@domain", with
+ * or without angle brackets; NULL, "" or "<>" is the null sender, then the
+ * HELO identity is checked as postmaster@helo, section 2.4).  Without a
+ * local-part ("@domain") or without '@' ("domain") the local-part is
+ * "postmaster" (section 4.3).  helo is the HELO/EHLO name (may be NULL
+ * when mail_from has a domain; %{h} is then "unknown").  Strings are
+ * copied.  The address is parsed as by mxc_fcrdns_start(); an
+ * IPv4-mapped IPv6 address is evaluated as IPv4 (section 5).
  * The result's method is "spf"; the verdict is one of none, neutral, pass,
- * fail, softfail, temperror, permerror.
- * \return MXC_OK, MXC_EINVAL, MXC_ENOMEM, MXC_EDESTRUCTION
+ * fail, softfail, temperror, permerror.  The limits of section 4.6.4 are
+ * applied as the MXC_SPF_MAX_ constants say.
+ * \return MXC_OK, MXC_EINVAL (NULL ip or cb; null sender without a HELO
+ *         name), MXC_ENOMEM, MXC_EDESTRUCTION
  */
 MXC_EXTERN mxc_status_t mxc_spf_start(mxc_ctx_t *ctx, const char *ip,
                                       const char *mail_from, const char *helo,
@@ -323,6 +329,28 @@ MXC_EXTERN int mxc_spf_void_lookups(const mxc_result_t *res);
 /*! The evaluation trace, one line per record fetched / term tried. */
 MXC_EXTERN size_t mxc_spf_trace_count(const mxc_result_t *res);
 MXC_EXTERN const char *mxc_spf_trace(const mxc_result_t *res, size_t i);
+/*! The <sender> evaluated: "user@domain" as given, "postmaster@domain"
+ * when the local-part was missing, "postmaster@helo" for the HELO
+ * identity ("" when none). */
+MXC_EXTERN const char *mxc_spf_sender(const mxc_result_t *res);
+
+/*!
+ * The explanation given with a fail when the record has no usable exp=
+ * (RFC 7208 section 6.2 leaves it to the verifier).  It is a macro-string,
+ * expanded like exp= text: %{o} is the sender's domain, %{c} the client.
+ */
+#define MXC_SPF_DEFAULT_EXPLANATION                                          \
+  "%{o} does not designate %{c} as a permitted sender"
+
+/*!
+ * Replace the default explanation of the context's SPF checks (see
+ * MXC_SPF_DEFAULT_EXPLANATION); NULL restores the built-in one.  The text
+ * is an RFC 7208 explain-string (macros allowed); it is copied.
+ * \return MXC_OK, MXC_EINVAL (bad macro syntax, message in
+ *         mxc_ctx_error()), MXC_ENOMEM
+ */
+MXC_EXTERN mxc_status_t mxc_ctx_set_spf_explanation(mxc_ctx_t *ctx,
+                                                    const char *text);
 
 /* ------------------------------------------------------------------------ */
 /* Results                                                                  */
@@ -333,7 +361,7 @@ MXC_EXTERN mxc_result_t *mxc_result_dup(const mxc_result_t *res);
 /*! Free a result from mxc_result_dup() or a _sync() call; NULL accepted. */
 MXC_EXTERN void mxc_result_free(mxc_result_t *res);
 
-/*! RFC 8601 method name: "iprev". */
+/*! RFC 8601 method name: "iprev" or "spf". */
 MXC_EXTERN const char *mxc_result_method(const mxc_result_t *res);
 MXC_EXTERN mxc_verdict_t mxc_result_verdict(const mxc_result_t *res);
 /*! One sentence saying why the verdict is what it is; never NULL. */
@@ -407,6 +435,19 @@ MXC_EXTERN const char *mxc_result_fix(const mxc_result_t *res);
 MXC_EXTERN char *mxc_result_json(const mxc_result_t *res);
 /*! The human report, several lines ending in '\n'; free with mxc_free(). */
 MXC_EXTERN char *mxc_result_text(const mxc_result_t *res, int flags);
+/*!
+ * Several results of checks of the same address (e.g. iprev and spf) as
+ * ONE JSON object: "input", "address", "family" and "ipv4_mapped" from
+ * res[0], then one member per result named by its method ("iprev",
+ * "spf").  A result whose address did not parse gives {"input", "error"}.
+ * NULL entries are skipped.  Free with mxc_free(); NULL on OOM or when
+ * there is no result.
+ */
+MXC_EXTERN char *mxc_results_json(const mxc_result_t *const *res, size_t n);
+/*! The human report of several results of one address: the address line
+ * once, then each result's block.  Free with mxc_free(). */
+MXC_EXTERN char *mxc_results_text(const mxc_result_t *const *res, size_t n,
+                                  int flags);
 /*! Free memory returned by the library.  NULL accepted. */
 MXC_EXTERN void mxc_free(void *p);
 

@@ -94,6 +94,12 @@ void mxc_result_free(mxc_result_t *r)
   }
   mxci_free(r->warn);
   mxci_free(r->fix);
+  mxci_free(r->spf_domain);
+  mxci_free(r->spf_sender);
+  mxci_free(r->spf_helo);
+  mxci_free(r->spf_exp);
+  mxci_free(r->spf_record);
+  mxci_strv_free(r->spf_trace, r->nspf_trace);
   mxci_free(r);
 }
 
@@ -143,6 +149,15 @@ mxc_result_t *mxc_result_dup(const mxc_result_t *s)
   bad |= dup_str(&d->zone, s->zone);
   bad |= dup_str(&d->fix, s->fix);
   bad |= dup_strv(&d->zone_ns, &d->nzone_ns, s->zone_ns, s->nzone_ns);
+  d->spf_scope = s->spf_scope;
+  d->spf_lookups = s->spf_lookups;
+  d->spf_voids = s->spf_voids;
+  bad |= dup_str(&d->spf_domain, s->spf_domain);
+  bad |= dup_str(&d->spf_sender, s->spf_sender);
+  bad |= dup_str(&d->spf_helo, s->spf_helo);
+  bad |= dup_str(&d->spf_exp, s->spf_exp);
+  bad |= dup_str(&d->spf_record, s->spf_record);
+  bad |= dup_strv(&d->spf_trace, &d->nspf_trace, s->spf_trace, s->nspf_trace);
   if (s->nnames) {
     d->names = mxci_calloc(s->nnames, sizeof(*d->names));
     if (d->names == NULL)
@@ -249,6 +264,37 @@ const char *mxc_result_warning_text(const mxc_result_t *r, size_t i)
 const char *mxc_result_fix(const mxc_result_t *r)
 {
   return r ? S(r->fix) : "";
+}
+
+const char *mxc_spf_domain(const mxc_result_t *r)
+{
+  return r ? S(r->spf_domain) : "";
+}
+mxc_spf_scope_t mxc_spf_scope(const mxc_result_t *r)
+{
+  return r ? r->spf_scope : MXC_SPF_SCOPE_MFROM;
+}
+const char *mxc_spf_explanation(const mxc_result_t *r)
+{
+  return r && r->verdict == MXC_VERDICT_FAIL ? S(r->spf_exp) : "";
+}
+const char *mxc_spf_record(const mxc_result_t *r)
+{
+  return r ? S(r->spf_record) : "";
+}
+const char *mxc_spf_sender(const mxc_result_t *r)
+{
+  return r ? S(r->spf_sender) : "";
+}
+int mxc_spf_dns_lookups(const mxc_result_t *r) { return r ? r->spf_lookups : 0; }
+int mxc_spf_void_lookups(const mxc_result_t *r) { return r ? r->spf_voids : 0; }
+size_t mxc_spf_trace_count(const mxc_result_t *r)
+{
+  return r ? r->nspf_trace : 0;
+}
+const char *mxc_spf_trace(const mxc_result_t *r, size_t i)
+{
+  return r && i < r->nspf_trace ? r->spf_trace[i] : NULL;
 }
 
 const char *mxc_name_state_str(mxc_name_state_t s)

@@ -125,6 +125,45 @@ static void sync_done(mxc_check_t *chk, mxc_status_t st,
   }
 }
 
+/* Run the context until the started check chk delivered into s. */
+static mxc_status_t sync_wait(mxc_ctx_t *ctx, struct sync_state *s,
+                              mxc_check_t *chk, mxc_result_t **out)
+{
+  mxc_status_t st;
+  while (!s->done) {
+    /* Runs every check of the context; returns once none is pending, or
+     * after freeing the context if a callback asked for it (then our check
+     * got MXC_EDESTRUCTION and s->done is set). */
+    st = mxc_run(ctx, -1);
+    if (st != MXC_OK && !s->done) {
+      mxc_check_cancel(chk);
+      return st;
+    }
+  }
+  *out = s->res;
+  return s->st;
+}
+
+mxc_status_t mxc_spf_sync(mxc_ctx_t *ctx, const char *ip,
+                          const char *mail_from, const char *helo,
+                          mxc_result_t **out)
+{
+  struct sync_state s = {0, MXC_OK, NULL};
+  mxc_check_t *chk;
+  mxc_status_t st;
+
+  if (out == NULL)
+    return MXC_EINVAL;
+  *out = NULL;
+  if (mxci_ctx_valid(ctx) &&
+      (ctx->in_callback || ctx->processing || ctx->running))
+    return MXC_ERECURSIVE;
+  st = mxc_spf_start(ctx, ip, mail_from, helo, sync_done, &s, &chk);
+  if (st != MXC_OK)
+    return st;
+  return sync_wait(ctx, &s, chk, out);
+}
+
 mxc_status_t mxc_fcrdns_sync(mxc_ctx_t *ctx, const char *address,
                              mxc_result_t **out)
 {
@@ -141,16 +180,5 @@ mxc_status_t mxc_fcrdns_sync(mxc_ctx_t *ctx, const char *address,
   st = mxc_fcrdns_start(ctx, address, sync_done, &s, &chk);
   if (st != MXC_OK)
     return st;
-  while (!s.done) {
-    /* Runs every check of the context; returns once none is pending, or
-     * after freeing the context if a callback asked for it (then our check
-     * got MXC_EDESTRUCTION and s.done is set). */
-    st = mxc_run(ctx, -1);
-    if (st != MXC_OK && !s.done) {
-      mxc_check_cancel(chk);
-      return st;
-    }
-  }
-  *out = s.res;
-  return s.st;
+  return sync_wait(ctx, &s, chk, out);
 }

@@ -16,7 +16,9 @@ if [ -n "$bad" ]; then
 fi
 # The public API is there.
 for f in mxc_ctx_new mxc_ctx_free mxc_fcrdns_start mxc_fcrdns_sync mxc_run \
-         mxc_process_fds mxc_result_json; do
+         mxc_process_fds mxc_result_json mxc_spf_start mxc_spf_sync \
+         mxc_spf_trace mxc_results_json mxc_results_text \
+         mxc_ctx_set_spf_explanation; do
   printf '%s\n' "$syms" | grep -qx "$f" || { echo "FAIL: $f not exported"; exit 1; }
 done
 # No internal helper leaks.

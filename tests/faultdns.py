@@ -32,6 +32,7 @@ import time
 # DNS constants
 
 T_A, T_NS, T_SOA, T_PTR, T_AAAA, T_OPT, T_ANY = 1, 2, 6, 12, 28, 41, 255
+T_TXT = 16
 C_IN, C_ANY = 1, 255
 
 NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED = 0, 1, 2, 3, 4, 5
@@ -200,6 +201,12 @@ def rr_ns(owner, target):
     return (owner, T_NS, [target])
 
 
+def rr_txt(owner, text):
+    """TXT record; text (bytes) is cut into 255-octet character-strings."""
+    chunks = [text[i:i + 255] for i in range(0, len(text), 255)] or [b""]
+    return (owner, T_TXT, [b"".join(bytes([len(c)]) + c for c in chunks)])
+
+
 def rr_soa(zone):
     return (zone, T_SOA, [dn("ns.fault.test"), dn("hostmaster.fault.test"),
                           struct.pack("!IIIII", 2024010101, 3600, 600,
@@ -315,6 +322,46 @@ FORWARD = {
                        dn("c27.fault.test"))]},
     n("c27.fault.test"): {T_A: [rr_a(dn("c27.fault.test"), "198.51.100.27")]},
 }
+# SPF cases (zone spf.fault.test; see faultdns.md, "SPF cases").
+SPF = dn("spf.fault.test")
+SPF_DELAY = 0.300     # seconds, the pf*.spf.fault.test tree
+
+
+def spf_txt(label, text):
+    owner = (label.encode("ascii"),) + SPF
+    FORWARD[lower(owner)] = {T_TXT: [rr_txt(owner, text)]}
+
+
+# drop: the TXT query is never answered (temperror)
+FORWARD[lower((b"drop",) + SPF)] = "DROP"
+# servfail: SERVFAIL for any type (temperror)
+FORWARD[lower((b"servfail",) + SPF)] = "SERVFAIL"
+# big: a 60000-octet record, sent over TCP only (TC over UDP): over the
+# evaluator's 16384-octet cap, a permerror
+spf_txt("big", b"v=spf1" + b" a" * 29997)
+# long: a 10000-octet record of ip4 terms, also over TCP only; it ends in
+# ip4:198.51.100.0/24 -all, so 198.51.100.N passes
+spf_txt("long", b"v=spf1" + b"".join(b" ip4:203.0.113.%d/32" % (i % 256)
+                                     for i in range(500))
+        + b" ip4:198.51.100.0/24 -all")
+# bomb: one exists: term whose expansion is 1000 times the sender: the
+# expansion is capped (permerror), never built whole
+spf_txt("bomb", b"v=spf1 exists:" + b"%{s}" * 1000 + b".spf.fault.test -all")
+# bomb2: 400 a: terms with macros (ns.fault.test, 127.0.0.1): the 10-term
+# limit stops it at the 11th
+spf_txt("bomb2", b"v=spf1" + b" a:ns.%{d2}" * 400 + b" -all")
+# nul: a NUL octet inside a term (permerror)
+spf_txt("nul", b"v=spf1 ip4:198.51.100.0/24\x00 -all")
+# pf: five includes whose answers come after SPF_DELAY each (see
+# SPF_DELAYED); evaluated one by one that is six round trips, with the
+# includes fetched ahead two
+spf_txt("pf", b"v=spf1" + b"".join(b" include:pf%d.spf.fault.test" % i
+                                   for i in range(1, 6)) + b" -all")
+for _i in range(1, 6):
+    spf_txt("pf%d" % _i, b"v=spf1 ip4:198.51.100.%d -all" % _i)
+SPF_DELAYED = {lower((b"pf%d" % _i,) + SPF) for _i in range(1, 6)}
+SPF_DELAYED.add(lower((b"pf",) + SPF))
+
 # Forward names whose answers carry the AD bit ("validated").
 AD_NAMES = {n("ad24.fault.test")}
 FORWARD[lower(FAULT)] = {T_SOA: [rr_soa(FAULT)],
@@ -537,6 +584,14 @@ def answer(q, proto):
         return nxdomain(q, proto, lname)
     if data == "SERVFAIL":
         return rcode_only(q, proto, SERVFAIL)
+    if data == "DROP":
+        return None
+    if lname in SPF_DELAYED:
+        an = data.get(q.qtype, [])
+        if not an:
+            return ("delay", SPF_DELAY, nodata(q, proto, lname))
+        an = [(q.qname, r[1], r[2]) for r in an]
+        return ("delay", SPF_DELAY, normal(q, proto, NOERROR, an=an))
     if q.qtype == T_ANY:
         an = [r for rrs in data.values() for r in rrs]
     else:

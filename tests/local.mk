@@ -12,9 +12,12 @@ AM_TESTS_ENVIRONMENT = \
 tests_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CARES_CFLAGS)
 tests_ldadd = lib/libmxcheck-core.la $(CHECK_LIBS) $(CARES_LIBS) $(JSONC_LIBS)
 
+# The Check programs (each a test of its own).
+check_tests = tests/check_unit tests/check_fcrdns tests/check_engine \
+	tests/check_fault tests/check_spf
 if HAVE_CHECK
-check_PROGRAMS += tests/check_unit tests/check_fcrdns tests/check_engine \
-	tests/check_fault
+check_PROGRAMS += $(check_tests)
+TESTS += $(check_tests)
 endif
 tests_check_unit_SOURCES = tests/check_unit.c
 tests_check_unit_CFLAGS = $(tests_cflags)
@@ -28,11 +31,14 @@ tests_check_engine_LDADD = $(tests_ldadd)
 tests_check_fault_SOURCES = tests/check_fault.c tests/testutil.h
 tests_check_fault_CFLAGS = $(tests_cflags)
 tests_check_fault_LDADD = $(tests_ldadd)
+tests_check_spf_SOURCES = tests/check_spf.c tests/testutil.h
+tests_check_spf_CFLAGS = $(tests_cflags)
+tests_check_spf_LDADD = $(tests_ldadd)
 
-TESTS += $(check_PROGRAMS) tests/cli.sh tests/exports.sh
+TESTS += tests/cli.sh tests/exports.sh tests/cli_spf.sh
 
 EXTRA_DIST += tests/dnsfixture.sh tests/faultdns.py tests/faultdns.md \
-	tests/cli.sh tests/exports.sh tests/zones
+	tests/cli.sh tests/exports.sh tests/zones tests/cli_spf.sh
 
 # The suite under AddressSanitizer + UndefinedBehaviorSanitizer, built from
 # the distribution tarball in a directory of its own.
@@ -54,7 +60,8 @@ VALGRIND = valgrind -q --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite --show-leak-kinds=definite
 check-valgrind: $(check_PROGRAMS)
 	CK_FORK=no CK_TIMEOUT_MULTIPLIER=10 MXC_TEST_WRAPPER="$(VALGRIND)" \
-		$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(check_PROGRAMS)"
+		$(MAKE) $(AM_MAKEFLAGS) check \
+		TESTS="$(check_tests) tests/spfsuite/run.sh"
 
 clean-local: clean-local-sanitize
 clean-local-sanitize:

@@ -1,0 +1,146 @@
+#!/bin/bash
+# CLI tests of --mail-from / --helo: each address gets the iprev and the SPF
+# check, printed together (one JSON object, or one report), with the worst
+# exit code.  Runs under tests/dnsfixture.sh (MXC_TEST_DNS, MXC_TEST_FAULT)
+# against tests/zones (spf.test.zone and the reverse zones).
+set -u
+
+MXCHECK=${MXCHECK:-cli/mxcheck}
+if [ -z "${MXC_TEST_DNS:-}" ]; then
+  echo "SKIP: MXC_TEST_DNS not set (run under tests/dnsfixture.sh)"
+  exit 77
+fi
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() {
+  fail=$((fail + 1))
+  echo "FAIL: $*"
+}
+
+# run EXPECTED_EXIT ARGS... : runs mxcheck, output in $tmp/out, $tmp/err
+run() {
+  local want=$1 got
+  shift
+  NO_COLOR='' "$MXCHECK" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  got=$?
+  if [ "$got" -ne "$want" ]; then
+    bad "mxcheck $* exited $got, want $want"
+    sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -20
+    return 1
+  fi
+  ok
+}
+
+json_get() {
+  python3 - "$1" "$tmp/out" <<'PY'
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+d = docs[0] if docs else None
+print(eval(sys.argv[1]))
+PY
+}
+
+expect() {
+  local what=$1 want=$2 got
+  got=$(json_get "$what" 2>&1)
+  if [ "$got" = "$want" ]; then ok; else bad "$what = '$got', want '$want'"; fi
+}
+
+contains() {
+  if grep -q -- "$2" "$1"; then ok; else
+    bad "$1 lacks '$2'"
+    sed 's/^/  | /' "$1" | head -20
+  fi
+}
+
+S=(--server "$MXC_TEST_DNS")
+
+# --- one JSON object per address, with "iprev" and "spf" -------------------
+run 0 "${S[@]}" --json --mail-from user@pass.spf.test 192.0.2.1
+expect "len(docs)" "1"
+expect "sorted(d.keys())" "['address', 'family', 'input', 'iprev', 'ipv4_mapped', 'spf']"
+expect "(d['iprev']['result'], d['spf']['result'])" "('pass', 'pass')"
+expect "(d['spf']['scope'], d['spf']['domain'], d['spf']['smtp.mailfrom'])" \
+  "('mfrom', 'pass.spf.test', 'user@pass.spf.test')"
+expect "d['spf']['record']" "v=spf1 ip4:192.0.2.0/25 ip6:2001:db8::/64 -all"
+expect "(d['spf']['dns_lookups'], d['spf']['void_lookups'])" "(0, 0)"
+expect "any('-> match' in t for t in d['spf']['trace'])" "True"
+
+# --- exit status: the worst of the two -----------------------------------
+# fail (with exp=): CRITICAL
+run 2 "${S[@]}" --json -f user@fail.spf.test 192.0.2.1
+expect "d['spf']['result']" "fail"
+expect "d['spf']['explanation']" \
+  "192.0.2.1 may not send mail as fail.spf.test: see https://spf.test/why?l=user"
+# softfail and permerror: CRITICAL
+run 2 "${S[@]}" --json -f user@soft.spf.test 192.0.2.1
+expect "d['spf']['result']" "softfail"
+run 2 "${S[@]}" --json -f user@syntax.spf.test 192.0.2.1
+expect "d['spf']['result']" "permerror"
+expect "'offset 24' in d['spf']['reason']" "True"
+# neutral and none: WARNING
+run 1 "${S[@]}" --json -f user@all-neutral.spf.test 192.0.2.1
+expect "d['spf']['result']" "neutral"
+expect "[w['code'] for w in d['spf']['warnings']]" "['spf-all-neutral']"
+run 1 "${S[@]}" --json -f user@nospf.spf.test 192.0.2.1
+expect "d['spf']['result']" "none"
+expect "d['spf']['fix'].startswith('Publish an SPF record')" "True"
+# pass with a lint warning: WARNING
+run 1 "${S[@]}" --json -f user@ptr.spf.test 192.0.2.1
+expect "[w['code'] for w in d['spf']['warnings']]" "['spf-ptr']"
+# a failing iprev with a passing SPF is still CRITICAL
+run 2 "${S[@]}" --json -f user@pass.spf.test 192.0.2.7
+expect "(d['iprev']['result'], d['spf']['result'])" "('fail', 'pass')"
+
+# --- the HELO identity ------------------------------------------------------
+run 2 "${S[@]}" --json --helo helo.spf.test 192.0.2.30
+expect "(d['spf']['result'], d['spf']['scope'], d['spf']['smtp.helo'])" \
+  "('pass', 'helo', 'helo.spf.test')"
+expect "d['spf']['smtp.mailfrom']" "None"
+run 2 "${S[@]}" --json --mail-from '<>' --helo helo.spf.test 192.0.2.30
+expect "d['spf']['scope']" "helo"
+run 3 "${S[@]}" --mail-from '<>' 192.0.2.30
+contains "$tmp/err" "needs --helo"
+
+# --- human report: the address once, then both blocks ---------------------
+run 2 "${S[@]}" --mail-from user@chain.spf.test 2001:db8::1
+contains "$tmp/out" "2001:db8::1 (IPv6)"
+contains "$tmp/out" "iprev .* pass"
+contains "$tmp/out" "spf .* fail"
+contains "$tmp/out" "include:c1.spf.test"
+if [ "$(grep -c '(IPv6)' "$tmp/out")" = 1 ]; then ok; else
+  bad "the address line is printed more than once"
+fi
+
+# --- a bad address: one object with the error -------------------------------
+run 3 "${S[@]}" --json -f user@pass.spf.test 192.0.2.300
+expect "len(docs)" "1"
+expect "'error' in d and 'spf' not in d" "True"
+
+# --- batch: one object per line --------------------------------------------
+printf '192.0.2.1\n2001:db8::1\nnonsense\n192.0.2.7\n' >"$tmp/batch"
+# CRITICAL (192.0.2.7 iprev) wins over UNKNOWN (nonsense)
+run 2 "${S[@]}" --json -f user@pass.spf.test --batch "$tmp/batch" -p 3
+expect "len(docs)" "4"
+expect "sorted(x['spf']['result'] for x in docs if 'spf' in x)" \
+  "['pass', 'pass', 'pass']"
+expect "sum(1 for x in docs if 'iprev' in x and 'spf' in x)" "3"
+
+# --- temperror is UNKNOWN --------------------------------------------------
+if [ -n "${MXC_TEST_FAULT:-}" ]; then
+  run 3 --server "$MXC_TEST_FAULT" --timeout 1 --json \
+    -f user@drop.spf.fault.test 198.51.100.3
+  expect "(d['iprev']['result'], d['spf']['result'])" "('pass', 'temperror')"
+fi
+
+# --- help -------------------------------------------------------------------
+run 0 --help
+contains "$tmp/out" "--mail-from"
+contains "$tmp/out" "--helo"
+
+echo "cli_spf: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
