@@ -353,6 +353,35 @@ MXC_EXTERN mxc_status_t mxc_ctx_set_spf_explanation(mxc_ctx_t *ctx,
                                                     const char *text);
 
 /* ------------------------------------------------------------------------ */
+/* DKIM (RFC 6376, RFC 8463, RFC 8301), verified by libopendkim             */
+/* ------------------------------------------------------------------------ */
+
+/*!
+ * Start a DKIM verification of one message, fed as a stream: header fields
+ * with mxc_dkim_header(), mxc_dkim_eoh(), body chunks with mxc_dkim_body(),
+ * then mxc_dkim_finish().  Key records are fetched through the context as
+ * soon as the signatures are known (at eoh), while the body streams in.
+ * No callback is attached until mxc_dkim_finish(); before that,
+ * mxc_check_cancel() frees the check without a callback.
+ * \return MXC_OK, MXC_EINVAL, MXC_ENOMEM, MXC_EDEPENDENCY (libopendkim)
+ */
+MXC_EXTERN mxc_status_t mxc_dkim_new(mxc_ctx_t *ctx, mxc_check_t **out);
+/*! One header field as received, folds included, without its final line
+ * end; bare LF line ends are accepted (converted to CRLF). */
+MXC_EXTERN mxc_status_t mxc_dkim_header(mxc_check_t *chk, const char *field,
+                                        size_t len);
+/*! End of the header: the signatures are listed and their keys fetched. */
+MXC_EXTERN mxc_status_t mxc_dkim_eoh(mxc_check_t *chk);
+/*! A chunk of the body, any size; LF or CRLF line ends. */
+MXC_EXTERN mxc_status_t mxc_dkim_body(mxc_check_t *chk, const char *chunk,
+                                      size_t len);
+/*! End of the message: cb is called exactly once, when the keys are in and
+ * every signature is verified (method "dkim").
+ * \return MXC_OK, MXC_EINVAL (not a DKIM check, or finished already) */
+MXC_EXTERN mxc_status_t mxc_dkim_finish(mxc_check_t *chk, mxc_done_cb cb,
+                                        void *arg);
+
+/* ------------------------------------------------------------------------ */
 /* Results                                                                  */
 /* ------------------------------------------------------------------------ */
 
