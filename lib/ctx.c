@@ -226,6 +226,7 @@ mxc_status_t mxc_ctx_new(mxc_ctx_t **out)
   ctx->max_inflight = DEFAULT_MAX_INFLIGHT;
   ctx->cache_max = DEFAULT_CACHE_MAX;
   ctx->edns = 1;
+  ctx->libspf2 = 1;
   ctx->timer_deadline = -1;
   if (mxci_dns_init(ctx) < 0) {
     st = MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
@@ -372,8 +373,16 @@ mxc_check_t *mxci_check_new(mxc_ctx_t *ctx, const struct mxci_check_ops *ops,
   if (ctx->checks)
     ctx->checks->prev = chk;
   ctx->checks = chk;
-  ctx->npending++;
+  if (cb)
+    ctx->npending++;
   return chk;
+}
+
+void mxci_check_arm(mxc_check_t *chk, mxc_done_cb cb, void *arg)
+{
+  chk->cb = cb;
+  chk->arg = arg;
+  chk->ctx->npending++;
 }
 
 static void check_unlink(mxc_check_t *chk)
@@ -386,7 +395,8 @@ static void check_unlink(mxc_check_t *chk)
   if (chk->next)
     chk->next->prev = chk->prev;
   chk->next = chk->prev = NULL;
-  ctx->npending--;
+  if (chk->cb)
+    ctx->npending--; /* an unarmed check was never pending */
 }
 
 static void check_release(mxc_check_t *chk)
@@ -429,8 +439,9 @@ static void deliver_one(mxc_check_t *chk, mxc_status_t st)
   chk->state = MXCI_CHK_DELIVERING;
   check_unlink(chk);
   ctx->in_callback++;
-  chk->cb(chk, st, st == MXC_OK || st == MXC_EADDRESS ? chk->res : NULL,
-          chk->arg);
+  if (chk->cb)
+    chk->cb(chk, st, st == MXC_OK || st == MXC_EADDRESS ? chk->res : NULL,
+            chk->arg);
   ctx->in_callback--;
   check_release(chk);
 }
@@ -518,6 +529,7 @@ void mxci_ctx_destroy(mxc_ctx_t *ctx)
     ares_destroy(ctx->channel); /* queries end with ARES_EDESTRUCTION */
   ctx->channel = NULL;
   mxci_dns_destroy(ctx);
+  mxci_dkim_ctx_destroy(ctx);
   mxci_free(ctx->socks);
   mxci_free(ctx->servers);
   mxci_free(ctx->spf_exp);

@@ -445,6 +445,37 @@ mxc_status_t mxci_dns_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
   return MXC_OK;
 }
 
+int mxci_dns_peek(mxc_ctx_t *ctx, const char *name, uint16_t type,
+                  const struct mxci_answer **out)
+{
+  struct mxci_cache *c = ctx->cache;
+  const struct mxci_dnsent *e;
+  char key[MXCI_MAX_NAME];
+  size_t i, nlen;
+  uint32_t h;
+
+  *out = NULL;
+  nlen = strlen(name);
+  if (nlen > 1 && name[nlen - 1] == '.')
+    nlen--;
+  if (c == NULL || nlen == 0 || nlen >= MXCI_MAX_NAME)
+    return 0;
+  for (i = 0; i < nlen; i++)
+    key[i] = (char)tolower((unsigned char)name[i]);
+  key[nlen] = '\0';
+  h = hash_key(key, type);
+  for (e = c->b[h % c->nb]; e; e = e->hnext) {
+    if (e->hash != h || e->type != type || strcmp(e->name, key) != 0)
+      continue;
+    /* Errors expire at once: they are never served from here. */
+    if (!e->done || e->expires <= mxci_now_ms())
+      return 0;
+    *out = &e->ans;
+    return 1;
+  }
+  return 0;
+}
+
 size_t mxci_dns_cache_count(const mxc_ctx_t *ctx)
 {
   return ctx->cache ? ctx->cache->n : 0;

@@ -78,6 +78,11 @@ static int encode_name(const char *name, unsigned char *out, size_t outlen)
   return (int)o;
 }
 
+int mxci_dns_encode_name(const char *name, unsigned char *out, size_t outlen)
+{
+  return encode_name(name, out, outlen);
+}
+
 int mxci_dns_build_query(const char *name, uint16_t type, int edns,
                          unsigned char *buf, size_t buflen)
 {
@@ -295,8 +300,10 @@ static int parse_rr(const unsigned char *pkt, size_t len, size_t *off,
       return -2; /* LCOV_EXCL_LINE: OutOfMemory */
     break;
   }
-  case MXCI_T_TXT: {
+  case MXCI_T_TXT:
+  case MXCI_T_SPF: {
     size_t p = rd, o = 0;
+    rr->rdlen = rdlen;
     rr->data = mxci_malloc(rdlen + 1u);
     if (rr->data == NULL)
       return -2; /* LCOV_EXCL_LINE: OutOfMemory */
@@ -304,7 +311,9 @@ static int parse_rr(const unsigned char *pkt, size_t len, size_t *off,
       unsigned sl = pkt[p++];
       if (p + sl > rd + rdlen) {
         rr_clear(rr);
-        return bad(ans, "TXT string past the end of its record");
+        return bad(ans, type == MXCI_T_TXT
+                            ? "TXT string past the end of its record"
+                            : "SPF string past the end of its record");
       }
       memcpy(rr->data + o, pkt + p, sl);
       o += sl;
@@ -568,6 +577,8 @@ const char *mxci_type_str(uint16_t type)
     return "TXT";
   case MXCI_T_AAAA:
     return "AAAA";
+  case MXCI_T_SPF:
+    return "SPF";
   default:
     return "?";
   }

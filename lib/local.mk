@@ -18,12 +18,21 @@ noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 	%reldir%/spf.c \
 	%reldir%/spf_parse.c \
 	%reldir%/spf_macro.c \
+	%reldir%/spf_libspf2.c \
+	%reldir%/dkim.c \
+	%reldir%/dkim_result.c \
 	%reldir%/result.c \
 	%reldir%/report.c
 %canon_reldir%_libmxcheck_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DMXC_BUILDING_LIBRARY
 %canon_reldir%_libmxcheck_core_la_CFLAGS = $(AM_CFLAGS) $(VISIBILITY_CFLAGS) \
-	$(CARES_CFLAGS) $(JSONC_CFLAGS)
-%canon_reldir%_libmxcheck_core_la_LIBADD = $(CARES_LIBS) $(JSONC_LIBS)
+	$(CARES_CFLAGS) $(JSONC_CFLAGS) $(OPENDKIM_CFLAGS)
+%canon_reldir%_libmxcheck_core_la_LIBADD = $(CARES_LIBS) $(JSONC_LIBS) \
+	$(SPF2_LIBS) $(OPENDKIM_LIBS)
+# DMARC (RFC 9989; RFC 7489's Public Suffix List through libpsl).
+%canon_reldir%_libmxcheck_core_la_SOURCES += %reldir%/dmarc.c \
+	%reldir%/dmarc_parse.c %reldir%/dmarc_report.c
+%canon_reldir%_libmxcheck_core_la_CFLAGS += $(PSL_CFLAGS)
+%canon_reldir%_libmxcheck_core_la_LIBADD += $(PSL_LIBS)
 
 lib_LTLIBRARIES += %reldir%/libmxcheck.la
 %canon_reldir%_libmxcheck_la_SOURCES =

@@ -84,6 +84,7 @@ const char *mxci_addr_nonglobal(const struct mxci_addr *a);
 #define MXCI_T_TXT 16
 #define MXCI_T_AAAA 28
 #define MXCI_T_OPT 41
+#define MXCI_T_SPF 99 /* RFC 7208 section 14.1: obsolete, decoded like TXT */
 
 #define MXCI_RCODE_NOERROR 0
 #define MXCI_RCODE_FORMERR 1
@@ -105,8 +106,9 @@ struct mxci_rr {
   unsigned char addr[16]; /* A (4) / AAAA (16) */
   char *name;             /* PTR, CNAME, NS target; SOA mname; MX exchange */
   uint16_t pref;          /* MX */
-  unsigned char *data;    /* TXT: character-strings concatenated */
+  unsigned char *data;    /* TXT, SPF: character-strings concatenated */
   size_t datalen;
+  uint16_t rdlen;         /* TXT, SPF: RDATA length (0: no string at all) */
   uint32_t soa_minimum;   /* SOA */
 };
 
@@ -139,6 +141,11 @@ struct mxci_answer *mxci_answer_dup(const struct mxci_answer *ans);
  * hops in *hops; -1 in *hops when the chain loops or is too long. */
 const char *mxci_answer_follow(const struct mxci_answer *ans,
                                const char *qname, int *hops);
+/* Encode a presentation name as wire labels (RFC 1035 section 3.1) into
+ * out.  Returns the length, or -1 when it cannot be encoded (an empty or
+ * over-long label, over 255 octets). */
+int mxci_dns_encode_name(const char *name, unsigned char *out,
+                         size_t outlen);
 /* Owner of the SOA record of the authority section (the zone of a
  * negative answer), or NULL. */
 const char *mxci_answer_soa_zone(const struct mxci_answer *ans);
@@ -168,6 +175,11 @@ struct mxci_waiter {
  * called). */
 mxc_status_t mxci_dns_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
                              mxci_dns_cb cb, void *arg, struct mxci_waiter *w);
+/* Is a fresh answer for name/type in the cache?  1 and *out (owned by the
+ * cache: copy it before the next call into the library) or 0.  No query,
+ * no change to the cache or its counters. */
+int mxci_dns_peek(mxc_ctx_t *ctx, const char *name, uint16_t type,
+                  const struct mxci_answer **out);
 /* Unhook a waiter whose callback has not run; safe to call twice. */
 void mxci_dns_cancel(struct mxci_waiter *w);
 int mxci_dns_init(mxc_ctx_t *ctx);
@@ -212,6 +224,11 @@ mxc_check_t *mxci_check_new(mxc_ctx_t *ctx, const struct mxci_check_ops *ops,
 void mxci_check_finish(mxc_check_t *chk, mxc_status_t st, mxc_result_t *res);
 /* Free a check that was never handed to the user (start failed). */
 void mxci_check_discard(mxc_check_t *chk);
+/* A check made without a callback (cb NULL at mxci_check_new(): a DKIM
+ * check before mxc_dkim_finish()) is not counted as pending, and is freed
+ * without a callback if stopped.  Attach the callback: from now on the
+ * check is pending and its callback runs exactly once. */
+void mxci_check_arm(mxc_check_t *chk, mxc_done_cb cb, void *arg);
 
 /* ---- the context ---------------------------------------------------------- */
 
@@ -235,6 +252,10 @@ struct mxc_ctx {
   int edns;
   char *servers;
   char *spf_exp; /* default SPF explanation; NULL: the built-in one */
+  int libspf2;   /* SPF checks also compute libspf2's view (default 1) */
+  struct dkim_lib *dkim_lib; /* libopendkim's DKIM_LIB, made on first use */
+  unsigned long dkim_stray;  /* libopendkim's own DNS asked (must stay 0) */
+  unsigned dmarc_discovery;  /* MXC_DMARC_*; 0: the default (tree walk) */
 
   /* dns.c state */
   struct mxci_cache *cache;
@@ -323,6 +344,15 @@ struct mxc_result {
   int spf_voids;     /* void lookups counted */
   size_t nspf_trace;
   char **spf_trace;
+  int spf2_state;    /* MXCI_SPF2_*: libspf2's view of the check */
+  mxc_verdict_t spf2_verdict;
+  char *spf2_detail; /* libspf2's error text or explanation */
+  /* method "dkim" (input: the message's name) */
+  size_t ndkim;
+  struct mxci_dkim_sig *dkim; /* per signature, in header order */
+  size_t dkim_ignored;        /* over MXC_DKIM_MAX_SIGNATURES */
+  /* method "dmarc" (input: the From domain as given) */
+  struct mxci_dmarc *dmarc;   /* dmarc.c */
 };
 
 mxc_result_t *mxci_result_new(const char *method);
@@ -409,5 +439,173 @@ int mxci_spf_name_ok(const char *name, int multi);
 /* The name in the presentation form the DNS layer takes and the parser
  * gives (\ and non-printable bytes escaped).  NULL on OOM. */
 char *mxci_spf_dns_name(const char *name);
+
+/* ---- spf_libspf2.c: libspf2's view of an SPF check ------------------------ */
+
+/* States of the view (mxc_result_t.spf2_state). */
+#define MXCI_SPF2_SKIPPED 0 /* not computed (disabled, or no evaluation) */
+#define MXCI_SPF2_DONE 1    /* libspf2 gave spf2_verdict */
+#define MXCI_SPF2_UNKNOWN 2 /* libspf2 could not finish within the limits */
+
+/* libspf2 evaluates from scratch on every run; past these the view is
+ * "unknown".  The RFC 7208 suite needs at most 13 runs (notes/libspf2.md). */
+#define MXCI_SPF2_MAX_RUNS MXC_SPF_LIBSPF2_MAX_RUNS
+#define MXCI_SPF2_MAX_FETCHES 256 /* lookups made for libspf2's misses */
+
+struct SPF_server_struct; /* libspf2's SPF_server_t */
+struct mxci_spf2;
+
+/* What libspf2 is asked, as a receiver would ask it. */
+struct mxci_spf2_query {
+  const struct mxci_addr *a; /* the client, as given (IPv4-mapped: IPv6) */
+  const char *mail_from;     /* MAIL FROM without <>; NULL: null sender */
+  const char *helo;          /* may be NULL */
+  const char *exp;           /* the default explanation (macro-string) */
+};
+
+/* One synchronous libspf2 evaluation on a server whose DNS layer is set:
+ * a fresh request, SPF_request_query_mailfrom(), the result mapped
+ * (SPF_RESULT_INVALID: temperror after a DNS error, else permerror).
+ * *detail (NULL or mxci_malloc'ed, printable) is libspf2's error text or
+ * explanation.  Returns 0, or -1 when libspf2 could not be asked (out of
+ * memory).  Used by the view below and by the RFC 7208 suite's
+ * synchronous comparison run. */
+int mxci_spf2_eval(struct SPF_server_struct *server,
+                   const struct mxci_spf2_query *q, mxc_verdict_t *v,
+                   char **detail);
+/* A libspf2 server with our default settings around a DNS layer
+ * (receiving domain "unknown", the explanation q->exp); NULL on failure. */
+struct SPF_server_struct *mxci_spf2_server_new(void *dns_layer,
+                                               const char *exp);
+void mxci_spf2_server_free(struct SPF_server_struct *server);
+
+/* The asynchronous view: libspf2 reads DNS answers only from answers the
+ * check pinned (mxci_spf2_pin) or, failing that, from the context's cache;
+ * a miss aborts the run, is fetched, and the evaluation runs again. */
+struct mxci_spf2 *mxci_spf2_new(mxc_ctx_t *ctx);
+void mxci_spf2_free(struct mxci_spf2 *v);
+/* Keep a copy of an answer the check received for name/type (presentation
+ * form).  Later answers for the same name/type are ignored. */
+void mxci_spf2_pin(struct mxci_spf2 *v, const char *name, uint16_t type,
+                   const struct mxci_answer *ans);
+/* The answer pinned for name/type, or NULL (also when v is NULL). */
+const struct mxci_answer *mxci_spf2_pinned(const struct mxci_spf2 *v,
+                                           const char *name, uint16_t type);
+/* Start the evaluation; done(arg) is called once when the view is
+ * computed or given up, possibly before this returns.  The strings of q
+ * are copied. */
+void mxci_spf2_start(struct mxci_spf2 *v, const struct mxci_spf2_query *q,
+                     void (*done)(void *arg), void *arg);
+/* Unhook the lookups in flight; done() is not called. */
+void mxci_spf2_cancel(struct mxci_spf2 *v);
+/* The outcome: MXCI_SPF2_*, the verdict, and the detail (taken). */
+int mxci_spf2_outcome(struct mxci_spf2 *v, mxc_verdict_t *verdict,
+                      char **detail);
+
+/* ---- dkim.c, dkim_result.c: DKIM (RFC 6376, RFC 8463) ----------------- */
+
+/* One signature of a "dkim" result.  Strings are printable ASCII. */
+struct mxci_dkim_sig {
+  mxc_verdict_t verdict;
+  char *error;      /* stable code, "" when it passed */
+  char *reason;
+  char *domain, *selector, *identity, *algorithm, *b, *canon;
+  char *key_name, *key_record, *key_type;
+  unsigned key_bits;
+  int dnssec, testing;
+  size_t nheaders;
+  char **headers;   /* h=, lower case */
+  long long l, t, x; /* -1: absent */
+  size_t nwarn;
+  struct mxci_warning *warn;
+};
+
+void mxci_dkim_result_free(mxc_result_t *r);
+/* Copy the "dkim" members of s into d; -1 on OOM. */
+int mxci_dkim_result_dup(mxc_result_t *d, const mxc_result_t *s);
+/* Free the context's libopendkim handle. */
+void mxci_dkim_ctx_destroy(mxc_ctx_t *ctx);
+/* Line ends for libopendkim: copy in[0..n) to out (room for 2n octets)
+ * with every LF not preceded by CR turned into CRLF; *cr carries "the last
+ * octet was CR" from one call to the next.  Returns the octets written. */
+size_t mxci_crlf(const char *in, size_t n, int *cr, char *out);
+
+/* ---- dmarc_parse.c, dmarc.c, dmarc_report.c: DMARC (RFC 9989) ---------- */
+
+/* A parsed DMARC policy record (RFC 9989 sections 4.7, 4.8).  Tags whose
+ * value did not parse are not kept (their default applies) and are listed
+ * in err with their place in the record. */
+struct mxci_dmarc_rec {
+  size_t ntags, nvals;
+  char **tname, **tval; /* kept tags, in order: name (lower case), value */
+  char p, sp, np;       /* 'n'one, 'q'uarantine, 'r'eject; 0: absent */
+  int p_bad, sp_bad, np_bad; /* present, but the value is invalid */
+  char adkim, aspf;     /* 'r' or 's'; 0: absent */
+  char psd;             /* 'y', 'n' or 'u'; 0: absent */
+  char t;               /* 'y' or 'n'; 0: absent */
+  int pct;              /* 0..100 (RFC 7489); -1: absent or invalid */
+  size_t nrua, nruf;    /* syntactically valid reporting URIs */
+  size_t nerr, nobs, nunknown;
+  char **err;           /* syntax errors: "tag N \"...\" at offset M: why" */
+  char **obs;           /* obsolete tags seen (pct, rf, ri, !size) */
+  char **unknown;       /* unknown tags as written (ignored) */
+};
+
+/* Does a TXT record begin with "v=DMARC1" (then the end or ';')? */
+int mxci_dmarc_is_record(const unsigned char *txt, size_t len);
+/* Does it look like an attempt at one ("v=dmarc...", any case)? */
+int mxci_dmarc_looks_like(const unsigned char *txt, size_t len);
+/* Parse a record.  0: a DMARC record (errors, if any, in r->err); -1: not
+ * a DMARC record (no v=DMARC1 first, r is empty); -2: out of memory. */
+int mxci_dmarc_parse(const unsigned char *txt, size_t len,
+                     struct mxci_dmarc_rec *r);
+void mxci_dmarc_rec_clear(struct mxci_dmarc_rec *r);
+/* The value of a kept tag, or NULL. */
+const char *mxci_dmarc_rec_tag(const struct mxci_dmarc_rec *r,
+                               const char *name);
+/* "none", "quarantine", "reject" for 'n', 'q', 'r'; "" otherwise. */
+const char *mxci_dmarc_policy_word(char c);
+
+/* The DMARC members of a result (method "dmarc"). */
+struct mxci_dmarc_id {
+  char *domain;          /* as given, lower case */
+  mxc_verdict_t verdict; /* SPF's or DKIM's verdict as given */
+  char *org;             /* its organizational domain, NULL if unknown */
+  int aligned;           /* 1, 0, -1 (unknown: DNS error) */
+  int identical;         /* the same name as the From domain */
+};
+
+struct mxci_dmarc {
+  char *from;            /* the From (author) domain, lower case */
+  unsigned method;       /* MXC_DMARC_TREEWALK or MXC_DMARC_PSL: decided */
+  char *record;          /* the policy record (printable), NULL if none */
+  char *record_domain;   /* where it was found (without _dmarc.) */
+  char *org;             /* organizational domain of the From domain */
+  char *org_how;         /* how it was determined */
+  char policy;           /* 'n', 'q', 'r' applied; 0: no policy */
+  char *policy_tag;      /* "p", "sp", "np" */
+  char *policy_why;
+  char aspf, adkim;      /* 'r' or 's' in force */
+  int testing;           /* t=y */
+  int audit;             /* no SPF or DKIM identifier was given */
+  size_t ntags;
+  char **tname, **tval;  /* tags of the policy record as kept */
+  int has_spf;
+  struct mxci_dmarc_id spf;
+  size_t ndkim;
+  struct mxci_dmarc_id *dkim;
+  size_t nnotes;
+  char **notes;          /* remarks on the record that are not warnings */
+  size_t ntrace;
+  char **trace;          /* the lookups, one line each */
+};
+
+void mxci_dmarc_result_free(mxc_result_t *r);
+/* Copy the DMARC members of s into d; -1 on OOM. */
+int mxci_dmarc_result_dup(mxc_result_t *d, const mxc_result_t *s);
+/* Renderings of a "dmarc" result (dmarc_report.c). */
+struct json_object;
+struct json_object *mxci_dmarc_json(const mxc_result_t *r);
+void mxci_dmarc_text(struct mxci_buf *b, const mxc_result_t *r, int color);
 
 #endif /* MXC_PRIVATE_H */

@@ -352,6 +352,40 @@ MXC_EXTERN const char *mxc_spf_sender(const mxc_result_t *res);
 MXC_EXTERN mxc_status_t mxc_ctx_set_spf_explanation(mxc_ctx_t *ctx,
                                                     const char *text);
 
+/*!
+ * libspf2's view (default on).  Receivers built on libspf2 (Exim's SPF
+ * support, spfmilter, policy daemons) compute SPF differently from RFC
+ * 7208 in many cases.  With this on, every SPF check also runs libspf2 on
+ * the same DNS answers once its own evaluation is over, through a libspf2
+ * DNS layer that answers from the check's answers and the context's cache
+ * and fetches what is missing through the context (libspf2 then runs
+ * again, at most MXC_SPF_LIBSPF2_MAX_RUNS times).  The verdict of the
+ * check is never changed by it.  Off: mxc_spf_libspf2_result() is
+ * "skipped".  libspf2's own message handlers that print to stdout and
+ * stderr (warning, info, debug) are replaced by silence the first time;
+ * handlers set by the application are kept.
+ * \return MXC_OK, MXC_EINVAL
+ */
+MXC_EXTERN mxc_status_t mxc_ctx_set_libspf2(mxc_ctx_t *ctx, int on);
+
+/*! Runs of libspf2 per check before its view is given up ("unknown"). */
+#define MXC_SPF_LIBSPF2_MAX_RUNS 64
+
+/*!
+ * libspf2's verdict for the check: 1 and *v when libspf2 computed one
+ * (SPF_RESULT_INVALID, which libspf2 1.2.10 gives for a top-level record
+ * it cannot compile or fetch, is mapped to permerror, or to temperror after
+ * a DNS error); 0 when its view is "unknown" or "skipped".
+ */
+MXC_EXTERN int mxc_spf_libspf2_verdict(const mxc_result_t *res,
+                                       mxc_verdict_t *v);
+/*! The same as a word: an RFC verdict, "unknown" (libspf2 could not
+ * finish within the limits) or "skipped" (off, or nothing evaluated). */
+MXC_EXTERN const char *mxc_spf_libspf2_result(const mxc_result_t *res);
+/*! libspf2's error messages ("; "-separated), or its explanation of a
+ * fail or softfail; "" when none. */
+MXC_EXTERN const char *mxc_spf_libspf2_detail(const mxc_result_t *res);
+
 /* ------------------------------------------------------------------------ */
 /* DKIM (RFC 6376, RFC 8463, RFC 8301), verified by libopendkim             */
 /* ------------------------------------------------------------------------ */
@@ -362,17 +396,26 @@ MXC_EXTERN mxc_status_t mxc_ctx_set_spf_explanation(mxc_ctx_t *ctx,
  * then mxc_dkim_finish().  Key records are fetched through the context as
  * soon as the signatures are known (at eoh), while the body streams in.
  * No callback is attached until mxc_dkim_finish(); before that,
- * mxc_check_cancel() frees the check without a callback.
- * \return MXC_OK, MXC_EINVAL, MXC_ENOMEM, MXC_EDEPENDENCY (libopendkim)
+ * mxc_check_cancel() frees the check without a callback, the check is not
+ * counted by mxc_pending() (mxc_run() does not wait for it), and
+ * mxc_ctx_free() frees it without a callback.
+ * \return MXC_OK, MXC_EINVAL, MXC_ENOMEM, MXC_EDEPENDENCY (libopendkim),
+ *         MXC_EDESTRUCTION (the context is being freed)
  */
 MXC_EXTERN mxc_status_t mxc_dkim_new(mxc_ctx_t *ctx, mxc_check_t **out);
 /*! One header field as received, folds included, without its final line
- * end; bare LF line ends are accepted (converted to CRLF). */
+ * end; bare LF line ends are accepted (converted to CRLF).
+ * \return MXC_OK, MXC_EINVAL (NULL, empty, or after eoh), MXC_ELIMIT (a
+ *         limit below was passed: the message will not be verified),
+ *         MXC_ENOMEM */
 MXC_EXTERN mxc_status_t mxc_dkim_header(mxc_check_t *chk, const char *field,
                                         size_t len);
-/*! End of the header: the signatures are listed and their keys fetched. */
+/*! End of the header: the signatures are listed and their keys fetched.
+ * \return MXC_OK, MXC_EINVAL (called twice), MXC_ELIMIT, MXC_ENOMEM */
 MXC_EXTERN mxc_status_t mxc_dkim_eoh(mxc_check_t *chk);
-/*! A chunk of the body, any size; LF or CRLF line ends. */
+/*! A chunk of the body, any size; LF or CRLF line ends.
+ * \return MXC_OK, MXC_EINVAL (before eoh, after finish), MXC_ELIMIT,
+ *         MXC_ENOMEM */
 MXC_EXTERN mxc_status_t mxc_dkim_body(mxc_check_t *chk, const char *chunk,
                                       size_t len);
 /*! End of the message: cb is called exactly once, when the keys are in and
@@ -380,6 +423,234 @@ MXC_EXTERN mxc_status_t mxc_dkim_body(mxc_check_t *chk, const char *chunk,
  * \return MXC_OK, MXC_EINVAL (not a DKIM check, or finished already) */
 MXC_EXTERN mxc_status_t mxc_dkim_finish(mxc_check_t *chk, mxc_done_cb cb,
                                         void *arg);
+
+/*
+ * Limits of one DKIM check.  libopendkim keeps the whole header in memory
+ * (it hashes it at the end), so the header is bounded: a field longer than
+ * MXC_DKIM_MAX_FIELD octets, more than MXC_DKIM_MAX_FIELDS fields or more
+ * than MXC_DKIM_MAX_HEADER octets in all make mxc_dkim_header() return
+ * MXC_ELIMIT; the message is then not verified and its result is a
+ * permerror naming the limit.  RFC 5322 section 2.1.1 bounds lines (998
+ * octets), not fields; these are far above any real message.  The body is
+ * never held, but libopendkim's relaxed canonicalisation buffers a body
+ * line up to its first white space: a body line over MXC_DKIM_MAX_LINE
+ * octets makes mxc_dkim_body() return MXC_ELIMIT the same way (RFC 5322
+ * allows 998).  RFC 6376 section 8.4 lets verifiers bound the signatures
+ * they verify: DKIM-Signature fields after the first MXC_DKIM_MAX_SIGNATURES
+ * are counted (mxc_dkim_ignored()), neither verified nor given to
+ * libopendkim.
+ */
+#define MXC_DKIM_MAX_FIELD (1024 * 1024)
+#define MXC_DKIM_MAX_FIELDS 10000
+#define MXC_DKIM_MAX_HEADER (64 * 1024 * 1024)
+#define MXC_DKIM_MAX_LINE (1024 * 1024)
+#define MXC_DKIM_MAX_SIGNATURES 10
+
+/*! Name the message (its file name, a queue ID): the result's input
+ * (mxc_result_input()), "message" in JSON.  Copied.  Before finish only.
+ * \return MXC_OK, MXC_EINVAL, MXC_ENOMEM */
+MXC_EXTERN mxc_status_t mxc_dkim_set_input(mxc_check_t *chk,
+                                           const char *name);
+
+/*!
+ * Per-signature results of a "dkim" result, in header order (index i from
+ * 0 to mxc_dkim_sig_count() - 1).  The result's own verdict is pass when a
+ * signature passed, else the first of temperror, policy, fail, permerror,
+ * neutral found; none when the message has no DKIM-Signature.  Strings are
+ * "" when absent (never NULL in range); numbers -1 when absent.
+ */
+MXC_EXTERN size_t mxc_dkim_sig_count(const mxc_result_t *res);
+MXC_EXTERN mxc_verdict_t mxc_dkim_sig_verdict(const mxc_result_t *res,
+                                              size_t i);
+/*! Stable code of what went wrong ("" when the signature passed):
+ * body-hash-mismatch, signature-mismatch, no-key, key-revoked, key-syntax,
+ * key-too-large, key-type-mismatch, key-hash-mismatch, key-too-small,
+ * rsa-sha1, algorithm-unsupported, signature-syntax, from-not-signed,
+ * identity-mismatch, expired, future, body-length-exceeds-body,
+ * dns-error, message-not-verifiable, not-verified.  mxcheck(1) explains
+ * each. */
+MXC_EXTERN const char *mxc_dkim_sig_error(const mxc_result_t *res, size_t i);
+/*! One sentence saying why. */
+MXC_EXTERN const char *mxc_dkim_sig_reason(const mxc_result_t *res,
+                                           size_t i);
+/*! d=, s=, the identity (i=, or "@" d= when absent) and a= as written. */
+MXC_EXTERN const char *mxc_dkim_sig_domain(const mxc_result_t *res, size_t i);
+MXC_EXTERN const char *mxc_dkim_sig_selector(const mxc_result_t *res,
+                                             size_t i);
+MXC_EXTERN const char *mxc_dkim_sig_identity(const mxc_result_t *res,
+                                             size_t i);
+MXC_EXTERN const char *mxc_dkim_sig_algorithm(const mxc_result_t *res,
+                                              size_t i);
+/*! The first characters of b= that tell the signature apart (RFC 6008,
+ * "header.b" of Authentication-Results), "" when unknown. */
+MXC_EXTERN const char *mxc_dkim_sig_b(const mxc_result_t *res, size_t i);
+/*! Canonicalisation, "header/body" ("relaxed/simple"). */
+MXC_EXTERN const char *mxc_dkim_sig_canon(const mxc_result_t *res, size_t i);
+/*! The key: its DNS name (selector._domainkey.domain), its record as
+ * published (strings joined; non-printable octets as \DDD), its type
+ * ("rsa", "ed25519"; k= of the record, else the family of a=) and size in
+ * bits (Ed25519: 256; 0 when no key was loaded), and whether its answer
+ * carried the AD bit. */
+MXC_EXTERN const char *mxc_dkim_sig_key_name(const mxc_result_t *res,
+                                             size_t i);
+MXC_EXTERN const char *mxc_dkim_sig_key_record(const mxc_result_t *res,
+                                               size_t i);
+MXC_EXTERN const char *mxc_dkim_sig_key_type(const mxc_result_t *res,
+                                             size_t i);
+MXC_EXTERN unsigned mxc_dkim_sig_key_bits(const mxc_result_t *res, size_t i);
+MXC_EXTERN int mxc_dkim_sig_dnssec(const mxc_result_t *res, size_t i);
+/*! 1 when the key says t=y (testing, RFC 6376 section 3.6.1). */
+MXC_EXTERN int mxc_dkim_sig_testing(const mxc_result_t *res, size_t i);
+/*! The signed header fields (h=), in order, lower case. */
+MXC_EXTERN size_t mxc_dkim_sig_header_count(const mxc_result_t *res,
+                                            size_t i);
+MXC_EXTERN const char *mxc_dkim_sig_header(const mxc_result_t *res, size_t i,
+                                           size_t j);
+/*! l= (octets of the body signed), t= and x= (seconds since the epoch);
+ * -1 when absent. */
+MXC_EXTERN long long mxc_dkim_sig_body_length(const mxc_result_t *res,
+                                              size_t i);
+MXC_EXTERN long long mxc_dkim_sig_timestamp(const mxc_result_t *res,
+                                            size_t i);
+MXC_EXTERN long long mxc_dkim_sig_expiration(const mxc_result_t *res,
+                                             size_t i);
+/*! Warnings of signature i that do not change its verdict (codes:
+ * weak-key, body-length, testing, headers-not-signed, unsigned-instance,
+ * rsa-sha1, several-key-records). */
+MXC_EXTERN size_t mxc_dkim_sig_warning_count(const mxc_result_t *res,
+                                             size_t i);
+MXC_EXTERN const char *mxc_dkim_sig_warning_code(const mxc_result_t *res,
+                                                 size_t i, size_t j);
+MXC_EXTERN const char *mxc_dkim_sig_warning_text(const mxc_result_t *res,
+                                                 size_t i, size_t j);
+/*! DKIM-Signature fields beyond MXC_DKIM_MAX_SIGNATURES, not verified. */
+MXC_EXTERN size_t mxc_dkim_ignored(const mxc_result_t *res);
+/*! 1 when the context's libopendkim verifies Ed25519 (RFC 8463), 0 when
+ * it does not, -1 when libopendkim cannot be set up (it is set up on first
+ * use, once per context). */
+MXC_EXTERN int mxc_dkim_ed25519_supported(mxc_ctx_t *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* DMARC (RFC 9989; RFC 7489 with the Public Suffix List as an option)      */
+/* ------------------------------------------------------------------------ */
+
+/*! How the policy record and the organizational domains are found (flags
+ * of mxc_ctx_set_dmarc_discovery(), values of mxc_dmarc_discovery()). */
+#define MXC_DMARC_TREEWALK 1 /* RFC 9989 section 4.10: the DNS tree walk */
+#define MXC_DMARC_PSL 2      /* RFC 7489 section 3.2: libpsl's built-in PSL */
+
+/*! RFC 9989 section 4.10: DNS queries of one tree walk at most (a name of
+ * more labels jumps to its last 7 after the first query). */
+#define MXC_DMARC_MAX_WALK 8
+/*! DKIM identifiers one check takes (each may need a tree walk). */
+#define MXC_DMARC_MAX_DKIM 32
+
+/*! An authenticated identifier: the SPF domain (the MAIL FROM domain, or
+ * the HELO name for the null sender; RFC 9989 section 3.2.4) or a DKIM
+ * signature's d=, with the verdict SPF or DKIM gave it. */
+typedef struct {
+  const char *domain;
+  mxc_verdict_t verdict;
+} mxc_auth_id_t;
+
+/*!
+ * Discovery method of the context's DMARC checks: MXC_DMARC_TREEWALK (the
+ * default, RFC 9989), MXC_DMARC_PSL (RFC 7489: the From domain, then its
+ * organizational domain by the Public Suffix List; np=, psd= and t= are
+ * not used), or both: the tree walk decides, the PSL method is computed on
+ * the same answers and a "dmarc-psl-differs" warning says where receivers
+ * still on RFC 7489 would conclude otherwise.
+ * \return MXC_OK, MXC_EINVAL (0 or unknown bits), MXC_EDEPENDENCY (libpsl
+ *         has no built-in list; message in mxc_ctx_error())
+ */
+MXC_EXTERN mxc_status_t mxc_ctx_set_dmarc_discovery(mxc_ctx_t *ctx,
+                                                    unsigned methods);
+
+/*!
+ * Start a DMARC evaluation for the RFC 5322.From (author) domain: policy
+ * discovery, organizational domains, identifier alignment (RFC 9989
+ * sections 4.4, 4.10) and the result (section 9.2, method "dmarc"):
+ *  - none: no policy record applies;
+ *  - pass: spf or one of dkim[] has verdict pass and is aligned;
+ *  - fail: a policy record applies and no passing identifier is aligned
+ *    (also when no identifier is given: spf NULL and ndkim 0 audits the
+ *    published record, see mxcheck(1));
+ *  - temperror: a DNS query that decides the policy, or the alignment of a
+ *    passing identifier, failed (timeout, SERVFAIL, ...);
+ *  - permerror: from_domain is not a domain name, or the policy record
+ *    has no valid p= (or an invalid sp=/np=) and no valid rua=, so that
+ *    receivers apply no DMARC processing (section 4.10.1).
+ * Syntax errors elsewhere in the record are discarded in favour of the
+ * defaults (section 4.8) and reported as warnings.  The tree walks of the
+ * From domain and of the identifiers run concurrently through the
+ * context's cache.  Domains are given as A-labels; strings are copied.
+ * \param[in] spf  the SPF identifier, or NULL
+ * \param[in] dkim ndkim DKIM identifiers (NULL when ndkim is 0)
+ * \return MXC_OK, MXC_EINVAL (NULL from_domain or cb, NULL dkim with
+ *         ndkim > 0), MXC_ELIMIT (ndkim > MXC_DMARC_MAX_DKIM), MXC_ENOMEM,
+ *         MXC_EDESTRUCTION
+ */
+MXC_EXTERN mxc_status_t mxc_dmarc_start(mxc_ctx_t *ctx,
+                                        const char *from_domain,
+                                        const mxc_auth_id_t *spf,
+                                        const mxc_auth_id_t *dkim,
+                                        size_t ndkim, mxc_done_cb cb,
+                                        void *arg, mxc_check_t **out);
+/*! Blocking wrapper of mxc_dmarc_start(), as mxc_fcrdns_sync(). */
+MXC_EXTERN mxc_status_t mxc_dmarc_sync(mxc_ctx_t *ctx,
+                                       const char *from_domain,
+                                       const mxc_auth_id_t *spf,
+                                       const mxc_auth_id_t *dkim,
+                                       size_t ndkim, mxc_result_t **out);
+
+/* Accessors of a "dmarc" result.  Strings are "" when absent unless said. */
+
+/*! The From domain as evaluated (lower case, no final dot). */
+MXC_EXTERN const char *mxc_dmarc_from_domain(const mxc_result_t *res);
+/*! The policy record that applies (printable), and the domain it was found
+ * at (without "_dmarc."). */
+MXC_EXTERN const char *mxc_dmarc_record(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_dmarc_record_domain(const mxc_result_t *res);
+/*! The organizational domain of the From domain, and how it was found. */
+MXC_EXTERN const char *mxc_dmarc_org_domain(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_dmarc_org_reason(const mxc_result_t *res);
+/*! The method that decided: MXC_DMARC_TREEWALK or MXC_DMARC_PSL. */
+MXC_EXTERN unsigned mxc_dmarc_discovery(const mxc_result_t *res);
+/*! The policy that applies: "none", "quarantine", "reject" ("" when no
+ * policy applies); the tag it came from ("p", "sp", "np") and why. */
+MXC_EXTERN const char *mxc_dmarc_policy(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_dmarc_policy_tag(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_dmarc_policy_reason(const mxc_result_t *res);
+/*! 1 when the record says t=y (RFC 9989: the policy is being tested). */
+MXC_EXTERN int mxc_dmarc_testing(const mxc_result_t *res);
+/*! Alignment modes in force: 'r' (relaxed) or 's' (strict). */
+MXC_EXTERN int mxc_dmarc_aspf(const mxc_result_t *res);
+MXC_EXTERN int mxc_dmarc_adkim(const mxc_result_t *res);
+/*! The value of a tag of the policy record as written ("rua", "p", ...;
+ * case-insensitive), NULL when absent or discarded as a syntax error. */
+MXC_EXTERN const char *mxc_dmarc_tag(const mxc_result_t *res,
+                                     const char *name);
+/*! Alignment of the SPF identifier with the From domain under aspf
+ * (whatever its verdict): 1 aligned, 0 not, -1 unknown (DNS error) or no
+ * SPF identifier given; and its organizational domain. */
+MXC_EXTERN int mxc_dmarc_spf_aligned(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_dmarc_spf_org_domain(const mxc_result_t *res);
+/*! The DKIM identifiers as given (i < mxc_dmarc_dkim_count()), their
+ * alignment under adkim (1, 0, -1 as above) and organizational domain;
+ * NULL / -1 out of range. */
+MXC_EXTERN size_t mxc_dmarc_dkim_count(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_dmarc_dkim_domain(const mxc_result_t *res,
+                                             size_t i);
+MXC_EXTERN int mxc_dmarc_dkim_aligned(const mxc_result_t *res, size_t i);
+MXC_EXTERN const char *mxc_dmarc_dkim_org_domain(const mxc_result_t *res,
+                                                 size_t i);
+/*! The lookups made and what they said, one line each. */
+MXC_EXTERN size_t mxc_dmarc_trace_count(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_dmarc_trace(const mxc_result_t *res, size_t i);
+/*! Remarks on the record that are not warnings (obsolete or unknown
+ * tags, t=y). */
+MXC_EXTERN size_t mxc_dmarc_note_count(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_dmarc_note(const mxc_result_t *res, size_t i);
 
 /* ------------------------------------------------------------------------ */
 /* Results                                                                  */
@@ -390,12 +661,12 @@ MXC_EXTERN mxc_result_t *mxc_result_dup(const mxc_result_t *res);
 /*! Free a result from mxc_result_dup() or a _sync() call; NULL accepted. */
 MXC_EXTERN void mxc_result_free(mxc_result_t *res);
 
-/*! RFC 8601 method name: "iprev" or "spf". */
+/*! RFC 8601 method name: "iprev", "spf", "dkim" or "dmarc". */
 MXC_EXTERN const char *mxc_result_method(const mxc_result_t *res);
 MXC_EXTERN mxc_verdict_t mxc_result_verdict(const mxc_result_t *res);
 /*! One sentence saying why the verdict is what it is; never NULL. */
 MXC_EXTERN const char *mxc_result_reason(const mxc_result_t *res);
-/*! The address as given. */
+/*! The address as given ("dkim": the message's name, mxc_dkim_set_input()). */
 MXC_EXTERN const char *mxc_result_input(const mxc_result_t *res);
 /*! The address in canonical text (RFC 5952 for IPv6); "" if invalid. */
 MXC_EXTERN const char *mxc_result_address(const mxc_result_t *res);

@@ -23,6 +23,14 @@ static json_object *top_object(const mxc_result_t *r)
   json_object *o = json_object_new_object();
   if (o == NULL)
     return NULL; /* LCOV_EXCL_LINE: OutOfMemory */
+  if (strcmp(r->method, "dkim") == 0)
+    return o; /* a message, no address: see dkim_members() */
+  if (strcmp(r->method, "dmarc") == 0) {
+    /* a domain, no address */
+    json_object_object_add(o, "input", jstr(r->input ? r->input : ""));
+    json_object_object_add(o, "domain", jstr(mxc_dmarc_from_domain(r)));
+    return o;
+  }
   json_object_object_add(o, "input", jstr(r->input ? r->input : ""));
   if (r->error) {
     json_object_object_add(o, "error", jstr(r->error));
@@ -91,7 +99,7 @@ static json_object *iprev_object(const mxc_result_t *r)
 
 static json_object *spf_object(const mxc_result_t *r)
 {
-  json_object *m = json_object_new_object(), *t;
+  json_object *m = json_object_new_object(), *t, *l2;
   size_t i;
 
   json_object_object_add(m, "result", jstr(mxc_verdict_str(r->verdict)));
@@ -120,14 +128,94 @@ static json_object *spf_object(const mxc_result_t *r)
   json_object_object_add(m, "trace", t);
   json_object_object_add(m, "warnings", warnings_array(r));
   json_object_object_add(m, "fix", jstr(r->fix ? r->fix : ""));
+  /* Always there, so that tools can compare. */
+  l2 = json_object_new_object();
+  json_object_object_add(l2, "result", jstr(mxc_spf_libspf2_result(r)));
+  json_object_object_add(l2, "detail", jstr(mxc_spf_libspf2_detail(r)));
+  json_object_object_add(m, "libspf2", l2);
   return m;
+}
+
+/* ---- dkim: "message", "dkim" (one object per signature, RFC 8601 property
+ * names where there is one) and "dkim_result" (the verdict of the
+ * message) ---- */
+
+static json_object *jnum(long long v)
+{
+  return v >= 0 ? json_object_new_int64(v) : NULL;
+}
+
+static json_object *dkim_sig_object(const struct mxci_dkim_sig *g)
+{
+  json_object *o = json_object_new_object(), *h = json_object_new_array(),
+              *w = json_object_new_array();
+  size_t j;
+
+  json_object_object_add(o, "result", jstr(mxc_verdict_str(g->verdict)));
+  json_object_object_add(o, "error",
+                         g->error && *g->error ? jstr(g->error) : NULL);
+  json_object_object_add(o, "reason", jstr(g->reason ? g->reason : ""));
+  /* RFC 8601 section 2.7.1 and RFC 6008: header.d, header.i, header.b;
+   * header.a and header.s from the IANA registry. */
+  json_object_object_add(o, "header.d", jstr(g->domain ? g->domain : ""));
+  json_object_object_add(o, "header.s", jstr(g->selector ? g->selector : ""));
+  json_object_object_add(o, "header.i", jstr(g->identity ? g->identity : ""));
+  json_object_object_add(o, "header.a",
+                         jstr(g->algorithm ? g->algorithm : ""));
+  json_object_object_add(o, "header.b", jstr(g->b ? g->b : ""));
+  json_object_object_add(o, "canonicalization", jstr(g->canon));
+  json_object_object_add(o, "key_name", jstr(g->key_name));
+  json_object_object_add(o, "key_type", jstr(g->key_type ? g->key_type : ""));
+  json_object_object_add(o, "key_bits",
+                         g->key_bits ? json_object_new_int((int)g->key_bits)
+                                     : NULL);
+  json_object_object_add(o, "key_record", jstr(g->key_record));
+  json_object_object_add(o, "dnssec", json_object_new_boolean(g->dnssec));
+  json_object_object_add(o, "testing", json_object_new_boolean(g->testing));
+  for (j = 0; j < g->nheaders; j++)
+    json_object_array_add(h, jstr(g->headers[j]));
+  json_object_object_add(o, "signed_headers", h);
+  json_object_object_add(o, "body_length", jnum(g->l));
+  json_object_object_add(o, "timestamp", jnum(g->t));
+  json_object_object_add(o, "expiration", jnum(g->x));
+  for (j = 0; j < g->nwarn; j++) {
+    json_object *x = json_object_new_object();
+    json_object_object_add(x, "code", jstr(g->warn[j].code));
+    json_object_object_add(x, "text", jstr(g->warn[j].text));
+    json_object_array_add(w, x);
+  }
+  json_object_object_add(o, "warnings", w);
+  return o;
+}
+
+static void dkim_members(json_object *o, const mxc_result_t *r)
+{
+  json_object *a = json_object_new_array(), *m = json_object_new_object();
+  size_t i;
+
+  json_object_object_add(o, "message", jstr(r->input ? r->input : ""));
+  for (i = 0; i < r->ndkim; i++)
+    json_object_array_add(a, dkim_sig_object(&r->dkim[i]));
+  json_object_object_add(o, "dkim", a);
+  json_object_object_add(m, "result", jstr(mxc_verdict_str(r->verdict)));
+  json_object_object_add(m, "reason", jstr(r->reason ? r->reason : ""));
+  json_object_object_add(m, "signatures", json_object_new_int((int)r->ndkim));
+  json_object_object_add(m, "ignored",
+                         json_object_new_int((int)r->dkim_ignored));
+  json_object_object_add(m, "warnings", warnings_array(r));
+  json_object_object_add(m, "fix", jstr(r->fix ? r->fix : ""));
+  json_object_object_add(o, "dkim_result", m);
 }
 
 static void add_method(json_object *o, const mxc_result_t *r)
 {
   if (r->error)
     return;
-  if (strcmp(r->method, "spf") == 0)
+  if (strcmp(r->method, "dkim") == 0)
+    dkim_members(o, r);
+  else if (strcmp(r->method, "dmarc") == 0)
+    json_object_object_add(o, r->method, mxci_dmarc_json(r));
+  else if (strcmp(r->method, "spf") == 0)
     json_object_object_add(o, r->method, spf_object(r));
   else
     json_object_object_add(o, r->method, iprev_object(r));
@@ -170,8 +258,14 @@ char *mxc_results_json(const mxc_result_t *const *res, size_t n)
       o = top_object(res[i]);
       if (o == NULL)
         return NULL; /* LCOV_EXCL_LINE: OutOfMemory */
-      if (res[i]->error)
-        break; /* the address did not parse: nothing was checked */
+      if (res[i]->error) {
+        /* The address did not parse: nothing was checked of it; a DMARC
+         * result (of a domain) still was. */
+        for (i++; i < n; i++)
+          if (res[i] && strcmp(res[i]->method, "dmarc") == 0)
+            add_method(o, res[i]);
+        break;
+      }
     }
     add_method(o, res[i]);
   }
@@ -193,6 +287,18 @@ static const char *verdict_colour(mxc_verdict_t v)
 
 static void text_header(struct mxci_buf *b, const mxc_result_t *r, int c)
 {
+  if (strcmp(r->method, "dkim") == 0) {
+    mxci_buf_printf(b, "%smessage %s%s\n", c ? C_BOLD : "",
+                    r->input ? r->input : "", c ? C_RESET : "");
+    return;
+  }
+  if (strcmp(r->method, "dmarc") == 0) {
+    mxci_buf_printf(b, "%s%s%s (From domain)\n", c ? C_BOLD : "",
+                    *mxc_dmarc_from_domain(r) ? mxc_dmarc_from_domain(r)
+                                              : (r->input ? r->input : ""),
+                    c ? C_RESET : "");
+    return;
+  }
   if (r->error) {
     mxci_buf_printf(b, "%s%s%s\n  error     %s\n", c ? C_BOLD : "",
                     r->input ? r->input : "", c ? C_RESET : "", r->error);
@@ -276,6 +382,50 @@ static void text_spf(struct mxci_buf *b, const mxc_result_t *r, int c)
                   r->spf_voids == 1 ? "" : "s", MXC_SPF_MAX_VOID_LOOKUPS);
   for (i = 0; i < r->nspf_trace; i++)
     mxci_buf_printf(b, "  %-9s %s\n", i ? "" : "trace", r->spf_trace[i]);
+  /* libspf2's view only where receivers built on it conclude otherwise. */
+  if (r->spf2_state == MXCI_SPF2_DONE && r->spf2_verdict != r->verdict)
+    mxci_buf_printf(b, "  %s%-9s%s receivers using libspf2 (Exim, spfmilter, "
+                       "...) will compute %s%s%s\n",
+                    c ? C_YELLOW : "", "libspf2", c ? C_RESET : "",
+                    mxc_verdict_str(r->spf2_verdict),
+                    r->spf2_detail && *r->spf2_detail ? ": " : "",
+                    r->spf2_detail ? r->spf2_detail : "");
+  text_tail(b, r, c);
+}
+
+static void text_dkim(struct mxci_buf *b, const mxc_result_t *r, int c,
+                      int with_name)
+{
+  size_t i, j;
+  if (with_name)
+    mxci_buf_printf(b, "  %-9s %s\n", "message", r->input ? r->input : "");
+  text_verdict(b, r, c);
+  for (i = 0; i < r->ndkim; i++) {
+    const struct mxci_dkim_sig *g = &r->dkim[i];
+    mxci_buf_printf(b, "  sig %-5zu %s%s%s  d=%s s=%s %s", i + 1,
+                    c ? verdict_colour(g->verdict) : "",
+                    mxc_verdict_str(g->verdict), c ? C_RESET : "",
+                    g->domain ? g->domain : "", g->selector ? g->selector : "",
+                    g->algorithm ? g->algorithm : "");
+    if (g->canon)
+      mxci_buf_printf(b, " c=%s", g->canon);
+    if (g->key_bits)
+      mxci_buf_printf(b, ", %u-bit %s key", g->key_bits,
+                      g->key_type ? g->key_type : "");
+    mxci_buf_printf(b, "\n            %s%s%s\n",
+                    g->error && *g->error ? g->error : "",
+                    g->error && *g->error ? ": " : "",
+                    g->reason ? g->reason : "");
+    if (g->nheaders) {
+      mxci_buf_puts(b, "            h=");
+      for (j = 0; j < g->nheaders; j++)
+        mxci_buf_printf(b, "%s%s", j ? ":" : "", g->headers[j]);
+      mxci_buf_puts(b, "\n");
+    }
+    for (j = 0; j < g->nwarn; j++)
+      mxci_buf_printf(b, "            %swarning%s %s\n", c ? C_YELLOW : "",
+                      c ? C_RESET : "", g->warn[j].text);
+  }
   text_tail(b, r, c);
 }
 
@@ -283,7 +433,11 @@ static void text_method(struct mxci_buf *b, const mxc_result_t *r, int c)
 {
   if (r->error)
     return;
-  if (strcmp(r->method, "spf") == 0)
+  if (strcmp(r->method, "dkim") == 0)
+    text_dkim(b, r, c, 0);
+  else if (strcmp(r->method, "dmarc") == 0)
+    mxci_dmarc_text(b, r, c);
+  else if (strcmp(r->method, "spf") == 0)
     text_spf(b, r, c);
   else
     text_iprev(b, r, c);
@@ -315,8 +469,15 @@ char *mxc_results_text(const mxc_result_t *const *res, size_t n, int flags)
     if (!header) {
       text_header(&b, res[i], c);
       header = 1;
-      if (res[i]->error)
+      if (res[i]->error) {
+        for (i++; i < n; i++) /* a domain's DMARC result still was */
+          if (res[i] && strcmp(res[i]->method, "dmarc") == 0)
+            text_method(&b, res[i], c);
         break;
+      }
+    } else if (strcmp(res[i]->method, "dkim") == 0) {
+      text_dkim(&b, res[i], c, 1); /* under an address: name the message */
+      continue;
     }
     text_method(&b, res[i], c);
   }

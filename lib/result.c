@@ -100,6 +100,9 @@ void mxc_result_free(mxc_result_t *r)
   mxci_free(r->spf_exp);
   mxci_free(r->spf_record);
   mxci_strv_free(r->spf_trace, r->nspf_trace);
+  mxci_free(r->spf2_detail);
+  mxci_dkim_result_free(r);
+  mxci_dmarc_result_free(r);
   mxci_free(r);
 }
 
@@ -158,6 +161,11 @@ mxc_result_t *mxc_result_dup(const mxc_result_t *s)
   bad |= dup_str(&d->spf_exp, s->spf_exp);
   bad |= dup_str(&d->spf_record, s->spf_record);
   bad |= dup_strv(&d->spf_trace, &d->nspf_trace, s->spf_trace, s->nspf_trace);
+  d->spf2_state = s->spf2_state;
+  d->spf2_verdict = s->spf2_verdict;
+  bad |= dup_str(&d->spf2_detail, s->spf2_detail);
+  bad |= mxci_dkim_result_dup(d, s);
+  bad |= mxci_dmarc_result_dup(d, s);
   if (s->nnames) {
     d->names = mxci_calloc(s->nnames, sizeof(*d->names));
     if (d->names == NULL)
@@ -295,6 +303,28 @@ size_t mxc_spf_trace_count(const mxc_result_t *r)
 const char *mxc_spf_trace(const mxc_result_t *r, size_t i)
 {
   return r && i < r->nspf_trace ? r->spf_trace[i] : NULL;
+}
+
+int mxc_spf_libspf2_verdict(const mxc_result_t *r, mxc_verdict_t *v)
+{
+  if (r == NULL || r->spf2_state != MXCI_SPF2_DONE)
+    return 0;
+  if (v)
+    *v = r->spf2_verdict;
+  return 1;
+}
+const char *mxc_spf_libspf2_result(const mxc_result_t *r)
+{
+  if (r == NULL || strcmp(r->method, "spf") != 0 ||
+      r->spf2_state == MXCI_SPF2_SKIPPED)
+    return "skipped";
+  if (r->spf2_state == MXCI_SPF2_UNKNOWN)
+    return "unknown";
+  return mxc_verdict_str(r->spf2_verdict);
+}
+const char *mxc_spf_libspf2_detail(const mxc_result_t *r)
+{
+  return r ? S(r->spf2_detail) : "";
 }
 
 const char *mxc_name_state_str(mxc_name_state_t s)

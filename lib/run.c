@@ -182,3 +182,25 @@ mxc_status_t mxc_fcrdns_sync(mxc_ctx_t *ctx, const char *address,
     return st;
   return sync_wait(ctx, &s, chk, out);
 }
+
+mxc_status_t mxc_dmarc_sync(mxc_ctx_t *ctx, const char *from_domain,
+                            const mxc_auth_id_t *spf,
+                            const mxc_auth_id_t *dkim, size_t ndkim,
+                            mxc_result_t **out)
+{
+  struct sync_state s = {0, MXC_OK, NULL};
+  mxc_check_t *chk;
+  mxc_status_t st;
+
+  if (out == NULL)
+    return MXC_EINVAL;
+  *out = NULL;
+  if (mxci_ctx_valid(ctx) &&
+      (ctx->in_callback || ctx->processing || ctx->running))
+    return MXC_ERECURSIVE;
+  st = mxc_dmarc_start(ctx, from_domain, spf, dkim, ndkim, sync_done, &s,
+                       &chk);
+  if (st != MXC_OK)
+    return st;
+  return sync_wait(ctx, &s, chk, out);
+}

@@ -55,6 +55,11 @@
 #define LINT_LONG_RECORD 450
 /* Lint: worst-case DNS-querying terms from which we warn. */
 #define LINT_CLOSE_TO_LIMIT 8
+/* Lint: the worst-case walk stops past this many terms, or records. */
+#define LINT_WORST_CAP 100
+#define LINT_WORST_RECORDS 50
+/* Lint: octets shown on each side of a syntax error. */
+#define SYNTAX_CONTEXT 40
 
 enum { Q_OK, Q_NXDOMAIN, Q_NODATA, Q_ERROR, Q_LIMIT };
 
@@ -127,6 +132,16 @@ struct spf {
   char *exp_text;
   struct lookup main, ptrl, sub[MAX_SUB], pre[MXC_SPF_MAX_DNS_TERMS];
   size_t nsub, npre;
+  /* lint: the SPF RR type (99) of the domain, asked once at the start */
+  struct lookup t99;
+  int tail_wait;    /* the end waits for it and the lookups sent ahead
+                     * (counted in waiting) */
+  size_t t99_found; /* SPF records published with type 99 */
+  char *syn_domain, *syn_err, *syn_here; /* the first syntax error */
+  /* libspf2's view (spf_libspf2.c): NULL when disabled */
+  struct mxci_spf2 *l2;
+  char *l2_from;    /* MAIL FROM as given, without <>; NULL: null sender */
+  int l2_running;
 };
 
 static void run(struct spf *s);
@@ -302,6 +317,7 @@ static void lookup_cb(void *arg, const struct mxci_answer *ans)
   int hops;
 
   l->active = 0;
+  mxci_spf2_pin(s->l2, l->qname, l->type, ans);
   if (ans->err != ARES_SUCCESS) {
     lookup_fail(l, Q_ERROR, ans->cause ? ans->cause
                                        : mxci_dns_errstr(ans->err));
@@ -335,11 +351,55 @@ static void lookup_cb(void *arg, const struct mxci_answer *ans)
   run(s);
 }
 
+/* Lookups that the end of the check waits for: the type 99 query and
+ * the lookups sent ahead (the lint reads their answers). */
+static int tail_pending(const struct spf *s)
+{
+  size_t i;
+  for (i = 0; i < s->npre; i++)
+    if (s->pre[i].active)
+      return 1;
+  return s->t99.active;
+}
+
+static void tail_done(struct spf *s)
+{
+  if (s->tail_wait && !tail_pending(s)) {
+    s->tail_wait = 0;
+    s->waiting--;
+    run(s);
+  }
+}
+
 static void prefetch_cb(void *arg, const struct mxci_answer *ans)
 {
   struct lookup *l = arg;
-  (void)ans;
   l->active = 0;
+  /* Dropped by the evaluator, which finds it in the cache; kept for
+   * libspf2's view. */
+  mxci_spf2_pin(l->s->l2, l->qname, l->type, ans);
+  tail_done(l->s);
+}
+
+/* The answer to the type 99 query of the lint. */
+static void t99_cb(void *arg, const struct mxci_answer *ans)
+{
+  struct lookup *l = arg;
+  struct spf *s = l->s;
+  const char *final;
+  int hops;
+  l->active = 0;
+  mxci_spf2_pin(s->l2, l->qname, l->type, ans);
+  if (ans->err == ARES_SUCCESS) {
+    size_t i;
+    final = mxci_answer_follow(ans, l->qname, &hops);
+    for (i = 0; hops >= 0 && i < ans->nan; i++)
+      if (ans->an[i].type == MXCI_T_SPF &&
+          mxci_name_eq(ans->an[i].owner, final) &&
+          mxci_spf_is_record(ans->an[i].data, ans->an[i].datalen))
+        s->t99_found++;
+  }
+  tail_done(s);
 }
 
 /* Send one query for l.  When it cannot be sent, l holds the error and
@@ -699,6 +759,36 @@ static void step_fetch(struct spf *s)
   lookup_begin(s, &s->main, f->domain, MXCI_T_TXT);
 }
 
+/* Keep the first syntax error for the lint, with the record around the
+ * offset the parser gave, marked. */
+static void note_syntax(struct spf *s, const char *domain,
+                        const struct mxci_rr *rec, const char *err)
+{
+  /* The parser says: term N "TEXT" at offset K: ... (TEXT has no space) */
+  const char *at = strstr(err, "\" at offset ");
+  size_t off = 0, from, to;
+  char *before, *after;
+
+  if (s->syn_domain)
+    return;
+  if (at)
+    off = strtoul(at + 12, NULL, 10);
+  if (off > rec->datalen)
+    off = rec->datalen;
+  from = off > SYNTAX_CONTEXT ? off - SYNTAX_CONTEXT : 0;
+  to = rec->datalen - off > SYNTAX_CONTEXT ? off + SYNTAX_CONTEXT
+                                           : rec->datalen;
+  before = mxci_spf_printable(rec->data + from, off - from);
+  after = mxci_spf_printable(rec->data + off, to - off);
+  s->syn_domain = mxci_strdup(domain);
+  s->syn_err = mxci_strdup(err);
+  if (before && after)
+    s->syn_here = mxci_asprintf("%s%s-->%s%s", from ? "..." : "", before,
+                                after, to < rec->datalen ? "..." : "");
+  mxci_free(before);
+  mxci_free(after);
+}
+
 static void step_fetched(struct spf *s)
 {
   struct frame *f = top(s);
@@ -787,6 +877,7 @@ static void step_fetched(struct spf *s)
   case 0:
     break;
   case -1:
+    note_syntax(s, f->domain, rec, err);
     permerror(s, "syntax error in the SPF record of %s: %s", f->domain, err);
     return;
   default:
@@ -1269,13 +1360,105 @@ static void cancel_all(struct spf *s)
     lookup_cancel(&s->sub[i]);
   for (i = 0; i < MXC_SPF_MAX_DNS_TERMS; i++)
     lookup_cancel(&s->pre[i]);
+  lookup_cancel(&s->t99);
+  mxci_spf2_cancel(s->l2);
+}
+
+/* An answer the check already has for name/type, without a query:
+ * pinned for libspf2's view, else in the context's cache. */
+static const struct mxci_answer *fetched(struct spf *s, const char *name,
+                                         uint16_t type)
+{
+  const struct mxci_answer *a = mxci_spf2_pinned(s->l2, name, type);
+  if (a == NULL && !mxci_dns_peek(s->chk->ctx, name, type, &a))
+    return NULL;
+  return a;
+}
+
+/* Worst case of the DNS-querying terms of the policy of domain (section
+ * 4.6.4), following the include: and redirect= targets without macros
+ * whose records were fetched (the evaluation and the lookups sent ahead
+ * fetch them).  *budget bounds the records parsed. */
+static int worst_case(struct spf *s, const char *domain, int depth,
+                      int *budget)
+{
+  const struct mxci_answer *ans;
+  const struct mxci_rr *rec = NULL;
+  struct mxci_spf_record r;
+  const char *final;
+  char err[200], *q;
+  size_t i, n = 0;
+  int hops, w;
+
+  if (depth > MAX_DEPTH || *budget <= 0)
+    return 0;
+  (*budget)--;
+  q = mxci_spf_dns_name(domain);
+  ans = q ? fetched(s, q, MXCI_T_TXT) : NULL;
+  if (ans == NULL || ans->err != ARES_SUCCESS) {
+    mxci_free(q);
+    return 0;
+  }
+  final = mxci_answer_follow(ans, q, &hops);
+  for (i = 0; hops >= 0 && i < ans->nan; i++)
+    if (ans->an[i].type == MXCI_T_TXT &&
+        mxci_name_eq(ans->an[i].owner, final) &&
+        mxci_spf_is_record(ans->an[i].data, ans->an[i].datalen)) {
+      rec = &ans->an[i];
+      n++;
+    }
+  mxci_free(q);
+  memset(&r, 0, sizeof(r));
+  if (n != 1 || rec->datalen > MAX_RECORD_LEN ||
+      mxci_spf_parse(rec->data, rec->datalen, &r, err, sizeof(err)) != 0) {
+    mxci_spf_record_clear(&r);
+    return 0;
+  }
+  w = (int)r.ndns + (r.redirect && !r.has_all);
+  for (i = 0; i < r.nterms && w <= LINT_WORST_CAP; i++) {
+    const struct mxci_spf_term *t = &r.terms[i];
+    if (t->mech == MXCI_SPF_INCLUDE && t->spec && !strchr(t->spec, '%')) {
+      char *name = expand(s, t->spec, MXCI_SPF_MS_DOMAIN, err, sizeof(err));
+      if (name)
+        w += worst_case(s, name, depth + 1, budget);
+      mxci_free(name);
+    }
+  }
+  if (r.redirect && !r.has_all && !strchr(r.redirect, '%') &&
+      w <= LINT_WORST_CAP) {
+    char *name = expand(s, r.redirect, MXCI_SPF_MS_DOMAIN, err, sizeof(err));
+    if (name)
+      w += worst_case(s, name, depth + 1, budget);
+    mxci_free(name);
+  }
+  mxci_spf_record_clear(&r);
+  return w;
 }
 
 static void lint(struct spf *s)
 {
   mxc_result_t *r = s->res;
   const struct frame *f = &s->fr[0];
+  int budget = LINT_WORST_RECORDS, tree;
   size_t i;
+
+  tree = worst_case(s, s->odomain, 0, &budget);
+  if (tree > s->worst)
+    s->worst = tree;
+  if (s->syn_domain)
+    mxci_result_warn(r, "spf-syntax-error",
+                     "Syntax error in the SPF record of %s: %s; here: "
+                     "\"%s\". RFC 7208 section 4.6 makes the whole "
+                     "policy a permerror.",
+                     s->syn_domain, s->syn_err ? s->syn_err : "",
+                     s->syn_here ? s->syn_here : "");
+  if (s->t99_found)
+    mxci_result_warn(r, "spf-type99",
+                     "%s publishes its SPF policy as a record of type SPF "
+                     "(99), which RFC 7208 section 14.1 made obsolete: "
+                     "receivers only read the TXT record. Delete the type "
+                     "SPF record%s and keep one TXT record.",
+                     s->odomain, s->t99_found == 1 ? "" : "s");
 
   if (s->ptr_domain)
     mxci_result_warn(r, "spf-ptr",
@@ -1386,10 +1569,43 @@ static void finish(struct spf *s)
   s->finished = 1;
   r->spf_lookups = s->dns_terms;
   r->spf_voids = s->voids;
+  r->spf2_state = mxci_spf2_outcome(s->l2, &r->spf2_verdict, &r->spf2_detail);
   lint(s);
   set_fix(s);
   mxci_check_finish(s->chk, MXC_OK, r);
   s->res = NULL;
+}
+
+static void l2_done(void *arg)
+{
+  struct spf *s = arg;
+  s->l2_running = 2;
+  s->waiting--;
+  run(s);
+}
+
+/* The evaluation is over: libspf2's view, then the answers the lint reads
+ * (type 99, the records fetched ahead), then the result. */
+static void step_done(struct spf *s)
+{
+  if (s->l2 && s->l2_running == 0) {
+    struct mxci_spf2_query q;
+    mxc_ctx_t *ctx = s->chk->ctx;
+    q.a = &s->a;
+    q.mail_from = s->l2_from;
+    q.helo = s->helo;
+    q.exp = ctx->spf_exp ? ctx->spf_exp : MXC_SPF_DEFAULT_EXPLANATION;
+    s->l2_running = 1;
+    s->waiting++;
+    mxci_spf2_start(s->l2, &q, l2_done, s);
+    return;
+  }
+  if (tail_pending(s)) {
+    s->tail_wait = 1;
+    s->waiting++;
+    return;
+  }
+  finish(s);
 }
 
 /* One step of the machine; every step either waits for lookups or moves
@@ -1434,7 +1650,7 @@ static void step(struct spf *s)
     break;
   }
   default:
-    finish(s);
+    step_done(s);
     break;
   }
 }
@@ -1473,6 +1689,12 @@ static void spf_free(mxc_check_t *chk)
     lookup_clear(&s->sub[i]);
   for (i = 0; i < MXC_SPF_MAX_DNS_TERMS; i++)
     lookup_clear(&s->pre[i]);
+  lookup_clear(&s->t99);
+  mxci_spf2_free(s->l2);
+  mxci_free(s->l2_from);
+  mxci_free(s->syn_domain);
+  mxci_free(s->syn_err);
+  mxci_free(s->syn_here);
   for (i = 0; i < s->nfr; i++)
     frame_clear(&s->fr[i]);
   mxci_strv_free(s->pnames, s->npnames);
@@ -1565,6 +1787,47 @@ static void set_macro_values(struct spf *s)
   snprintf(s->tval, sizeof(s->tval), "%lld", (long long)time(NULL));
 }
 
+/* libspf2's view will be computed when the evaluation ends; from now on
+ * the check's answers are pinned for it.  -1 on OOM. */
+static int start_libspf2(struct spf *s, const char *mail_from,
+                         int null_sender)
+{
+  s->l2 = mxci_spf2_new(s->chk->ctx);
+  if (s->l2 == NULL)
+    return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  if (!null_sender) {
+    size_t n = strlen(mail_from);
+    if (n >= 2 && mail_from[0] == '<' && mail_from[n - 1] == '>')
+      s->l2_from = mxci_strndup(mail_from + 1, n - 2);
+    else
+      s->l2_from = mxci_strdup(mail_from);
+    if (s->l2_from == NULL)
+      return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  }
+  return 0;
+}
+
+/* The lint's one query of the SPF RR type (99), sent with the first TXT
+ * query; the result waits for its answer. */
+static void start_t99(struct spf *s)
+{
+  struct lookup *l = &s->t99;
+  mxc_status_t st;
+  char *q;
+  if (!mxci_spf_name_ok(s->odomain, 1))
+    return;
+  q = mxci_spf_dns_name(s->odomain);
+  if (q == NULL)
+    return; /* LCOV_EXCL_LINE: OutOfMemory */
+  l->qname = q;
+  l->s = s;
+  l->type = MXCI_T_SPF;
+  l->active = 1;
+  st = mxci_dns_lookup(s->chk->ctx, l->qname, MXCI_T_SPF, t99_cb, l, &l->w);
+  if (st != MXC_OK)
+    l->active = 0;
+}
+
 mxc_status_t mxc_spf_start(mxc_ctx_t *ctx, const char *ip,
                            const char *mail_from, const char *helo,
                            mxc_done_cb cb, void *arg, mxc_check_t **out)
@@ -1632,6 +1895,11 @@ mxc_status_t mxc_spf_start(mxc_ctx_t *ctx, const char *ip,
           s->odomain, s->sender,
           r->spf_scope == MXC_SPF_SCOPE_HELO ? "HELO" : "MAIL FROM");
     s->phase = PH_FETCH;
+    if (ctx->libspf2 && start_libspf2(s, mail_from, null_sender) < 0) {
+      mxci_check_discard(chk); /* LCOV_EXCL_LINE: OutOfMemory */
+      return MXC_ENOMEM;       /* LCOV_EXCL_LINE: OutOfMemory */
+    }
+    start_t99(s);
   }
   run(s);
 started:

@@ -577,6 +577,8 @@ START_TEST(limits)
   mxc_result_free(r);
   /* The 11th term: permerror before its lookup, which is never sent,
    * not even ahead: 1 TXT + 10 A queries. */
+  /* (libspf2's view off: it makes lookups of its own.) */
+  ck_assert_int_eq(mxc_ctx_set_libspf2(fresh, 0), MXC_OK);
   ck_assert_int_eq(mxc_spf_sync(fresh, "192.0.2.5", "u@eleven.spf.test", NULL,
                                 &r),
                    MXC_OK);
@@ -584,7 +586,8 @@ START_TEST(limits)
   ck_assert_int_eq(mxc_spf_dns_lookups(r), 11);
   ck_assert_ptr_nonnull(strstr(mxc_result_reason(r), "a:h11.spf.test"));
   mxc_ctx_stats(fresh, &st);
-  ck_assert_int_eq((int)st.queries_sent, 11);
+  /* ... and the lint's query of type SPF (99). */
+  ck_assert_int_eq((int)st.queries_sent, 12);
   mxc_result_free(r);
   mxc_ctx_free(fresh);
   /* Void lookups: two allowed, the third a permerror. */
@@ -594,6 +597,13 @@ START_TEST(limits)
   r = spf("192.0.2.5", "u@void3.spf.test", NULL, MXC_VERDICT_PERMERROR);
   ck_assert_int_eq(mxc_spf_void_lookups(r), 3);
   ck_assert(trace_has(r, "void lookup 3"));
+  mxc_result_free(r);
+  /* The worst case follows the includes fetched ahead, even when the
+   * first term matched: 1 + 1 + 5 + 5 = 12 terms. */
+  r = spf("192.0.2.5", "u@deep.spf.test", NULL, MXC_VERDICT_PASS);
+  ck_assert_int_eq(mxc_spf_dns_lookups(r), 0);
+  ck_assert(tu_has_warning(r, "spf-lookups-over-limit"));
+  ck_assert(tu_warning_has(r, "spf-lookups-over-limit", "12 DNS-querying"));
   mxc_result_free(r);
 }
 END_TEST
@@ -623,6 +633,17 @@ START_TEST(records)
   ck_assert_ptr_nonnull(strstr(mxc_result_reason(r), "term 2"));
   ck_assert_ptr_nonnull(strstr(mxc_result_reason(r), "offset 24"));
   ck_assert_ptr_nonnull(strstr(mxc_result_reason(r), "a:foo-bar"));
+  /* The lint shows where. */
+  ck_assert(tu_warning_has(r, "spf-syntax-error",
+                           "\"v=spf1 ip4:192.0.2.0/24 -->a:foo-bar -all\""));
+  mxc_result_free(r);
+  /* The SPF RR type (99) published too. */
+  r = spf("192.0.2.5", "u@t99.spf.test", NULL, MXC_VERDICT_PASS);
+  ck_assert(tu_has_warning(r, "spf-type99"));
+  mxc_result_free(r);
+  r = spf("192.0.2.5", "u@pass.spf.test", NULL, MXC_VERDICT_PASS);
+  ck_assert(!tu_has_warning(r, "spf-type99"));
+  ck_assert(!tu_has_warning(r, "spf-syntax-error"));
   mxc_result_free(r);
   /* A NUL octet is seen, not a record cut short. */
   r = spf("192.0.2.5", "u@nul.spf.test", NULL, MXC_VERDICT_PERMERROR);
@@ -739,6 +760,145 @@ START_TEST(rendering)
 }
 END_TEST
 
+/* ---- libspf2's view ---------------------------------------------------------- */
+
+START_TEST(libspf2_view)
+{
+  mxc_ctx_t *c;
+  mxc_stats_t st, st_off;
+  mxc_verdict_t v = MXC_VERDICT_NONE;
+  mxc_result_t *r;
+  char *s;
+
+  r = spf("192.0.2.5", "u@pass.spf.test", "mail.test", MXC_VERDICT_PASS);
+  ck_assert_int_eq(mxc_spf_libspf2_verdict(r, &v), 1);
+  ck_assert_int_eq(v, MXC_VERDICT_PASS);
+  ck_assert_str_eq(mxc_spf_libspf2_result(r), "pass");
+  s = mxc_result_json(r);
+  ck_assert_ptr_nonnull(strstr(s, "\"libspf2\":{\"result\":\"pass\","
+                                  "\"detail\":\"\"}"));
+  mxc_free(s);
+  /* The same verdict: no line in the report. */
+  s = mxc_result_text(r, 0);
+  ck_assert_ptr_null(strstr(s, "libspf2"));
+  mxc_free(s);
+  mxc_result_free(r);
+
+  /* a/0: the RFC allows it, libspf2 rejects it. */
+  r = spf("192.0.2.5", "u@cidr0.spf.test", NULL, MXC_VERDICT_PASS);
+  ck_assert_int_eq(mxc_spf_libspf2_verdict(r, &v), 1);
+  ck_assert_int_eq(v, MXC_VERDICT_PERMERROR);
+  ck_assert_ptr_nonnull(strstr(mxc_spf_libspf2_detail(r), "CIDR"));
+  s = mxc_result_text(r, 0);
+  ck_assert_ptr_nonnull(strstr(s, "receivers using libspf2 (Exim, spfmilter, "
+                                  "...) will compute permerror: "));
+  mxc_free(s);
+  s = mxc_result_json(r);
+  ck_assert_ptr_nonnull(strstr(s, "\"libspf2\":{\"result\":\"permerror\""));
+  mxc_free(s);
+  mxc_result_free(r);
+
+  /* A fail: libspf2's explanation is the detail. */
+  r = spf("192.0.2.9", "u@fail.spf.test", NULL, MXC_VERDICT_FAIL);
+  ck_assert_str_eq(mxc_spf_libspf2_result(r), "fail");
+  ck_assert_ptr_nonnull(strstr(mxc_spf_libspf2_detail(r), "192.0.2.9"));
+  mxc_result_free(r);
+
+  /* The evaluator stops at the syntax error; libspf2 needs a lookup that
+   * was never made (the include): it is fetched and libspf2 runs again. */
+  c = tu_ctx(server);
+  ck_assert_int_eq(mxc_spf_sync(c, "192.0.2.5", "u@syntax2.spf.test", NULL,
+                                &r),
+                   MXC_OK);
+  ck_assert_int_eq(mxc_result_verdict(r), MXC_VERDICT_PERMERROR);
+  ck_assert_str_eq(mxc_spf_libspf2_result(r), "pass");
+  mxc_ctx_stats(c, &st);
+  /* TXT, type 99, then libspf2's TXT of the include. */
+  ck_assert_int_eq((int)st.queries_sent, 3);
+  mxc_result_free(r);
+  mxc_ctx_free(c);
+
+  /* libspf2 reads the answers the check received, not the cache: with no
+   * cache at all it needs no query of its own. */
+  c = tu_ctx(server);
+  ck_assert_int_eq(mxc_ctx_set_cache_max(c, 0), MXC_OK);
+  ck_assert_int_eq(mxc_spf_sync(c, "192.0.2.42", "u@mxa.spf.test", NULL, &r),
+                   MXC_OK);
+  ck_assert_int_eq(mxc_result_verdict(r), MXC_VERDICT_PASS);
+  ck_assert_str_eq(mxc_spf_libspf2_result(r), "pass");
+  mxc_result_free(r);
+  ck_assert_int_eq(mxc_spf_sync(c, "192.0.2.10", "u@chain.spf.test", NULL,
+                                &r),
+                   MXC_OK);
+  ck_assert_str_eq(mxc_spf_libspf2_result(r), "pass");
+  mxc_result_free(r);
+  mxc_ctx_stats(c, &st);
+  mxc_ctx_free(c);
+  c = tu_ctx(server);
+  ck_assert_int_eq(mxc_ctx_set_cache_max(c, 0), MXC_OK);
+  ck_assert_int_eq(mxc_ctx_set_libspf2(c, 0), MXC_OK);
+  ck_assert_int_eq(mxc_spf_sync(c, "192.0.2.42", "u@mxa.spf.test", NULL, &r),
+                   MXC_OK);
+  ck_assert_str_eq(mxc_spf_libspf2_result(r), "skipped");
+  ck_assert_int_eq(mxc_spf_libspf2_verdict(r, &v), 0);
+  ck_assert_str_eq(mxc_spf_libspf2_detail(r), "");
+  s = mxc_result_json(r);
+  ck_assert_ptr_nonnull(strstr(s, "\"libspf2\":{\"result\":\"skipped\""));
+  mxc_free(s);
+  mxc_result_free(r);
+  ck_assert_int_eq(mxc_spf_sync(c, "192.0.2.10", "u@chain.spf.test", NULL,
+                                &r),
+                   MXC_OK);
+  mxc_result_free(r);
+  mxc_ctx_stats(c, &st_off);
+  ck_assert_int_eq((int)st.queries_sent, (int)st_off.queries_sent);
+  mxc_ctx_free(c);
+  ck_assert_int_eq(mxc_ctx_set_libspf2(NULL, 1), MXC_EINVAL);
+
+  /* The cache peek the libspf2 layer uses: no query, no counter moved,
+   * errors never served. */
+  {
+    const struct mxci_answer *a = NULL;
+    mxc_stats_t s1, s2;
+    c = tu_ctx(server);
+    ck_assert_int_eq(mxci_dns_peek(c, "pass.spf.test", MXCI_T_TXT, &a), 0);
+    ck_assert_int_eq(mxc_spf_sync(c, "192.0.2.5", "u@pass.spf.test", NULL,
+                                  &r),
+                     MXC_OK);
+    mxc_result_free(r);
+    mxc_ctx_stats(c, &s1);
+    ck_assert_int_eq(mxci_dns_peek(c, "PASS.spf.test.", MXCI_T_TXT, &a), 1);
+    ck_assert_int_eq(a->err, ARES_SUCCESS);
+    ck_assert_uint_ge(a->nan, 1);
+    ck_assert_int_eq(mxci_dns_peek(c, "pass.spf.test", MXCI_T_MX, &a), 0);
+    ck_assert_ptr_null(a);
+    mxc_ctx_stats(c, &s2);
+    ck_assert(s1.queries_sent == s2.queries_sent &&
+              s1.cache_hits == s2.cache_hits);
+    mxc_ctx_free(c);
+  }
+
+  /* The HELO identity, an IPv6 client, a kept result. */
+  r = spf("192.0.2.30", NULL, "helo.spf.test", MXC_VERDICT_PASS);
+  ck_assert_str_eq(mxc_spf_libspf2_result(r), "pass");
+  {
+    mxc_result_t *d = mxc_result_dup(r);
+    ck_assert_str_eq(mxc_spf_libspf2_result(d), "pass");
+    mxc_result_free(d);
+  }
+  mxc_result_free(r);
+  r = spf("2001:db8:1::5", "u@v6.spf.test", NULL, MXC_VERDICT_PASS);
+  ck_assert_str_eq(mxc_spf_libspf2_result(r), "pass");
+  mxc_result_free(r);
+  /* Not evaluated at all: skipped. */
+  ck_assert_int_eq(mxc_spf_sync(ctx, "192.0.2.300", "u@pass.spf.test", NULL,
+                                &r),
+                   MXC_EADDRESS);
+  ck_assert_str_eq(mxc_spf_libspf2_result(r), "skipped");
+  mxc_result_free(r);
+}
+END_TEST
+
 /* ---- the callback contract ------------------------------------------------- */
 
 struct rec {
@@ -850,27 +1010,36 @@ END_TEST
 
 START_TEST(faults)
 {
+  /* l2: libspf2's view (NULL: any verdict; it must not crash, leak or
+   * be skipped: these run under ASan and valgrind too). */
   static const struct {
     const char *ip, *mf;
     mxc_verdict_t want;
-    const char *reason;
+    const char *reason, *l2;
   } cases[] = {
       {"198.51.100.7", "u@drop.spf.fault.test", MXC_VERDICT_TEMPERROR,
-       "timeout"},
+       "timeout", "temperror"},
       {"198.51.100.7", "u@servfail.spf.fault.test", MXC_VERDICT_TEMPERROR,
-       "SERVFAIL"},
+       "SERVFAIL", "temperror"},
       {"198.51.100.7", "u@big.spf.fault.test", MXC_VERDICT_PERMERROR,
-       "60000 octets"},
+       "60000 octets", NULL},
       {"198.51.100.7", "u@long.spf.fault.test", MXC_VERDICT_PASS,
-       "ip4:198.51.100.0/24"},
+       "ip4:198.51.100.0/24", NULL},
       {"198.51.100.7", "u@bomb.spf.fault.test", MXC_VERDICT_PERMERROR,
-       "longer than"},
+       "longer than", NULL},
       {"198.51.100.7", "u@bomb2.spf.fault.test", MXC_VERDICT_PERMERROR,
-       "4.6.4"},
+       "4.6.4", NULL},
       {"198.51.100.7", "u@nul.spf.fault.test", MXC_VERDICT_PERMERROR,
-       "0x00"},
+       "0x00", NULL},
       {"198.51.100.7", "u@nonexistent.spf.fault.test", MXC_VERDICT_NONE,
-       "does not exist"},
+       "does not exist", "none"},
+      {"198.51.100.7",
+       "a-very-long.local-part_with+many-delimiters.and.dots.a-very-long."
+       "local-part_with+many-delimiters.and.dots.a-very-long.local-part_with"
+       "+many-delimiters.and.dots@macros.spf.fault.test",
+       MXC_VERDICT_FAIL, "", NULL},
+      {"198.51.100.7", "u@macros2.spf.fault.test", MXC_VERDICT_FAIL, "",
+       NULL},
   };
   struct rec r[sizeof(cases) / sizeof(cases[0])];
   mxc_result_t *res[sizeof(cases) / sizeof(cases[0])];
@@ -888,6 +1057,13 @@ START_TEST(faults)
                   "%s: %s (%s)", cases[i].mf,
                   mxc_verdict_str(mxc_result_verdict(res[i])),
                   mxc_result_reason(res[i]));
+    ck_assert_msg(strcmp(mxc_spf_libspf2_result(res[i]), "skipped") != 0 &&
+                      (cases[i].l2 == NULL ||
+                       strcmp(mxc_spf_libspf2_result(res[i]), cases[i].l2) ==
+                           0),
+                  "%s: libspf2 %s (%s)", cases[i].mf,
+                  mxc_spf_libspf2_result(res[i]),
+                  mxc_spf_libspf2_detail(res[i]));
     mxc_result_free(res[i]);
   }
   /* All at once through one context: one hostile case must not disturb
@@ -931,7 +1107,10 @@ START_TEST(prefetch_round_trips)
   ck_assert_int_eq(mxc_spf_dns_lookups(r), 5);
   ck_assert_msg(ms < 1300, "took %ld ms", ms);
   mxc_ctx_stats(c, &st);
-  ck_assert_int_eq((int)st.queries_sent, 6);
+  /* With the type SPF (99) query of the lint, sent with the first TXT
+   * query; libspf2's view needs none of its own. */
+  ck_assert_int_eq((int)st.queries_sent, 7);
+  ck_assert_str_eq(mxc_spf_libspf2_result(r), "pass");
   mxc_result_free(r);
   mxc_ctx_free(c);
 }
@@ -963,6 +1142,7 @@ int main(void)
   tcase_add_test(t, records);
   tcase_add_test(t, ptr_ip6_exists_helo);
   tcase_add_test(t, rendering);
+  tcase_add_test(t, libspf2_view);
   tcase_add_test(t, contract);
   tcase_add_test(t, allocation_failures);
   suite_add_tcase(s, t);

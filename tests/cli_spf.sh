@@ -137,10 +137,30 @@ if [ -n "${MXC_TEST_FAULT:-}" ]; then
   expect "(d['iprev']['result'], d['spf']['result'])" "('pass', 'temperror')"
 fi
 
+# --- libspf2's view ---------------------------------------------------------
+# The RFC allows a/0, libspf2 rejects it: a line in the report, the verdict
+# in JSON (always there).
+run 0 "${S[@]}" --color never -f user@cidr0.spf.test 192.0.2.1
+contains "$tmp/out" "receivers using libspf2 (Exim, spfmilter, ...) will compute permerror: "
+run 0 "${S[@]}" --json -f user@cidr0.spf.test 192.0.2.1
+expect "(d['spf']['result'], d['spf']['libspf2']['result'])" "('pass', 'permerror')"
+expect "'CIDR' in d['spf']['libspf2']['detail']" "True"
+# The same verdict: no line.
+run 0 "${S[@]}" --color never -f user@pass.spf.test 192.0.2.1
+if grep -q libspf2 "$tmp/out"; then bad "a libspf2 line for the same verdict"; else ok; fi
+run 0 "${S[@]}" --json -f user@pass.spf.test 192.0.2.1
+expect "d['spf']['libspf2']" "{'result': 'pass', 'detail': ''}"
+# --no-libspf2: skipped, no line.
+run 0 "${S[@]}" --no-libspf2 --color never -f user@cidr0.spf.test 192.0.2.1
+if grep -q libspf2 "$tmp/out"; then bad "a libspf2 line with --no-libspf2"; else ok; fi
+run 0 "${S[@]}" --no-libspf2 --json -f user@cidr0.spf.test 192.0.2.1
+expect "d['spf']['libspf2']['result']" "skipped"
+
 # --- help -------------------------------------------------------------------
 run 0 --help
 contains "$tmp/out" "--mail-from"
 contains "$tmp/out" "--helo"
+contains "$tmp/out" "--no-libspf2"
 
 echo "cli_spf: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

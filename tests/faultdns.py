@@ -350,6 +350,15 @@ spf_txt("bomb", b"v=spf1 exists:" + b"%{s}" * 1000 + b".spf.fault.test -all")
 # bomb2: 400 a: terms with macros (ns.fault.test, 127.0.0.1): the 10-term
 # limit stops it at the 11th
 spf_txt("bomb2", b"v=spf1" + b" a:ns.%{d2}" * 400 + b" -all")
+# macros, macros2: macro expansions that libspf2's expander mishandled in
+# the past (CVE-2021-20314, CVE-2023-42118): reversed, cut and
+# delimited expansions of a long local-part, a huge digit count, an
+# expansion at the 253-octet cut; run by libspf2's view under ASan and
+# valgrind
+spf_txt("macros", b"v=spf1 exists:%{l1r+-_.=}.%{s2r}.%{o9}._m.spf.fault.test"
+        b" exists:%{ir.}.%{v}.%{h}.%{l}.%{l}.%{l}.%{l}.%{l}.%{l}.x -all")
+spf_txt("macros2", b"v=spf1 exists:%{l4294967296r}._m.spf.fault.test"
+        b" exists:%{d999999999999r-}._m.spf.fault.test -all")
 # nul: a NUL octet inside a term (permerror)
 spf_txt("nul", b"v=spf1 ip4:198.51.100.0/24\x00 -all")
 # pf: five includes whose answers come after SPF_DELAY each (see
@@ -361,6 +370,24 @@ for _i in range(1, 6):
     spf_txt("pf%d" % _i, b"v=spf1 ip4:198.51.100.%d -all" % _i)
 SPF_DELAYED = {lower((b"pf%d" % _i,) + SPF) for _i in range(1, 6)}
 SPF_DELAYED.add(lower((b"pf",) + SPF))
+
+# DMARC cases (names under dmarc.fault.test; see faultdns.md, "DMARC
+# cases").  Every other _dmarc name here gets NXDOMAIN, as any unknown name.
+DMARC = dn("dmarc.fault.test")
+
+
+def dmarc_txt(labels, text):
+    owner = tuple(x.encode("ascii") for x in labels) + DMARC
+    FORWARD[lower(owner)] = {T_TXT: [rr_txt(owner, text)]}
+
+
+# _dmarc.drop: the TXT query is never answered (temperror)
+FORWARD[lower((b"_dmarc", b"drop") + DMARC)] = "DROP"
+# _dmarc.rec: a record; above it, _dmarc.dmarc.fault.test gets SERVFAIL,
+# so the organizational domain of names under dmarc.fault.test is unknown
+dmarc_txt(("_dmarc", "rec"),
+          b"v=DMARC1; p=reject; rua=mailto:d@rec.dmarc.fault.test")
+FORWARD[lower((b"_dmarc",) + DMARC)] = "SERVFAIL"
 
 # Forward names whose answers carry the AD bit ("validated").
 AD_NAMES = {n("ad24.fault.test")}

@@ -37,6 +37,29 @@ tests_check_spf_LDADD = $(tests_ldadd)
 
 TESTS += tests/cli.sh tests/exports.sh tests/cli_spf.sh
 
+# DMARC (RFC 9989): tests/zones/dmarc.test.zone, test.zone, uk.zone, io.zone.
+check_tests += tests/check_dmarc
+tests_check_dmarc_SOURCES = tests/check_dmarc.c tests/testutil.h
+tests_check_dmarc_CFLAGS = $(tests_cflags)
+tests_check_dmarc_LDADD = $(tests_ldadd)
+TESTS += tests/cli_dmarc.sh
+EXTRA_DIST += tests/cli_dmarc.sh
+
+# DKIM (RFC 6376, RFC 8463): check_dkim (units of the CLI's message
+# splitter, the streaming contract, RFC 8463 A.3 against the static zone
+# football.example.com.zone); tests/dkim/run.sh (a corpus signed by dkimpy
+# at test time, keys served by tests/dkim/keyserver.py, dkimpy as oracle).
+check_tests += tests/check_dkim
+tests_check_dkim_SOURCES = tests/check_dkim.c tests/testutil.h \
+	cli/msgsplit.c cli/msgsplit.h
+tests_check_dkim_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
+tests_check_dkim_CFLAGS = $(tests_cflags)
+tests_check_dkim_LDADD = $(tests_ldadd)
+TESTS += tests/dkim/run.sh
+EXTRA_DIST += tests/dkim/run.sh tests/dkim/cases.py tests/dkim/keyserver.py \
+	tests/dkim/rsa8192.TEST-ONLY.key tests/dkim/rfc8463-a3.eml \
+	tests/dkim/README.md
+
 EXTRA_DIST += tests/dnsfixture.sh tests/faultdns.py tests/faultdns.md \
 	tests/cli.sh tests/exports.sh tests/zones tests/cli_spf.sh
 

@@ -51,6 +51,18 @@ static inline int tu_has_warning(const mxc_result_t *r, const char *code)
   return 0;
 }
 
+/* Does warning `code` exist and contain `text`? */
+static inline int tu_warning_has(const mxc_result_t *r, const char *code,
+                                 const char *text)
+{
+  size_t i;
+  for (i = 0; i < mxc_result_warning_count(r); i++)
+    if (strcmp(mxc_result_warning_code(r, i), code) == 0 &&
+        strstr(mxc_result_warning_text(r, i), text))
+      return 1;
+  return 0;
+}
+
 static inline int tu_run_suite(Suite *s)
 {
   SRunner *sr = srunner_create(s);

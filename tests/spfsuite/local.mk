@@ -6,7 +6,7 @@
 check_PROGRAMS += tests/spfsuite/spf_suite
 tests_spfsuite_spf_suite_SOURCES = tests/spfsuite/spf_suite.c
 tests_spfsuite_spf_suite_CFLAGS = $(AM_CFLAGS) $(CARES_CFLAGS)
-tests_spfsuite_spf_suite_LDADD = lib/libmxcheck-core.la $(CARES_LIBS) \
+tests_spfsuite_spf_suite_LDADD = lib/libmxcheck-core.la $(CARES_LIBS) $(SPF2_LIBS) \
 	$(JSONC_LIBS)
 
 TESTS += tests/spfsuite/run.sh

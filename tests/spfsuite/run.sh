@@ -4,12 +4,17 @@
 # For each scenario of rfc7208-tests.yml: start zoneserver.py serving the
 # scenario's zone data on 127.0.0.1 (UDP and TCP), feed the scenario's
 # tests to the spf_suite driver (c-ares does the lookups), stop the server.
-# The last line is "spf-suite: N passed, N failed".
+# The driver also checks libspf2's view of every test, against the suite
+# and against a synchronous libspf2 run.  The last three lines are
+#   spf-suite libspf2 view: N passed, N failed
+#   spf-suite libspf2 async==sync: N passed, N failed
+#   spf-suite: N passed, N failed          (the evaluator; always last)
 #
 # Usage: run.sh [SCENARIO...]    (index from 0, or a piece of a description;
 #                                 default: every scenario)
 #
-# Exit status: 0 when every test passed, 1 when one failed, 77 (automake
+# Exit status: 0 when the evaluator passed every test and libspf2's view
+# equalled the synchronous run in every test, 1 when not, 77 (automake
 # SKIP) when no python3 with the yaml module is found, 99 (automake ERROR)
 # when a server or the driver could not run.
 #
@@ -132,6 +137,10 @@ wrapper=(${MXC_TEST_WRAPPER:-})
 
 passed=0
 failed=0
+l2_passed=0
+l2_failed=0
+sync_passed=0
+sync_failed=0
 status=0
 for sc in "${scenarios[@]}"; do
   rm -f "$tmp/port" "$tmp/tests"
@@ -160,8 +169,8 @@ for sc in "${scenarios[@]}"; do
   "${watchdog[@]}" "${wrapper[@]}" "$driver" --server "127.0.0.1:$port" \
     "${extra[@]}" "$tmp/tests" >"$tmp/out" 2>&1
   rc=$?
-  # The driver's own total is summed below, not shown.
-  grep -v '^spf-suite: ' "$tmp/out"
+  # The driver's own totals are summed below, not shown.
+  grep -v '^spf-suite' "$tmp/out"
   if ! kill -0 "$srv_pid" 2>/dev/null; then
     wait "$srv_pid" 2>/dev/null
     srv_pid=
@@ -179,6 +188,19 @@ for sc in "${scenarios[@]}"; do
   read -r _ np _ nf _ <<<"$line"
   passed=$((passed + np))
   failed=$((failed + nf))
+  for what in view 'async==sync'; do
+    l=$(grep "^spf-suite libspf2 $what: [0-9]* passed, [0-9]* failed\$" \
+      "$tmp/out" | tail -n 1)
+    [ -n "$l" ] || die "no libspf2 $what summary from the driver (scenario $sc)"
+    read -r _ _ _ np _ nf _ <<<"$l"
+    if [ "$what" = view ]; then
+      l2_passed=$((l2_passed + np))
+      l2_failed=$((l2_failed + nf))
+    else
+      sync_passed=$((sync_passed + np))
+      sync_failed=$((sync_failed + nf))
+    fi
+  done
   if [ "$rc" -ne 0 ]; then
     status=1
     [ "$nf" -gt 0 ] || echo "$me: the driver exited with status $rc" \
@@ -187,5 +209,8 @@ for sc in "${scenarios[@]}"; do
 done
 
 [ "$failed" -eq 0 ] || status=1
+[ "$sync_failed" -eq 0 ] || status=1
+echo "spf-suite libspf2 view: $l2_passed passed, $l2_failed failed"
+echo "spf-suite libspf2 async==sync: $sync_passed passed, $sync_failed failed"
 echo "spf-suite: $passed passed, $failed failed"
 exit "$status"

@@ -4,23 +4,39 @@
  * the scenario's zone data on loopback), and compare the verdicts and
  * explanations with the suite's.
  *
+ * Every test also checks libspf2's view of the check (mxc_spf_libspf2_*,
+ * computed asynchronously from the check's answers): against the suite's
+ * results, which libspf2 is known to miss often (notes/libspf2.md), and
+ * against a synchronous libspf2 run on the same scenario, through
+ * libspf2's own zone layer (SPF_dns_zone) loaded with the scenario's zone
+ * data: the two must be equal (verdict and detail).
+ *
  * Usage: spf_suite --server HOST:PORT [options] FILE|-
  *
  * FILE holds test cases in zoneserver.py's line format (zoneserver.py
  * --tests writes them):
  *   S <TAB> index <TAB> description                  a scenario starts
+ *   Z <TAB> name <TAB> type <TAB> status <TAB> data  its zone data as
+ *     libspf2's resolver layer sees it (status OK, HOST_NOT_FOUND,
+ *     NO_DATA or TRY_AGAIN; one line per record)
  *   T <TAB> name <TAB> host <TAB> mailfrom <TAB> helo <TAB> results
  *     <TAB> explanation                               one test
  * with \\, \t, \n and \xHH escapes in the fields; results is a comma list of
  * acceptable results; explanation is "-" (none given) or "=" and the text.
  * Each scenario gets a context of its own (a fresh cache).
  *
- * Output: one line per failing test, one summary line per scenario, and at
- * the end exactly "spf-suite: N passed, N failed".  Exit status: 0 when all
- * passed, 1 when a test failed, 2 on a usage or input error, 77 (automake's
- * SKIP) when run without arguments, e.g. by "make check" as a test program.
+ * Output: one line per failing test (of the evaluator, or async != sync),
+ * one summary line per scenario, and at the end exactly
+ *   spf-suite libspf2 view: N passed, N failed
+ *   spf-suite libspf2 async==sync: N passed, N failed
+ *   spf-suite: N passed, N failed
+ * (libspf2's view is counted on the result only.)  Exit status: 0 when
+ * the evaluator passed every test and libspf2's asynchronous view equalled
+ * the synchronous run in every test, 1 when not, 2 on a usage or input
+ * error, 77 (automake's SKIP) when run without arguments, e.g. by "make
+ * check" as a test program.
  */
-#define _POSIX_C_SOURCE 200809L
+#include "config.h" /* _GNU_SOURCE, before any system header */
 
 #include <errno.h>
 #include <stdio.h>
@@ -28,7 +44,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "mxcheck.h"
+#include "mxc_private.h"
+
+#include <netdb.h>
+
+#include <spf2/spf.h>
+#include <spf2/spf_dns_zone.h>
 
 #define MAX_FIELDS 8
 #define MAX_TESTS_PER_RUN 100000 /* a bound on the input loop */
@@ -51,6 +72,8 @@ struct outcome {
 
 struct totals {
   long passed, failed;
+  long l2_passed, l2_failed;     /* libspf2's view vs the suite */
+  long sync_passed, sync_failed; /* libspf2's view vs a synchronous run */
 };
 
 static void usage(FILE *f)
@@ -83,8 +106,10 @@ static int hexval(int c)
 }
 
 /* Undo the escapes of one field, in place.  -1 on a bad escape, -2 when
- * the field holds a NUL octet (no C string can carry it to the library). */
-static int unescape(char *s)
+ * the field holds a NUL octet (no C string can carry it to the library;
+ * with allow_nul, the field is cut there, as libspf2's zone layer cuts
+ * it). */
+static int unescape(char *s, int allow_nul)
 {
   char *o = s;
   const char *p = s;
@@ -112,7 +137,7 @@ static int unescape(char *s)
       int lo = hi < 0 ? -1 : hexval((unsigned char)p[2]);
       if (lo < 0)
         return -1;
-      if (hi == 0 && lo == 0)
+      if (hi == 0 && lo == 0 && !allow_nul)
         return -2;
       *o++ = (char)(hi * 16 + lo);
       p += 3;
@@ -189,9 +214,69 @@ static void print_trace(const mxc_result_t *res)
     printf("      | ... (%zu lines in all)\n", n);
 }
 
+/* libspf2's view of the check against the suite and against a
+ * synchronous libspf2 run through the scenario's zone (zone: NULL when
+ * the scenario has none). */
+static void check_libspf2(const mxc_result_t *res, const char *scen,
+                          char **f, SPF_dns_server_t *zone,
+                          const struct options *opt, struct totals *t)
+{
+  const char *name = f[1], *host = f[2], *mfrom = f[3], *helo = f[4];
+  const char *want = f[5], *got = mxc_spf_libspf2_result(res);
+  const char *adetail = mxc_spf_libspf2_detail(res);
+  struct mxci_spf2_query q;
+  struct mxci_addr a;
+  SPF_server_t *sv;
+  mxc_verdict_t v = MXC_VERDICT_NONE;
+  char *detail = NULL, err[160];
+  int null_sender = *mfrom == '\0' || strcmp(mfrom, "<>") == 0;
+  const char *sgot;
+
+  if (result_ok(got, want)) {
+    t->l2_passed++;
+    if (opt->verbose)
+      printf("ok   libspf2 %s/%s: %s\n", scen, name, got);
+  } else {
+    t->l2_failed++;
+    if (opt->verbose)
+      printf("diff libspf2 %s/%s: got %s (%s), want %s\n", scen, name, got,
+             adetail, want);
+  }
+  if (mxci_addr_parse(host, &a, err, sizeof(err)) < 0 || zone == NULL) {
+    t->sync_failed++;
+    printf("FAIL libspf2 %s/%s: no synchronous run (%s)\n", scen, name,
+           zone ? err : "no zone data");
+    return;
+  }
+  q.a = &a;
+  q.mail_from = null_sender ? NULL : mfrom;
+  q.helo = helo;
+  q.exp = opt->default_exp;
+  sv = mxci_spf2_server_new(zone, opt->default_exp);
+  if (sv == NULL || mxci_spf2_eval(sv, &q, &v, &detail) < 0) {
+    t->sync_failed++;
+    printf("FAIL libspf2 %s/%s: the synchronous run failed\n", scen, name);
+    mxci_spf2_server_free(sv);
+    mxci_free(detail);
+    return;
+  }
+  mxci_spf2_server_free(sv);
+  sgot = mxc_verdict_str(v);
+  if (strcmp(sgot, got) == 0 && strcmp(detail, adetail) == 0) {
+    t->sync_passed++;
+  } else {
+    t->sync_failed++;
+    printf("FAIL libspf2 %s/%s: asynchronous view %s (%s), synchronous run "
+           "%s (%s)\n",
+           scen, name, got, adetail, sgot, detail);
+  }
+  mxci_free(detail);
+}
+
 /* Run one test; 1 when it passed. */
 static int run_test(mxc_ctx_t *ctx, const char *scen, char **f,
-                    const struct options *opt)
+                    SPF_dns_server_t *zone, const struct options *opt,
+                    struct totals *t)
 {
   const char *name = f[1], *host = f[2], *mfrom = f[3], *helo = f[4];
   const char *want = f[5], *exp = f[6];
@@ -232,6 +317,7 @@ static int run_test(mxc_ctx_t *ctx, const char *scen, char **f,
     printf("FAIL %s/%s: got %s with explanation \"%s\", want \"%s\"\n", scen,
            name, got, mxc_spf_explanation(o.res), exp + 1);
   }
+  check_libspf2(o.res, scen, f, zone, opt, t);
   if (!ok || opt->verbose) {
     if (ok)
       printf("ok   %s/%s: %s%s%s%s\n", scen, name, got,
@@ -248,6 +334,8 @@ static int run_test(mxc_ctx_t *ctx, const char *scen, char **f,
 }
 
 /* ---- scenarios --------------------------------------------------------- */
+
+static int parse_int(const char *s, long lo, long hi, long *out);
 
 static mxc_ctx_t *new_ctx(const struct options *opt)
 {
@@ -282,7 +370,51 @@ fail:
 static void scenario_summary(const char *scen, const struct totals *t)
 {
   if (scen[0])
-    printf("scenario %s: %ld passed, %ld failed\n", scen, t->passed, t->failed);
+    printf("scenario %s: %ld passed, %ld failed (libspf2: %ld as the "
+           "suite, %ld not; async==sync in %ld, not in %ld)\n",
+           scen, t->passed, t->failed, t->l2_passed, t->l2_failed,
+           t->sync_passed, t->sync_failed);
+}
+
+static void add_totals(struct totals *all, struct totals *sc)
+{
+  all->passed += sc->passed;
+  all->failed += sc->failed;
+  all->l2_passed += sc->l2_passed;
+  all->l2_failed += sc->l2_failed;
+  all->sync_passed += sc->sync_passed;
+  all->sync_failed += sc->sync_failed;
+  memset(sc, 0, sizeof(*sc));
+}
+
+/* One "Z" line into the scenario's libspf2 zone; -1 when malformed. */
+static int zone_add(SPF_dns_server_t **zone, char **f)
+{
+  static const struct {
+    const char *word;
+    SPF_dns_stat_t herrno;
+  } st[] = {{"OK", NETDB_SUCCESS},
+            {"HOST_NOT_FOUND", HOST_NOT_FOUND},
+            {"NO_DATA", NO_DATA},
+            {"TRY_AGAIN", TRY_AGAIN}};
+  long type;
+  size_t i;
+
+  if (parse_int(f[2], 1, 65535, &type) < 0)
+    return -1;
+  for (i = 0; i < sizeof(st) / sizeof(st[0]); i++)
+    if (strcmp(f[3], st[i].word) == 0)
+      break;
+  if (i == sizeof(st) / sizeof(st[0]) ||
+      (type == ns_t_any && st[i].herrno == NETDB_SUCCESS))
+    return -1;
+  if (*zone == NULL && (*zone = SPF_dns_zone_new(NULL, "suite", 0)) == NULL)
+    return -1;
+  return SPF_dns_zone_add_str(*zone, f[1], (ns_type)type, st[i].herrno,
+                              st[i].herrno == NETDB_SUCCESS ? f[4] : NULL) ==
+                 SPF_E_SUCCESS
+             ? 0
+             : -1;
 }
 
 static int parse_int(const char *s, long lo, long hi, long *out)
@@ -300,7 +432,8 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 int main(int argc, char **argv)
 {
   struct options opt = {NULL, 300, 2, 20000, "DEFAULT", NULL, 0};
-  struct totals all = {0, 0}, sc = {0, 0};
+  struct totals all, sc;
+  SPF_dns_server_t *zone = NULL;
   char scen[256] = "";
   const char *path = NULL;
   FILE *in;
@@ -311,6 +444,8 @@ int main(int argc, char **argv)
   mxc_ctx_t *ctx = NULL;
   int i, rc = 0;
 
+  memset(&all, 0, sizeof(all));
+  memset(&sc, 0, sizeof(sc));
   if (argc == 1) {
     printf("SKIP: spf_suite is driven by tests/spfsuite/run.sh\n");
     return 77;
@@ -376,7 +511,7 @@ int main(int argc, char **argv)
     }
     n = split(line, f, MAX_FIELDS);
     for (k = 0; k < n && k < MAX_FIELDS; k++) {
-      int u = unescape(f[k]);
+      int u = unescape(f[k], f[0][0] == 'Z');
       if (u == -2 && f[0][0] == 'T' && n == 7) {
         /* A NUL in an identity cannot be passed to the library. */
         printf("FAIL %s/%s: the test holds a NUL octet\n", scen, f[1]);
@@ -396,12 +531,19 @@ int main(int argc, char **argv)
       continue;
     if (strcmp(f[0], "S") == 0 && n == 3) {
       scenario_summary(scen, &sc);
-      all.passed += sc.passed;
-      all.failed += sc.failed;
-      sc.passed = sc.failed = 0;
+      add_totals(&all, &sc);
       snprintf(scen, sizeof(scen), "%s (%s)", f[1], f[2]);
+      if (zone)
+        SPF_dns_free(zone);
+      zone = NULL;
       mxc_ctx_free(ctx);
       if ((ctx = new_ctx(&opt)) == NULL) {
+        rc = 2;
+        break;
+      }
+    } else if (strcmp(f[0], "Z") == 0 && n == 5) {
+      if (zone_add(&zone, f) < 0) {
+        fprintf(stderr, "spf_suite: line %ld: bad zone line\n", lineno);
         rc = 2;
         break;
       }
@@ -414,7 +556,7 @@ int main(int argc, char **argv)
         break;
       }
       ran++;
-      if (run_test(ctx, scen[0] ? scen : "-", f, &opt))
+      if (run_test(ctx, scen[0] ? scen : "-", f, zone, &opt, &sc))
         sc.passed++;
       else
         sc.failed++;
@@ -433,11 +575,16 @@ int main(int argc, char **argv)
   if (in != stdin)
     fclose(in);
   mxc_ctx_free(ctx);
+  if (zone)
+    SPF_dns_free(zone);
   scenario_summary(scen, &sc);
-  all.passed += sc.passed;
-  all.failed += sc.failed;
+  add_totals(&all, &sc);
+  printf("spf-suite libspf2 view: %ld passed, %ld failed\n", all.l2_passed,
+         all.l2_failed);
+  printf("spf-suite libspf2 async==sync: %ld passed, %ld failed\n",
+         all.sync_passed, all.sync_failed);
   printf("spf-suite: %ld passed, %ld failed\n", all.passed, all.failed);
   if (rc)
     return rc;
-  return all.failed ? 1 : 0;
+  return all.failed || all.sync_failed ? 1 : 0;
 }

@@ -416,36 +416,115 @@ class Zone:
                 return ("records", cn[:1])
         return ("records", found)
 
-    def answer(self, q, proto):
-        """The response bytes for q, or None (no answer: TIMEOUT)."""
-        if q.opcode != 0:
-            return response(q, proto, NOTIMP)
-        if q.qclass not in (C_IN, C_ANY):
-            return response(q, proto, REFUSED)
-        owner = q.qname
+    def resolve(self, owner, qtype):
+        """The answer section for owner/qtype, CNAMEs chased:
+        ("timeout",), ("nxdomain", an) or ("noerror", an, nodata); an is
+        a list of (owner, type, rdata); nodata: the last name of the chain
+        has no record of the type (the answer carries the SOA)."""
         seen = set()
         an = []
         for _hop in range(MAX_CNAME_HOPS + 1):
             lname = lower(owner)
             seen.add(lname)
-            res = self.lookup(lname, q.qtype)
+            res = self.lookup(lname, qtype)
             if res[0] == "timeout":
-                return None
+                return ("timeout",)
             if res[0] == "nxdomain":
-                return response(q, proto, NXDOMAIN, an=an, ns=[SOA_RR])
+                return ("nxdomain", an)
             recs = res[1]
             an.extend((owner, t, rd) for t, rd in recs)
             if (len(recs) == 1 and recs[0][0] == T_CNAME
-                    and q.qtype not in (T_CNAME, T_ANY)):
+                    and qtype not in (T_CNAME, T_ANY)):
                 target = recs[0][1][0]
                 if lower(target) in seen:
                     break           # a loop: the chain so far
                 owner = target
                 continue
             if not recs:
-                return response(q, proto, NOERROR, an=an, ns=[SOA_RR])
+                return ("noerror", an, True)
             break
-        return response(q, proto, NOERROR, an=an)
+        return ("noerror", an, False)
+
+    def answer(self, q, proto):
+        """The response bytes for q, or None (no answer: TIMEOUT)."""
+        if q.opcode != 0:
+            return response(q, proto, NOTIMP)
+        if q.qclass not in (C_IN, C_ANY):
+            return response(q, proto, REFUSED)
+        res = self.resolve(q.qname, q.qtype)
+        if res[0] == "timeout":
+            return None
+        if res[0] == "nxdomain":
+            return response(q, proto, NXDOMAIN, an=res[1], ns=[SOA_RR])
+        if res[2]:
+            return response(q, proto, NOERROR, an=res[1], ns=[SOA_RR])
+        return response(q, proto, NOERROR, an=res[1])
+
+    def zone_lines(self):
+        """The zone data as libspf2's resolver layer would see it, one
+        "Z" line per record (see zone_line())."""
+        lines = []
+        for lname in sorted(self.names):
+            if not lname:
+                continue
+            for qtype in ZONE_TYPES:
+                lines.extend(zone_line(lname, qtype, self.resolve(lname,
+                                                                  qtype)))
+        for lname in sorted(self.ents - set(self.names)):
+            if lname:
+                lines.append(("Z", raw_name(lname), str(T_ANY), "NO_DATA",
+                              ""))
+        return lines
+
+
+# What libspf2 asks: TXT (SPF too in upstream builds), A, AAAA, MX, PTR.
+ZONE_TYPES = (T_A, T_AAAA, T_MX, T_PTR, T_TXT, T_SPF)
+
+
+def raw_name(name):
+    """Labels joined by dots, unescaped: the form libspf2 asks for."""
+    return ".".join(lab.decode("latin-1") for lab in name)
+
+
+def zone_line(lname, qtype, res):
+    """What libspf2's resolver layer (libspf2 1.2.10 spf_dns_resolv.c)
+    makes of a resolution: HOST_NOT_FOUND (NXDOMAIN), TRY_AGAIN (no
+    answer), NO_DATA (no record of the type), or its records: every record
+    of the type in the answer section, character-strings joined, empty TXT
+    records skipped, MX preferences kept in front of the name (the zone
+    layer drops them), names without the final dot."""
+    name = raw_name(lname)
+    if res[0] == "timeout":
+        return [("Z", name, str(qtype), "TRY_AGAIN", "")]
+    if res[0] == "nxdomain":
+        return [("Z", name, str(qtype), "HOST_NOT_FOUND", "")]
+    out = []
+    for _owner, rtype, rdata in res[1]:
+        if rtype != qtype:
+            continue
+        if rtype in (T_TXT, T_SPF):
+            raw = b"".join(x for x in rdata if isinstance(x, bytes))
+            if not raw:
+                continue            # rdlength 0
+            text = b"".join(strings(raw)).decode("latin-1")
+        elif rtype == T_A:
+            text = socket.inet_ntop(socket.AF_INET, rdata[0])
+        elif rtype == T_AAAA:
+            text = socket.inet_ntop(socket.AF_INET6, rdata[0])
+        elif rtype == T_MX:
+            text = "%d %s" % (struct.unpack("!H", rdata[0])[0],
+                              presentation(rdata[1]))
+        else:
+            text = presentation(rdata[0])
+        out.append(("Z", name, str(qtype), "OK", text))
+    return out or [("Z", name, str(qtype), "NO_DATA", "")]
+
+
+def presentation(name):
+    """A name as a resolver prints it: escaped, no final dot ("." for the
+    root)."""
+    text = name_text(name)
+    return text[:-1] if len(text) > 1 else text
 
 
 def formerr(q, msg):
@@ -668,7 +747,7 @@ def self_test_zone():
     return yaml.safe_load(text)
 
 
-def client(port, name, qtype, proto="udp", edns=None, timeout=0.3):
+def client(port, name, qtype, proto="udp", edns=None, timeout=2.0):
     """One query; -> (flags, [(owner, type, rdata bytes)], [authority
     types]) or None when no answer came."""
     qid = int.from_bytes(os.urandom(2), "big")
@@ -889,6 +968,9 @@ def esc(value):
 def test_lines(docs, i):
     d = docs[i]
     lines = ["S\t%d\t%s" % (i, esc(d.get("description", "")))]
+    # The zone data for the driver's synchronous libspf2 run.
+    lines.extend("\t".join(esc(f) for f in z)
+                 for z in Zone(d.get("zonedata")).zone_lines())
     for name, t in d["tests"].items():
         res = t.get("result")
         res = res if isinstance(res, list) else [res]
