@@ -1,7 +1,9 @@
-# Benchmarks are run by hand: make bench (not part of make check).
-# See bench/README.md.  Options for the script: make bench BENCH_FLAGS=--quick
+# Benchmarks are run by hand: make bench, make bench-spf (not part of make
+# check).  See bench/README.md.  Options for the scripts: make bench
+# BENCH_FLAGS=--quick, make bench-spf BENCH_SPF_FLAGS=--quick
 EXTRA_DIST += bench/README.md bench/fcrdns-bench.sh bench/fcrdns-gen.py \
-	bench/fcrdns-tool.py bench/cares-fcrdns.c
+	bench/fcrdns-tool.py bench/cares-fcrdns.c bench/spf-bench.sh \
+	bench/spf-gen.py bench/spf-tool.py bench/spf-batch.c
 
 BENCH_FLAGS =
 
@@ -10,4 +12,20 @@ bench: all
 	  bash $(srcdir)/bench/fcrdns-bench.sh \
 	  --mxcheck $(abs_top_builddir)/cli/mxcheck $(BENCH_FLAGS)
 
-.PHONY: bench
+BENCH_SPF_FLAGS =
+
+bench-spf: all
+	CC="$(CC)" CARES_CFLAGS="$(CARES_CFLAGS)" JSONC_CFLAGS="$(JSONC_CFLAGS)" \
+	  bash $(srcdir)/bench/spf-bench.sh \
+	  --mxcheck $(abs_top_builddir)/cli/mxcheck \
+	  --builddir $(abs_top_builddir) $(BENCH_SPF_FLAGS)
+
+# DKIM: make bench-dkim [BENCH_DKIM_FLAGS=--quick]
+EXTRA_DIST += bench/dkim-bench.sh bench/dkim-gen.py bench/dkim-raw.c
+BENCH_DKIM_FLAGS =
+
+bench-dkim: all
+	CC="$(CC)" bash $(srcdir)/bench/dkim-bench.sh \
+	  --mxcheck $(abs_top_builddir)/cli/mxcheck $(BENCH_DKIM_FLAGS)
+
+.PHONY: bench bench-spf bench-dkim
