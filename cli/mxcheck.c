@@ -51,6 +51,12 @@ struct opts {
   const char **messages; /* --message FILE... */
   size_t nmessages;
   int jobs;              /* --jobs; 0: automatic */
+  /* the compliance report (--profile, --ip, --authres) */
+  int compliance;
+  const char *profile;   /* NULL: gmail */
+  const char *ip;        /* --ip, or the one ADDRESS */
+  int authres;           /* print the Authentication-Results field only */
+  const char *authserv_id;
 };
 
 struct run {
@@ -65,6 +71,7 @@ struct run {
   size_t next_msg;      /* next --message to start */
   int job, njobs;       /* this worker's number, and how many (1: none) */
   int framed;           /* a worker: results go to the parent as frames */
+  mxc_msg_t *hdr;       /* compliance: the header fields of --message */
 };
 
 static const char *progname = "mxcheck";
@@ -147,6 +154,15 @@ static void usage(FILE *f)
           "      --color WHEN          auto (default), always or never; "
           "NO_COLOR is honoured\n"
           "                            (also spelt --colour)\n"
+          "      --profile P           the sender requirements report (rules "
+          "R1-R20) for\n"
+          "                            gmail (default), gmail-bulk, "
+          "yahoo-bulk, microsoft-bulk\n"
+          "      --ip ADDRESS          the client address of the report "
+          "(implies --profile)\n"
+          "      --authres             print an RFC 8601 Authentication-Results "
+          "field instead\n"
+          "      --authserv-id ID      its authserv-id (default mxcheck)\n"
           "  -q, --quiet               print nothing; only the exit status\n"
           "  -h, --help                this help\n"
           "  -V, --version             version\n"
@@ -167,6 +183,9 @@ static void usage(FILE *f)
           "DKIM pass OK\n"
           "  (WARNING with warnings), no signature WARNING, temperror "
           "UNKNOWN, else CRITICAL.\n"
+          "  --profile: a rule fails CRITICAL, warns WARNING, else OK "
+          "(unknown rules do\n"
+          "  not change the status).\n"
           "See mxcheck(1).\n",
           progname, progname, progname, DEFAULT_PARALLEL);
 }
@@ -623,6 +642,7 @@ static void start_next(struct run *r)
 struct msg {
   mxc_check_t *chk;
   mxc_status_t err; /* the library said stop (a limit, out of memory) */
+  mxc_msg_t *hdr;   /* compliance: also gather the header fields */
 };
 
 static int ms_stop(struct msg *m, mxc_status_t st)
@@ -636,6 +656,8 @@ static int ms_stop(struct msg *m, mxc_status_t st)
 static int ms_field(void *arg, const char *f, size_t len)
 {
   struct msg *m = arg;
+  if (m->hdr && mxc_msg_field(m->hdr, f, len) == MXC_ENOMEM)
+    die(EX_UNKNOWN, "out of memory");
   return ms_stop(m, mxc_dkim_header(m->chk, f, len));
 }
 static int ms_eoh(void *arg)
@@ -672,6 +694,7 @@ static int start_message(struct run *r, const char *name, mxc_done_cb cb,
     return -1;
   }
   memset(&m, 0, sizeof(m));
+  m.hdr = r->hdr;
   st = mxc_dkim_new(r->ctx, &m.chk);
   if (st == MXC_OK)
     st = mxc_dkim_set_input(m.chk, label);
@@ -712,6 +735,14 @@ static int start_message(struct run *r, const char *name, mxc_done_cb cb,
       rc = 0; /* stopped: the result will say why */
       break;
     }
+  }
+  if (rc == 0 && sp.no_separator && m.hdr) {
+    /* the compliance rules see the line that is not a field (R12) */
+    char line[96];
+    int n = snprintf(line, sizeof(line), "line %lu is not a header field",
+                     sp.no_separator);
+    if (mxc_msg_field(m.hdr, line, (size_t)n) == MXC_ENOMEM)
+      die(EX_UNKNOWN, "out of memory");
   }
   if (rc == 0 && sp.no_separator && !r->o.quiet)
     fprintf(stderr,
@@ -902,6 +933,62 @@ static long parse_long(const char *opt, const char *s, long lo, long hi)
   return v;
 }
 
+/* ---- --profile: the sender requirements report ------------------------- */
+
+static void done_compliance(mxc_check_t *chk, mxc_status_t st,
+                            const mxc_result_t *res, void *arg)
+{
+  struct run *r = arg;
+  mxc_rule_state_t w;
+  (void)chk;
+  if (res == NULL || st != MXC_OK) {
+    account(r, EX_UNKNOWN);
+    if (res && !r->o.quiet)
+      emit(r, r->o.json ? mxc_result_json(res)
+                        : mxc_result_text(res, r->o.color ? MXC_RENDER_COLOR
+                                                          : 0));
+    else if (!r->o.quiet)
+      fprintf(stderr, "%s: %s: %s\n", progname, r->o.ip, mxc_strerror(st));
+    return;
+  }
+  w = mxc_compliance_worst(res);
+  account(r, w == MXC_RULE_FAIL   ? EX_CRITICAL
+             : w == MXC_RULE_WARN ? EX_WARNING
+                                  : EX_OK_);
+  if (r->o.quiet)
+    return;
+  if (r->o.authres) {
+    char *s = mxc_result_authres(res, r->o.authserv_id);
+    if (s == NULL)
+      die(EX_UNKNOWN, "out of memory");
+    printf("%s\n", s);
+    mxc_free(s);
+    return;
+  }
+  emit(r, r->o.json ? mxc_result_json(res)
+                    : mxc_result_text(res, r->o.color ? MXC_RENDER_COLOR : 0));
+}
+
+static void start_compliance(struct run *r, const mxc_result_t *dkim)
+{
+  mxc_status_t st = mxc_compliance_start(
+      r->ctx, r->o.ip, r->o.mail_from, r->o.helo, r->hdr, dkim, r->o.profile,
+      done_compliance, r, NULL);
+  if (st != MXC_OK) {
+    account(r, EX_UNKNOWN);
+    fprintf(stderr, "%s: %s: %s\n", progname, r->o.ip, mxc_strerror(st));
+  }
+  mxc_msg_free(r->hdr);
+  r->hdr = NULL;
+}
+
+static void done_compliance_dkim(mxc_check_t *chk, mxc_status_t st,
+                                 const mxc_result_t *res, void *arg)
+{
+  (void)chk;
+  start_compliance(arg, st == MXC_OK ? res : NULL);
+}
+
 int main(int argc, char **argv)
 {
   static const struct option longopts[] = {
@@ -924,6 +1011,10 @@ int main(int argc, char **argv)
       {"color", required_argument, NULL, 'C'},
       {"colour", required_argument, NULL, 'C'},
       {"quiet", no_argument, NULL, 'q'},
+      {"profile", required_argument, NULL, 'P'},
+      {"ip", required_argument, NULL, 'I'},
+      {"authres", no_argument, NULL, 'A'},
+      {"authserv-id", required_argument, NULL, 'a'},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
@@ -1034,6 +1125,26 @@ int main(int argc, char **argv)
     case 'q':
       r.o.quiet = 1;
       break;
+    case 'P':
+      if (strcmp(optarg, "gmail") != 0 && strcmp(optarg, "gmail-bulk") != 0 &&
+          strcmp(optarg, "yahoo-bulk") != 0 &&
+          strcmp(optarg, "microsoft-bulk") != 0)
+        die(EX_UNKNOWN, "--profile: expected gmail, gmail-bulk, yahoo-bulk "
+                        "or microsoft-bulk");
+      r.o.profile = optarg;
+      r.o.compliance = 1;
+      break;
+    case 'I':
+      r.o.ip = optarg;
+      r.o.compliance = 1;
+      break;
+    case 'A':
+      r.o.authres = 1;
+      r.o.compliance = 1;
+      break;
+    case 'a':
+      r.o.authserv_id = optarg;
+      break;
     case 'h':
       usage(stdout);
       return EX_OK_;
@@ -1045,20 +1156,32 @@ int main(int argc, char **argv)
       return EX_UNKNOWN;
     }
   }
+  if (r.o.compliance) {
+    if (r.o.batch || r.o.domain || r.o.nmessages > 1)
+      die(EX_UNKNOWN, "--profile/--ip/--authres take one address and at most "
+                      "one --message (no --batch, --domain)");
+    if (r.o.ip && optind < argc)
+      die(EX_UNKNOWN, "give the address either with --ip or as ADDRESS");
+    if (r.o.ip == NULL && argc - optind != 1)
+      die(EX_UNKNOWN, "--profile/--authres need one ADDRESS (or --ip)");
+    if (r.o.ip == NULL)
+      r.o.ip = argv[optind];
+    optind = argc;
+  }
   if (r.o.nmessages && r.o.batch)
     die(EX_UNKNOWN, "--message and --batch do not go together");
   if (r.o.nmessages && optind < argc &&
       (argc - optind > 1 || r.o.nmessages > 1))
     die(EX_UNKNOWN, "with --message, give one ADDRESS (the client that sent "
                     "it) and one --message, or messages only");
-  if (r.o.nmessages && optind == argc && r.o.spf)
+  if (r.o.nmessages && optind == argc && r.o.spf && !r.o.compliance)
     die(EX_UNKNOWN, "--mail-from and --helo need the ADDRESS of the client");
   if (r.o.nmessages && !parallel_set)
     r.o.parallel = MESSAGE_PARALLEL;
   if (r.o.domain && r.o.nmessages)
     die(EX_UNKNOWN, "--domain and --message do not go together");
   if (optind == argc && r.o.batch == NULL && r.o.nmessages == 0 &&
-      r.o.domain == NULL) {
+      r.o.domain == NULL && !r.o.compliance) {
     fprintf(stderr, "%s: no address given\n", progname);
     usage(stderr);
     return EX_UNKNOWN;
@@ -1141,7 +1264,19 @@ int main(int argc, char **argv)
   if (!libspf2)
     mxc_ctx_set_libspf2(r.ctx, 0);
 
-  if (r.o.batch) {
+  if (r.o.compliance) {
+    if (r.o.nmessages) {
+      if (mxc_msg_new(&r.hdr) != MXC_OK)
+        die(EX_UNKNOWN, "out of memory");
+      if (start_message(&r, r.o.messages[0], done_compliance_dkim, &r) < 0) {
+        account(&r, EX_UNKNOWN); /* said why on stderr */
+        mxc_msg_free(r.hdr);
+        r.hdr = NULL;
+      }
+    } else {
+      start_compliance(&r, NULL);
+    }
+  } else if (r.o.batch) {
     if (strcmp(r.o.batch, "-") == 0) {
       r.in = stdin;
       r.o.batch = "stdin";

@@ -1587,7 +1587,7 @@ int mxci_dmarc_result_dup(mxc_result_t *d, const mxc_result_t *s)
   bad |= dup_s(&m->policy_why, sm->policy_why);
   bad |= dup_v(&m->tname, &m->ntags, sm->tname, sm->ntags);
   bad |= dup_v(&m->tval, &n, sm->tval, sm->ntags);
-  if (n < m->ntags) {
+  if (n != m->ntags) {
     /* keep the two arrays the same length for the free */
     mxci_strv_free(m->tname, m->ntags); /* LCOV_EXCL_LINE: OutOfMemory */
     mxci_strv_free(m->tval, n);         /* LCOV_EXCL_LINE: OutOfMemory */

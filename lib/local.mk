@@ -31,6 +31,9 @@ noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 # DMARC (RFC 9989; RFC 7489's Public Suffix List through libpsl).
 %canon_reldir%_libmxcheck_core_la_SOURCES += %reldir%/dmarc.c \
 	%reldir%/dmarc_parse.c %reldir%/dmarc_report.c
+# Sender requirements (doc: RULES R1-R20): header checks, the rule table.
+%canon_reldir%_libmxcheck_core_la_SOURCES += %reldir%/message.c \
+	%reldir%/compliance.c
 %canon_reldir%_libmxcheck_core_la_CFLAGS += $(PSL_CFLAGS)
 %canon_reldir%_libmxcheck_core_la_LIBADD += $(PSL_LIBS)
 

@@ -353,6 +353,8 @@ struct mxc_result {
   size_t dkim_ignored;        /* over MXC_DKIM_MAX_SIGNATURES */
   /* method "dmarc" (input: the From domain as given) */
   struct mxci_dmarc *dmarc;   /* dmarc.c */
+  /* method "compliance" (input: the client address) */
+  struct mxci_comp *comp;     /* compliance.c */
 };
 
 mxc_result_t *mxci_result_new(const char *method);
@@ -607,5 +609,82 @@ int mxci_dmarc_result_dup(mxc_result_t *d, const mxc_result_t *s);
 struct json_object;
 struct json_object *mxci_dmarc_json(const mxc_result_t *r);
 void mxci_dmarc_text(struct mxci_buf *b, const mxc_result_t *r, int color);
+
+/* ---- message.c, compliance.c: sender requirements (doc RULES R1-R20) ---- */
+
+enum {
+  MXCI_MF_NOCOLON = 1,    /* no "name:" */
+  MXCI_MF_WSCOLON = 2,    /* white space before the colon */
+  MXCI_MF_BADNAME = 4,    /* a name octet outside printable ASCII */
+  MXCI_MF_BARECR = 8,     /* CR not followed by LF */
+  MXCI_MF_BARELINE = 16,  /* a line end not followed by WSP (broken fold) */
+  MXCI_MF_NUL = 32,
+  MXCI_MF_CTL = 64,       /* other control characters */
+  MXCI_MF_8BIT = 128,
+  MXCI_MF_LONGLINE = 256, /* a line over 998 octets */
+  MXCI_MF_CUT = 512       /* value cut at MXC_MSG_MAX_FIELD */
+};
+
+struct mxci_msg_field {
+  char *name;  /* lower case, without trailing white space */
+  char *value; /* unfolded, trimmed, cut at MXC_MSG_MAX_FIELD */
+  size_t octets;
+  unsigned flags;
+};
+
+size_t mxci_msg_count(const mxc_msg_t *m);
+const struct mxci_msg_field *mxci_msg_get(const mxc_msg_t *m, size_t i);
+int mxci_msg_date_ok(const char *v);
+int mxci_msg_id_ok(const char *v);
+
+#define MXCI_MSG_MAX_FINDINGS 24
+#define MXCI_MSG_BIG_HEADER (256 * 1024)
+
+/* What the header says, for the rules (a copy: the message may go). */
+struct mxci_msg_facts {
+  int present;             /* a message was given */
+  size_t nfields, header_octets, long_lines;
+  size_t from_count, from_mailboxes;
+  int from_ok;             /* the first mailbox parsed as local@domain */
+  char from_addr[256], from_domain[256], from_display[256];
+  int display_has_addr, display_other_domain;
+  char display_domain[256];
+  int msgid_ok, date_ok, ew_in_addr;
+  int lu_present, lu_https, lu_mailto, lu_malformed, lup_present, lup_ok;
+  int list_id, arc, arc_cv_fail, precedence_bulk;
+  size_t nfind;            /* RFC 5322 findings (rule R12) */
+  struct {
+    int fail;
+    char *text;
+  } find[MXCI_MSG_MAX_FINDINGS];
+};
+
+void mxci_msg_facts(const mxc_msg_t *m, struct mxci_msg_facts *f);
+void mxci_msg_facts_clear(struct mxci_msg_facts *f);
+
+/* One evaluated rule of a "compliance" result. */
+struct mxci_rule_res {
+  const char *id, *title, *source; /* static */
+  int required;                    /* 0: a recommendation */
+  mxc_rule_state_t state;
+  char *evidence, *fix;
+};
+
+enum { MXCI_SUB_IPREV, MXCI_SUB_SPF, MXCI_SUB_DKIM, MXCI_SUB_DMARC,
+       MXCI_SUB_N };
+
+struct mxci_comp {
+  char *profile;
+  size_t nrules;
+  struct mxci_rule_res *rules;
+  mxc_result_t *sub[MXCI_SUB_N]; /* NULL: not run */
+  char *from_domain;             /* "" when none */
+  char *mail_from, *helo;        /* NULL when not given */
+};
+
+void mxci_comp_free(struct mxci_comp *c);
+int mxci_comp_result_dup(mxc_result_t *d, const mxc_result_t *s);
+struct json_object *mxci_comp_json(const mxc_result_t *r);
+void mxci_comp_text(struct mxci_buf *b, const mxc_result_t *r, int color);
 
 #endif /* MXC_PRIVATE_H */

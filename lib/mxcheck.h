@@ -653,6 +653,94 @@ MXC_EXTERN size_t mxc_dmarc_note_count(const mxc_result_t *res);
 MXC_EXTERN const char *mxc_dmarc_note(const mxc_result_t *res, size_t i);
 
 /* ------------------------------------------------------------------------ */
+/* Sender requirements of Gmail, Yahoo, Microsoft (rules R1-R20)            */
+/* ------------------------------------------------------------------------ */
+
+/*! A message's header fields, for the compliance check.  Memory is bounded:
+ * MXC_MSG_MAX_FIELDS fields are kept, each value cut at MXC_MSG_MAX_FIELD
+ * octets (a cut is reported, never a crash). */
+typedef struct mxc_msg mxc_msg_t;
+#define MXC_MSG_MAX_FIELDS 1000
+#define MXC_MSG_MAX_FIELD (64 * 1024)
+
+/*! A new, empty header.  \return MXC_OK, MXC_EINVAL, MXC_ENOMEM */
+MXC_EXTERN mxc_status_t mxc_msg_new(mxc_msg_t **out);
+/*!
+ * Add one header field as received ("Name: value", folds and line ends
+ * included, without the final line end; what mxc_dkim_header() takes).
+ * Any octets are accepted: malformed fields (no colon, white space before
+ * the colon, bare CR, NUL, 8-bit) are kept and reported by rule R12.
+ * \return MXC_OK, MXC_EINVAL, MXC_ELIMIT (more than MXC_MSG_MAX_FIELDS:
+ *         the field is counted, not kept), MXC_ENOMEM
+ */
+MXC_EXTERN mxc_status_t mxc_msg_field(mxc_msg_t *msg, const char *field,
+                                      size_t len);
+/*! The message came with SMTPUTF8 (RFC 6531): 8-bit header octets are
+ * then allowed. */
+MXC_EXTERN void mxc_msg_set_smtputf8(mxc_msg_t *msg, int on);
+MXC_EXTERN void mxc_msg_free(mxc_msg_t *msg);
+
+/*! State of one rule. */
+typedef enum {
+  MXC_RULE_PASS = 0,
+  MXC_RULE_WARN = 1,
+  MXC_RULE_FAIL = 2,
+  MXC_RULE_UNKNOWN = 3 /* cannot be decided from what was given: the
+                        * evidence says why; never a silent pass */
+} mxc_rule_state_t;
+
+/*! "pass", "warn", "fail", "unknown". */
+MXC_EXTERN const char *mxc_rule_state_str(mxc_rule_state_t s);
+
+/*!
+ * Start a compliance check: does mail from client address ip, with this
+ * envelope and header, meet the sender requirements of profile ("gmail"
+ * (all senders, the default when NULL), "gmail-bulk", "yahoo-bulk",
+ * "microsoft-bulk")?  It runs iprev and SPF concurrently (SPF only when
+ * mail_from or helo is given), then DMARC of the From domain of msg with
+ * the SPF identifier and the d= of every signature of dkim; all DNS goes
+ * through ctx.  dkim is a finished "dkim" result of the same message (from
+ * mxc_dkim_finish(); may be NULL) and msg its header fields (may be NULL:
+ * message rules are then unknown).  Both are copied: they may be freed
+ * once this returns.  The result has method "compliance", the client in
+ * mxc_result_address(), the verdict fail when a rule fails, else pass; the
+ * rules (in id order) and the sub-results are read with the accessors
+ * below.  An address that does not parse gives MXC_EADDRESS as
+ * mxc_fcrdns_start() does.
+ * \return MXC_OK, MXC_EINVAL (NULL ip or cb, unknown profile, dkim not a
+ *         "dkim" result), MXC_ENOMEM, MXC_EDESTRUCTION
+ */
+MXC_EXTERN mxc_status_t mxc_compliance_start(
+    mxc_ctx_t *ctx, const char *ip, const char *mail_from, const char *helo,
+    const mxc_msg_t *msg, const mxc_result_t *dkim, const char *profile,
+    mxc_done_cb cb, void *arg, mxc_check_t **out);
+/*! The profile evaluated ("gmail", ...). */
+MXC_EXTERN const char *mxc_compliance_profile(const mxc_result_t *res);
+/*! The rules evaluated for the profile: id ("R1".."R20"), title, source
+ * tag (of RULES), state, evidence, the one-line fix ("" when it passed).
+ * NULL / MXC_RULE_UNKNOWN out of range. */
+MXC_EXTERN size_t mxc_compliance_rule_count(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_compliance_rule_id(const mxc_result_t *res,
+                                              size_t i);
+MXC_EXTERN const char *mxc_compliance_rule_title(const mxc_result_t *res,
+                                                 size_t i);
+MXC_EXTERN const char *mxc_compliance_rule_source(const mxc_result_t *res,
+                                                  size_t i);
+MXC_EXTERN mxc_rule_state_t mxc_compliance_rule_state(const mxc_result_t *res,
+                                                      size_t i);
+MXC_EXTERN const char *mxc_compliance_rule_evidence(const mxc_result_t *res,
+                                                    size_t i);
+MXC_EXTERN const char *mxc_compliance_rule_fix(const mxc_result_t *res,
+                                               size_t i);
+/*! The worst state: fail, else warn, else pass (unknown rules do not
+ * count: a program exits on fail/warn only). */
+MXC_EXTERN mxc_rule_state_t mxc_compliance_worst(const mxc_result_t *res);
+/*! The sub-result of method "iprev", "spf", "dkim" or "dmarc"; NULL when
+ * it was not run. */
+MXC_EXTERN const mxc_result_t *mxc_compliance_sub(const mxc_result_t *res,
+                                                  const char *method);
+
+/* ------------------------------------------------------------------------ */
 /* Results                                                                  */
 /* ------------------------------------------------------------------------ */
 
@@ -748,6 +836,14 @@ MXC_EXTERN char *mxc_results_json(const mxc_result_t *const *res, size_t n);
  * once, then each result's block.  Free with mxc_free(). */
 MXC_EXTERN char *mxc_results_text(const mxc_result_t *const *res, size_t n,
                                   int flags);
+/*!
+ * An RFC 8601 Authentication-Results header field (one line, no line end)
+ * for a result: of a "compliance" result every method run (iprev, spf,
+ * each dkim signature, dmarc), else the result's own method.
+ * authserv_id NULL: "mxcheck".  Free with mxc_free(); NULL on OOM.
+ */
+MXC_EXTERN char *mxc_result_authres(const mxc_result_t *res,
+                                    const char *authserv_id);
 /*! Free memory returned by the library.  NULL accepted. */
 MXC_EXTERN void mxc_free(void *p);
 

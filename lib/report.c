@@ -209,6 +209,14 @@ static void dkim_members(json_object *o, const mxc_result_t *r)
 
 static void add_method(json_object *o, const mxc_result_t *r)
 {
+  if (strcmp(r->method, "compliance") == 0) {
+    size_t k;
+    json_object_object_add(o, r->method, mxci_comp_json(r));
+    for (k = 0; r->comp && k < MXCI_SUB_N; k++)
+      if (r->comp->sub[k] && !r->comp->sub[k]->error)
+        add_method(o, r->comp->sub[k]);
+    return;
+  }
   if (r->error)
     return;
   if (strcmp(r->method, "dkim") == 0)
@@ -433,6 +441,16 @@ static void text_method(struct mxci_buf *b, const mxc_result_t *r, int c)
 {
   if (r->error)
     return;
+  if (strcmp(r->method, "compliance") == 0) {
+    size_t k;
+    mxci_comp_text(b, r, c);
+    for (k = 0; r->comp && k < MXCI_SUB_N; k++)
+      if (r->comp->sub[k] && strcmp(r->comp->sub[k]->method, "dkim") == 0)
+        text_dkim(b, r->comp->sub[k], c, 1);
+      else if (r->comp->sub[k])
+        text_method(b, r->comp->sub[k], c);
+    return;
+  }
   if (strcmp(r->method, "dkim") == 0)
     text_dkim(b, r, c, 0);
   else if (strcmp(r->method, "dmarc") == 0)

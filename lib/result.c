@@ -103,6 +103,7 @@ void mxc_result_free(mxc_result_t *r)
   mxci_free(r->spf2_detail);
   mxci_dkim_result_free(r);
   mxci_dmarc_result_free(r);
+  mxci_comp_free(r->comp);
   mxci_free(r);
 }
 
@@ -166,6 +167,7 @@ mxc_result_t *mxc_result_dup(const mxc_result_t *s)
   bad |= dup_str(&d->spf2_detail, s->spf2_detail);
   bad |= mxci_dkim_result_dup(d, s);
   bad |= mxci_dmarc_result_dup(d, s);
+  bad |= mxci_comp_result_dup(d, s);
   if (s->nnames) {
     d->names = mxci_calloc(s->nnames, sizeof(*d->names));
     if (d->names == NULL)

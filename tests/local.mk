@@ -60,6 +60,16 @@ EXTRA_DIST += tests/dkim/run.sh tests/dkim/cases.py tests/dkim/keyserver.py \
 	tests/dkim/rsa8192.TEST-ONLY.key tests/dkim/rfc8463-a3.eml \
 	tests/dkim/README.md
 
+# Sender requirements (rules R1-R20): tests/zones/bulk.test.zone,
+# nodmarc.test.zone; messages in tests/compliance/ signed by
+# tests/compliance/sign.py with the TEST-ONLY key.
+check_tests += tests/check_compliance
+tests_check_compliance_SOURCES = tests/check_compliance.c tests/testutil.h
+tests_check_compliance_CFLAGS = $(tests_cflags) $(JSONC_CFLAGS)
+tests_check_compliance_LDADD = $(tests_ldadd)
+TESTS += tests/cli_compliance.sh
+EXTRA_DIST += tests/cli_compliance.sh tests/compliance
+
 EXTRA_DIST += tests/dnsfixture.sh tests/faultdns.py tests/faultdns.md \
 	tests/cli.sh tests/exports.sh tests/zones tests/cli_spf.sh
 

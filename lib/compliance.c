@@ -1,0 +1,1244 @@
+/*
+ * compliance.c -- the sender requirements of Gmail, Yahoo and Microsoft as
+ * a table of rules (doc: RULES, R1-R20) evaluated over the facts gathered
+ * by iprev, SPF, DKIM, DMARC and the header checks (message.c); the
+ * "compliance" check that runs them; its renderings; and the RFC 8601
+ * Authentication-Results header field.
+ */
+#include "mxc_private.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+
+/* ---- profiles ------------------------------------------------------------ */
+
+#define P_GMAIL 1u
+#define P_GMAIL_BULK 2u
+#define P_YAHOO_BULK 4u
+#define P_MS_BULK 8u
+#define P_BULK (P_GMAIL_BULK | P_YAHOO_BULK | P_MS_BULK)
+#define P_ALL (P_GMAIL | P_BULK)
+
+static const struct {
+  const char *name;
+  unsigned bit;
+} profiles[] = {{"gmail", P_GMAIL},
+                {"gmail-bulk", P_GMAIL_BULK},
+                {"yahoo-bulk", P_YAHOO_BULK},
+                {"microsoft-bulk", P_MS_BULK}};
+
+static unsigned profile_bit(const char *name)
+{
+  size_t i;
+  for (i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
+    if (strcmp(profiles[i].name, name) == 0)
+      return profiles[i].bit;
+  return 0;
+}
+
+/* ---- facts --------------------------------------------------------------- */
+
+struct facts {
+  unsigned profile;
+  const mxc_result_t *iprev, *spf, *dkim, *dmarc;
+  const char *mail_from, *helo;
+  const struct mxci_msg_facts *msg;
+};
+
+/* What one evaluator says. */
+struct verdict {
+  mxc_rule_state_t state;
+  struct mxci_buf ev;
+  const char *fix; /* static */
+};
+
+static void ev(struct verdict *v, mxc_rule_state_t st, const char *fix,
+               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void ev(struct verdict *v, mxc_rule_state_t st, const char *fix,
+               const char *fmt, ...)
+{
+  va_list ap;
+  char tmp[1024];
+  v->state = st;
+  v->fix = fix;
+  va_start(ap, fmt);
+  vsnprintf(tmp, sizeof(tmp), fmt, ap);
+  va_end(ap);
+  v->ev.len = 0;
+  mxci_buf_puts(&v->ev, tmp);
+}
+
+static int bulk(const struct facts *f)
+{
+  return (f->profile & P_BULK) != 0;
+}
+
+static int has_warning(const mxc_result_t *r, const char *code)
+{
+  size_t i;
+  for (i = 0; r && i < mxc_result_warning_count(r); i++)
+    if (strcmp(mxc_result_warning_code(r, i), code) == 0)
+      return 1;
+  return 0;
+}
+
+/* A DKIM signature that passed, and the index of the first (or -1). */
+static long dkim_first_pass(const mxc_result_t *d)
+{
+  size_t i;
+  for (i = 0; d && i < mxc_dkim_sig_count(d); i++)
+    if (mxc_dkim_sig_verdict(d, i) == MXC_VERDICT_PASS)
+      return (long)i;
+  return -1;
+}
+
+static int dkim_any_temperror(const mxc_result_t *d)
+{
+  size_t i;
+  for (i = 0; d && i < mxc_dkim_sig_count(d); i++)
+    if (mxc_dkim_sig_verdict(d, i) == MXC_VERDICT_TEMPERROR)
+      return 1;
+  return 0;
+}
+
+static int sig_covers(const mxc_result_t *d, size_t i, const char *h)
+{
+  size_t j;
+  for (j = 0; j < mxc_dkim_sig_header_count(d, i); j++)
+    if (strcasecmp(mxc_dkim_sig_header(d, i, j), h) == 0)
+      return 1;
+  return 0;
+}
+
+static mxc_verdict_t spf_verdict(const struct facts *f)
+{
+  return f->spf ? mxc_result_verdict(f->spf) : MXC_VERDICT_NONE;
+}
+
+/* ---- the evaluators (one per rule) --------------------------------------- */
+
+#define FIX_PTR "publish a PTR record for the sending IP naming a host whose " \
+                "A/AAAA record is that IP (ask the owner of the IP block)"
+
+static void r1(const struct facts *f, struct verdict *v)
+{
+  size_t n;
+  mxc_verdict_t vd;
+  if (f->iprev == NULL) {
+    ev(v, MXC_RULE_UNKNOWN, "", "the iprev check did not run");
+    return;
+  }
+  n = mxc_iprev_ptr_count(f->iprev);
+  vd = mxc_result_verdict(f->iprev);
+  if (n == 0 && vd == MXC_VERDICT_TEMPERROR)
+    ev(v, MXC_RULE_UNKNOWN, "retry: the reverse lookup failed temporarily",
+       "PTR lookup of %s: %s", mxc_result_reverse_name(f->iprev),
+       mxc_result_reason(f->iprev));
+  else if (n == 0)
+    ev(v, MXC_RULE_FAIL, FIX_PTR, "no PTR record at %s",
+       mxc_result_reverse_name(f->iprev));
+  else if (n > 1)
+    ev(v, MXC_RULE_WARN, "keep one PTR record per address",
+       "%zu PTR records (first %s)", n, mxc_iprev_ptr_name(f->iprev, 0));
+  else
+    ev(v, MXC_RULE_PASS, "", "PTR %s", mxc_iprev_ptr_name(f->iprev, 0));
+}
+
+static void r2(const struct facts *f, struct verdict *v)
+{
+  mxc_verdict_t vd;
+  if (f->iprev == NULL) {
+    ev(v, MXC_RULE_UNKNOWN, "", "the iprev check did not run");
+    return;
+  }
+  vd = mxc_result_verdict(f->iprev);
+  if (vd == MXC_VERDICT_PASS) {
+    if (has_warning(f->iprev, "ipv6-ptr-name-has-only-a"))
+      ev(v, MXC_RULE_WARN, "give the PTR name an AAAA record of the IPv6 "
+                           "address",
+         "iprev=pass, but a PTR name has only A records");
+    else
+      ev(v, MXC_RULE_PASS, "", "iprev=pass: %s maps back to %s",
+         mxc_iprev_matched_name(f->iprev), mxc_result_address(f->iprev));
+  } else if (vd == MXC_VERDICT_TEMPERROR) {
+    ev(v, MXC_RULE_UNKNOWN, "retry later", "iprev=temperror: %s",
+       mxc_result_reason(f->iprev));
+  } else {
+    ev(v, MXC_RULE_FAIL,
+       "make the PTR name's A/AAAA record the sending IP (forward-confirmed "
+       "reverse DNS)",
+       "iprev=%s: %s", mxc_verdict_str(vd), mxc_result_reason(f->iprev));
+  }
+}
+
+static void r3(const struct facts *f, struct verdict *v)
+{
+  if (f->iprev == NULL || mxc_iprev_ptr_count(f->iprev) == 0)
+    ev(v, MXC_RULE_UNKNOWN, "", "no PTR name to judge");
+  else if (has_warning(f->iprev, "generic-name"))
+    ev(v, MXC_RULE_WARN, "use a meaningful PTR name (e.g. mail.example.com)",
+       "PTR name %s looks generic or dynamic",
+       mxc_iprev_ptr_name(f->iprev, 0));
+  else
+    ev(v, MXC_RULE_PASS, "", "PTR name %s does not look generic",
+       mxc_iprev_ptr_name(f->iprev, 0));
+}
+
+static int helo_syntax_ok(const char *h)
+{
+  size_t i, dots = 0;
+  if (*h == '[')
+    return h[strlen(h) - 1] == ']';
+  for (i = 0; h[i]; i++) {
+    unsigned char c = (unsigned char)h[i];
+    if (c == '.')
+      dots++;
+    else if (!isalnum(c) && c != '-' && c != '_')
+      return 0;
+  }
+  return i > 0 && i <= 253;
+}
+
+static void r4(const struct facts *f, struct verdict *v)
+{
+  const char *m;
+  if (f->helo == NULL) {
+    ev(v, MXC_RULE_UNKNOWN, "", "no HELO name given (--helo)");
+    return;
+  }
+  if (!helo_syntax_ok(f->helo)) {
+    ev(v, MXC_RULE_FAIL, "send EHLO with the server's fully qualified name",
+       "HELO \"%s\" is not a host name or address literal", f->helo);
+    return;
+  }
+  if (f->helo[0] == '[' || strchr(f->helo, '.') == NULL) {
+    ev(v, MXC_RULE_WARN, "send EHLO with the server's fully qualified name",
+       "HELO \"%s\" is an address literal or not fully qualified", f->helo);
+    return;
+  }
+  m = f->iprev ? mxc_iprev_matched_name(f->iprev) : NULL;
+  if (m && mxci_name_eq(m, f->helo))
+    ev(v, MXC_RULE_PASS, "", "HELO %s is the PTR name", f->helo);
+  else
+    ev(v, MXC_RULE_WARN, "send EHLO with the name the PTR record gives",
+       "HELO %s is not the confirmed PTR name (%s); whether it resolves is "
+       "not checked",
+       f->helo, m ? m : "none");
+}
+
+static void r5(const struct facts *f, struct verdict *v)
+{
+  mxc_verdict_t vd;
+  const char *rec;
+  if (f->spf == NULL) {
+    ev(v, MXC_RULE_UNKNOWN, "", "SPF not checked: give --mail-from/--helo");
+    return;
+  }
+  vd = mxc_result_verdict(f->spf);
+  rec = mxc_spf_record(f->spf);
+  if (vd == MXC_VERDICT_PASS) {
+    if (strstr(rec, "+all") || strstr(rec, "?all"))
+      ev(v, MXC_RULE_WARN, "end the SPF record with ~all or -all",
+         "spf=pass for %s, but the record allows everyone (%s)",
+         mxc_spf_domain(f->spf), rec);
+    else
+      ev(v, MXC_RULE_PASS, "", "spf=pass for %s", mxc_spf_domain(f->spf));
+  } else if (vd == MXC_VERDICT_TEMPERROR) {
+    ev(v, MXC_RULE_UNKNOWN, "retry later", "spf=temperror: %s",
+       mxc_result_reason(f->spf));
+  } else if (vd == MXC_VERDICT_PERMERROR) {
+    ev(v, MXC_RULE_FAIL, "fix the SPF record (syntax, lookup limits)",
+       "spf=permerror: %s", mxc_result_reason(f->spf));
+  } else {
+    ev(v, bulk(f) ? MXC_RULE_FAIL : MXC_RULE_WARN,
+       "authorise the sending IP in the SPF record of the MAIL FROM domain",
+       "spf=%s for %s: %s", mxc_verdict_str(vd),
+       *mxc_spf_domain(f->spf) ? mxc_spf_domain(f->spf) : "(none)",
+       mxc_result_reason(f->spf));
+  }
+}
+
+static void r6(const struct facts *f, struct verdict *v)
+{
+  long p;
+  size_t i;
+  unsigned bits;
+  if (f->dkim == NULL) {
+    ev(v, MXC_RULE_UNKNOWN, "", "no message given (--message): DKIM not "
+                                "checked");
+    return;
+  }
+  p = dkim_first_pass(f->dkim);
+  if (p < 0) {
+    if (dkim_any_temperror(f->dkim))
+      ev(v, MXC_RULE_UNKNOWN, "retry later", "dkim=temperror");
+    else
+      ev(v, bulk(f) ? MXC_RULE_FAIL : MXC_RULE_WARN,
+         "sign with DKIM (a 2048-bit RSA key) at the sending server",
+         "no valid DKIM signature (%zu signature(s))",
+         mxc_dkim_sig_count(f->dkim));
+    return;
+  }
+  i = (size_t)p;
+  bits = mxc_dkim_sig_key_bits(f->dkim, i);
+  if (strcmp(mxc_dkim_sig_key_type(f->dkim, i), "rsa") == 0 && bits &&
+      bits < 1024)
+    ev(v, MXC_RULE_FAIL, "use an RSA key of 2048 bits",
+       "d=%s key is %u bits (< 1024)", mxc_dkim_sig_domain(f->dkim, i), bits);
+  else if (strcmp(mxc_dkim_sig_algorithm(f->dkim, i), "rsa-sha1") == 0)
+    ev(v, MXC_RULE_FAIL, "sign with rsa-sha256 (RFC 8301)",
+       "d=%s signs with rsa-sha1", mxc_dkim_sig_domain(f->dkim, i));
+  else if (!sig_covers(f->dkim, i, "from"))
+    ev(v, MXC_RULE_FAIL, "include From in h=",
+       "d=%s does not sign From", mxc_dkim_sig_domain(f->dkim, i));
+  else if (strcmp(mxc_dkim_sig_key_type(f->dkim, i), "rsa") == 0 && bits &&
+           bits < 2048)
+    ev(v, MXC_RULE_WARN, "use a 2048-bit RSA key",
+       "dkim=pass d=%s s=%s, %u-bit key", mxc_dkim_sig_domain(f->dkim, i),
+       mxc_dkim_sig_selector(f->dkim, i), bits);
+  else if (mxc_dkim_sig_body_length(f->dkim, i) >= 0 ||
+           mxc_dkim_sig_testing(f->dkim, i))
+    ev(v, MXC_RULE_WARN, "drop l= and t=y",
+       "dkim=pass d=%s with l= or t=y", mxc_dkim_sig_domain(f->dkim, i));
+  else
+    ev(v, MXC_RULE_PASS, "", "dkim=pass d=%s s=%s (%s)",
+       mxc_dkim_sig_domain(f->dkim, i), mxc_dkim_sig_selector(f->dkim, i),
+       mxc_dkim_sig_algorithm(f->dkim, i));
+}
+
+static void r7(const struct facts *f, struct verdict *v)
+{
+  int spf = spf_verdict(f) == MXC_VERDICT_PASS;
+  int dkim = dkim_first_pass(f->dkim) >= 0;
+  if (spf || dkim)
+    ev(v, MXC_RULE_PASS, "", "%s pass%s",
+       spf && dkim ? "SPF and DKIM" : spf ? "SPF" : "DKIM",
+       spf && dkim ? "" : "es");
+  else if (f->spf == NULL && f->dkim == NULL)
+    ev(v, MXC_RULE_UNKNOWN, "", "neither SPF nor DKIM was checked");
+  else if (spf_verdict(f) == MXC_VERDICT_TEMPERROR ||
+           dkim_any_temperror(f->dkim))
+    ev(v, MXC_RULE_UNKNOWN, "retry later", "a temporary DNS error");
+  else
+    ev(v, MXC_RULE_FAIL, "make SPF or DKIM pass (Gmail 5.7.26)",
+       "neither SPF nor DKIM passes%s",
+       f->spf == NULL ? " (SPF not checked)"
+                      : f->dkim == NULL ? " (no message: DKIM not checked)"
+                                        : "");
+}
+
+static void r8(const struct facts *f, struct verdict *v)
+{
+  int spf = spf_verdict(f) == MXC_VERDICT_PASS;
+  int dkim = dkim_first_pass(f->dkim) >= 0;
+  if (spf && dkim)
+    ev(v, MXC_RULE_PASS, "", "SPF and DKIM pass");
+  else if ((!spf && f->spf == NULL) || (!dkim && f->dkim == NULL))
+    ev(v, MXC_RULE_UNKNOWN, "", "%s not checked",
+       f->spf == NULL ? "SPF" : "DKIM");
+  else
+    ev(v, MXC_RULE_FAIL, "bulk senders need both SPF and DKIM to pass",
+       "%s does not pass", spf ? "DKIM" : dkim ? "SPF" : "SPF nor DKIM");
+}
+
+static void r9(const struct facts *f, struct verdict *v)
+{
+  mxc_verdict_t vd;
+  const char *pol;
+  if (f->dmarc == NULL) {
+    ev(v, MXC_RULE_UNKNOWN, "",
+       f->msg->present ? "no From domain: DMARC not checked"
+                       : "no message (--message): DMARC not checked");
+    return;
+  }
+  vd = mxc_result_verdict(f->dmarc);
+  pol = mxc_dmarc_policy(f->dmarc);
+  if (vd == MXC_VERDICT_TEMPERROR && !*pol)
+    ev(v, MXC_RULE_UNKNOWN, "retry later", "dmarc=temperror: %s",
+       mxc_result_reason(f->dmarc));
+  else if (vd == MXC_VERDICT_PERMERROR)
+    ev(v, MXC_RULE_FAIL, "publish a valid record: v=DMARC1; p=none; rua=...",
+       "dmarc=permerror: %s", mxc_result_reason(f->dmarc));
+  else if (!*pol)
+    ev(v, bulk(f) ? MXC_RULE_FAIL : MXC_RULE_WARN,
+       "publish _dmarc.<domain> TXT \"v=DMARC1; p=none; rua=mailto:...\"",
+       "no DMARC record for %s", mxc_dmarc_from_domain(f->dmarc));
+  else if (mxc_dmarc_tag(f->dmarc, "rua") == NULL)
+    ev(v, MXC_RULE_WARN, "add rua=mailto:... to receive aggregate reports",
+       "p=%s at _dmarc.%s, no rua=", pol, mxc_dmarc_record_domain(f->dmarc));
+  else if (strcmp(pol, "none") == 0)
+    ev(v, MXC_RULE_WARN, "move to p=quarantine once reports are clean",
+       "p=none at _dmarc.%s (allowed)", mxc_dmarc_record_domain(f->dmarc));
+  else
+    ev(v, MXC_RULE_PASS, "", "p=%s at _dmarc.%s", pol,
+       mxc_dmarc_record_domain(f->dmarc));
+}
+
+static void r10(const struct facts *f, struct verdict *v)
+{
+  int spf = 0, dkim = 0, indirect;
+  size_t i;
+  if (f->dmarc == NULL) {
+    ev(v, MXC_RULE_UNKNOWN, "", "DMARC not checked");
+    return;
+  }
+  if (spf_verdict(f) == MXC_VERDICT_PASS)
+    spf = mxc_dmarc_spf_aligned(f->dmarc) == 1;
+  for (i = 0; f->dkim && i < mxc_dmarc_dkim_count(f->dmarc); i++)
+    if (mxc_dmarc_dkim_aligned(f->dmarc, i) == 1 &&
+        i < mxc_dkim_sig_count(f->dkim) &&
+        mxc_dkim_sig_verdict(f->dkim, i) == MXC_VERDICT_PASS)
+      dkim = 1;
+  indirect = f->msg->list_id || f->msg->arc;
+  if (spf && dkim)
+    ev(v, MXC_RULE_PASS, "", "SPF and DKIM both aligned with %s",
+       mxc_dmarc_from_domain(f->dmarc));
+  else if (spf || dkim)
+    ev(v, MXC_RULE_WARN, "align the other one too (Gmail: likely required "
+                         "later)",
+       "only %s aligned with %s", spf ? "SPF" : "DKIM",
+       mxc_dmarc_from_domain(f->dmarc));
+  else if (mxc_result_verdict(f->dmarc) == MXC_VERDICT_TEMPERROR)
+    ev(v, MXC_RULE_UNKNOWN, "retry later", "dmarc=temperror");
+  else {
+    const char *pol = mxc_dmarc_policy(f->dmarc);
+    /* The From domain's own policy rejects or quarantines such mail, and
+     * Yahoo wants DMARC to pass: a fail whatever the volume. */
+    int enforced = mxc_result_verdict(f->dmarc) == MXC_VERDICT_FAIL &&
+                   (strcmp(pol, "reject") == 0 ||
+                    strcmp(pol, "quarantine") == 0);
+    int yahoo = (f->profile & P_YAHOO_BULK) &&
+                mxc_result_verdict(f->dmarc) != MXC_VERDICT_PASS;
+    ev(v, enforced || yahoo || (bulk(f) && !indirect) ? MXC_RULE_FAIL
+                                                      : MXC_RULE_WARN,
+       "sign with d= of the From domain (or use a MAIL FROM in it)",
+       "no passing identifier aligned with From domain %s (dmarc=%s%s%s)%s",
+       mxc_dmarc_from_domain(f->dmarc),
+       mxc_verdict_str(mxc_result_verdict(f->dmarc)), *pol ? ", p=" : "",
+       pol, indirect ? "; list/forwarded mail" : "");
+  }
+}
+
+static void r11(const struct facts *f, struct verdict *v)
+{
+  const char *d = f->msg->from_domain;
+  if (!f->msg->present || !*d) {
+    ev(v, MXC_RULE_UNKNOWN, "", "no From domain");
+    return;
+  }
+  if (strcmp(d, "gmail.com") != 0 && strcmp(d, "googlemail.com") != 0) {
+    ev(v, MXC_RULE_PASS, "", "From domain %s is not Gmail's", d);
+    return;
+  }
+  if (f->dmarc && mxc_result_verdict(f->dmarc) == MXC_VERDICT_PASS)
+    ev(v, MXC_RULE_PASS, "", "From %s and DMARC passes", d);
+  else
+    ev(v, MXC_RULE_FAIL, "do not send as @gmail.com from your own servers",
+       "From domain %s, but DMARC does not pass (not sent by Google)", d);
+}
+
+static void r12(const struct facts *f, struct verdict *v)
+{
+  size_t i, nfail = 0;
+  const struct mxci_msg_facts *m = f->msg;
+  if (!m->present) {
+    ev(v, MXC_RULE_UNKNOWN, "", "no message given (--message)");
+    return;
+  }
+  for (i = 0; i < m->nfind; i++)
+    nfail += m->find[i].fail != 0;
+  v->ev.len = 0;
+  if (m->nfind == 0) {
+    ev(v, MXC_RULE_PASS, "", "one From mailbox, Message-ID and Date valid, "
+                             "no duplicate or malformed fields");
+    return;
+  }
+  v->state = nfail ? MXC_RULE_FAIL : MXC_RULE_WARN;
+  v->fix = "fix the header as the evidence says (RFC 5322)";
+  for (i = 0; i < m->nfind; i++) {
+    if (i)
+      mxci_buf_puts(&v->ev, "; ");
+    mxci_buf_puts(&v->ev, m->find[i].text);
+  }
+}
+
+static void r13(const struct facts *f, struct verdict *v)
+{
+  (void)f;
+  ev(v, MXC_RULE_UNKNOWN, "", "not checked (needs SOA/MX lookups of the "
+                              "MAIL FROM and From domains)");
+}
+
+static void r14(const struct facts *f, struct verdict *v)
+{
+  (void)f;
+  ev(v, MXC_RULE_UNKNOWN, "", "TLS of the hop was not observed (only a "
+                              "milter sees it)");
+}
+
+static void r15(const struct facts *f, struct verdict *v)
+{
+  const struct mxci_msg_facts *m = f->msg;
+  int covered = 0, promo;
+  long p;
+  size_t i;
+  if (!m->present) {
+    ev(v, MXC_RULE_UNKNOWN, "", "no message given (--message)");
+    return;
+  }
+  for (i = 0; f->dkim && i < mxc_dkim_sig_count(f->dkim); i++)
+    if (mxc_dkim_sig_verdict(f->dkim, i) == MXC_VERDICT_PASS &&
+        sig_covers(f->dkim, i, "list-unsubscribe") &&
+        sig_covers(f->dkim, i, "list-unsubscribe-post"))
+      covered = 1;
+  p = dkim_first_pass(f->dkim);
+  (void)p;
+  promo = m->lu_present || m->list_id || m->precedence_bulk;
+  if (m->lu_https && m->lup_ok && covered) {
+    ev(v, MXC_RULE_PASS, "", "RFC 8058 one-click: https List-Unsubscribe, "
+                             "List-Unsubscribe-Post, both DKIM-signed");
+    return;
+  }
+  if (m->lu_https && m->lup_ok)
+    ev(v, MXC_RULE_FAIL, "sign List-Unsubscribe and List-Unsubscribe-Post "
+                         "with DKIM (h=)",
+       "one-click fields present, but no passing DKIM signature covers both");
+  else if (m->lu_mailto && !m->lu_https && (f->profile & P_YAHOO_BULK))
+    ev(v, MXC_RULE_WARN, "add an https URI and List-Unsubscribe-Post",
+       "List-Unsubscribe has only mailto: (acceptable to Yahoo)");
+  else if (promo)
+    ev(v, MXC_RULE_FAIL,
+       "add List-Unsubscribe: <https://...> and List-Unsubscribe-Post: "
+       "List-Unsubscribe=One-Click, both signed",
+       "no RFC 8058 one-click unsubscribe (%s%s%s)",
+       !m->lu_present ? "no List-Unsubscribe"
+       : !m->lu_https ? "no https URI in List-Unsubscribe"
+                      : "https URI",
+       m->lup_present && !m->lup_ok ? ", List-Unsubscribe-Post wrong" : "",
+       !m->lup_present ? ", no List-Unsubscribe-Post" : "");
+  else
+    ev(v, MXC_RULE_WARN, "marketing mail needs one-click unsubscribe",
+       "no List-Unsubscribe: fine for transactional mail only (whether the "
+       "message is marketing cannot be told)");
+}
+
+static void r16(const struct facts *f, struct verdict *v)
+{
+  const struct mxci_msg_facts *m = f->msg;
+  if (!m->present)
+    ev(v, MXC_RULE_UNKNOWN, "", "no message given (--message)");
+  else if (m->arc && m->arc_cv_fail)
+    ev(v, MXC_RULE_WARN, "fix the ARC chain", "ARC-Seal with cv=fail");
+  else if (m->arc)
+    ev(v, MXC_RULE_PASS, "", "ARC-Seal present (chain not verified)%s",
+       m->list_id ? ", List-Id present" : "");
+  else if (m->list_id)
+    ev(v, MXC_RULE_WARN, "forwarders and lists should add ARC headers",
+       "List-Id present, no ARC-Seal");
+  else
+    ev(v, MXC_RULE_PASS, "", "direct mail (no List-Id, no ARC)");
+}
+
+static int ascii(const char *s)
+{
+  for (; s && *s; s++)
+    if ((unsigned char)*s >= 0x80)
+      return 0;
+  return 1;
+}
+
+static void r17(const struct facts *f, struct verdict *v)
+{
+  if (ascii(f->msg->from_domain) && ascii(f->mail_from) && ascii(f->helo))
+    ev(v, MXC_RULE_PASS, "", "ASCII domains");
+  else
+    ev(v, MXC_RULE_UNKNOWN, "", "non-ASCII domain: UTS #39 confusables not "
+                                "checked");
+}
+
+static void r18(const struct facts *f, struct verdict *v)
+{
+  const struct mxci_msg_facts *m = f->msg;
+  if (!m->present || m->from_count == 0)
+    ev(v, MXC_RULE_UNKNOWN, "", "no From field");
+  else if (m->display_other_domain)
+    ev(v, MXC_RULE_WARN, "do not put an address in the display name",
+       "display name holds an address at %s, From is at %s",
+       m->display_domain, m->from_domain);
+  else if (m->display_has_addr)
+    ev(v, MXC_RULE_WARN, "do not put an address in the display name",
+       "display name holds an address");
+  else
+    ev(v, MXC_RULE_PASS, "", "display name without an address");
+}
+
+static void r19(const struct facts *f, struct verdict *v)
+{
+  (void)f;
+  ev(v, MXC_RULE_UNKNOWN, "", "DNSBL lookups are off (not implemented)");
+}
+
+static void r20(const struct facts *f, struct verdict *v)
+{
+  struct verdict a = {0}, b = {0}, c = {0};
+  if (f->iprev == NULL || mxc_result_family(f->iprev) != 6) {
+    ev(v, MXC_RULE_PASS, "", "IPv4 client: not applicable");
+    return;
+  }
+  r1(f, &a);
+  r2(f, &b);
+  r7(f, &c);
+  if (a.state == MXC_RULE_FAIL || b.state == MXC_RULE_FAIL ||
+      c.state == MXC_RULE_FAIL)
+    ev(v, MXC_RULE_FAIL,
+       "IPv6 senders need PTR/FCrDNS AND SPF or DKIM (Gmail 550 5.7.1)",
+       "IPv6 client:%s%s%s", a.state == MXC_RULE_FAIL ? " no PTR;" : "",
+       b.state == MXC_RULE_FAIL ? " PTR not forward-confirmed;" : "",
+       c.state == MXC_RULE_FAIL ? " not authenticated (neither SPF nor DKIM "
+                                  "passes)"
+                                : " authenticated");
+  else if (a.state == MXC_RULE_UNKNOWN || b.state == MXC_RULE_UNKNOWN ||
+           c.state == MXC_RULE_UNKNOWN)
+    ev(v, MXC_RULE_UNKNOWN, "", "IPv6 client: PTR or authentication "
+                                "undecided");
+  else
+    ev(v, MXC_RULE_PASS, "", "IPv6 client with FCrDNS and authentication");
+  mxci_free(a.ev.s);
+  mxci_free(b.ev.s);
+  mxci_free(c.ev.s);
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+struct rule {
+  const char *id;
+  unsigned profiles; /* where it applies */
+  unsigned required; /* profiles where it is required (else recommended:
+                      * a fail is reported as warn) */
+  const char *title;
+  const char *source;
+  void (*eval)(const struct facts *f, struct verdict *v);
+};
+
+static const struct rule rules[] = {
+    {"R1", P_ALL, P_ALL, "PTR record for the sending IP", "G-GL26 Y-BP25", r1},
+    {"R2", P_ALL, P_ALL, "forward-confirmed reverse DNS", "G-GL26 G-ERR26", r2},
+    {"R3", P_ALL, 0, "meaningful, non-generic PTR name", "Y-BP25", r3},
+    {"R4", P_ALL, 0, "HELO name sanity", "G-ERR26", r4},
+    {"R5", P_ALL, P_ALL, "SPF", "G-GL26 G-ERR26 MS-25", r5},
+    {"R6", P_ALL, P_ALL, "DKIM signature", "G-GL26 Y-BP25", r6},
+    {"R7", P_ALL, P_ALL, "SPF or DKIM passes", "G-GL26 G-ERR26", r7},
+    {"R8", P_BULK, P_BULK, "SPF and DKIM both pass", "G-FAQ26 MS-25 Y-BP25",
+     r8},
+    {"R9", P_ALL, P_BULK, "DMARC record", "G-FAQ26 G-ERR26 Y-BP25 MS-25", r9},
+    {"R10", P_ALL, P_ALL, "DMARC alignment", "G-FAQ26 Y-BP25 MS-25", r10},
+    {"R11", P_ALL, P_ALL, "no gmail.com impersonation", "G-GL26 G-FAQ26", r11},
+    {"R12", P_ALL, P_ALL, "RFC 5322 message format", "G-GL26 G-ERR26 Y-ERR26",
+     r12},
+    {"R13", P_ALL, P_ALL, "MAIL FROM and From domains exist", "Y-ERR26", r13},
+    {"R14", P_ALL, P_ALL, "TLS on the hop", "G-GL26 G-ERR26", r14},
+    {"R15", P_GMAIL_BULK | P_YAHOO_BULK | P_MS_BULK,
+     P_GMAIL_BULK | P_YAHOO_BULK, "one-click unsubscribe (RFC 8058)",
+     "G-GL26 G-FAQ26 Y-BP25", r15},
+    {"R16", P_ALL, 0, "ARC / List-Id for forwarders and lists",
+     "G-GL24b Y-BP25 MS-25", r16},
+    {"R17", P_ALL, 0, "IDN hygiene (UTS #39)", "G-GL26", r17},
+    {"R18", P_ALL, 0, "display name", "G-GL26", r18},
+    {"R19", P_ALL, 0, "IP on DNS blocklists", "G-GL26 Y-ERR26", r19},
+    {"R20", P_ALL, P_ALL, "IPv6: PTR and authentication", "G-ERR26", r20},
+};
+
+const char *mxc_rule_state_str(mxc_rule_state_t s)
+{
+  switch (s) {
+  case MXC_RULE_PASS:
+    return "pass";
+  case MXC_RULE_WARN:
+    return "warn";
+  case MXC_RULE_FAIL:
+    return "fail";
+  default:
+    return "unknown";
+  }
+}
+
+static int evaluate(struct mxci_comp *c, const struct facts *f)
+{
+  size_t i, n = 0;
+  c->rules = mxci_calloc(sizeof(rules) / sizeof(rules[0]), sizeof(*c->rules));
+  if (c->rules == NULL)
+    return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+    struct verdict v;
+    struct mxci_rule_res *o;
+    if (!(rules[i].profiles & f->profile))
+      continue;
+    memset(&v, 0, sizeof(v));
+    rules[i].eval(f, &v);
+    o = &c->rules[n++];
+    c->nrules = n;
+    o->id = rules[i].id;
+    o->title = rules[i].title;
+    o->source = rules[i].source;
+    o->required = (rules[i].required & f->profile) != 0;
+    o->state = v.state;
+    if (!o->required && o->state == MXC_RULE_FAIL)
+      o->state = MXC_RULE_WARN; /* a recommendation */
+    o->evidence = mxci_buf_take(&v.ev);
+    o->fix = mxci_strdup(o->state == MXC_RULE_PASS || v.fix == NULL
+                             ? ""
+                             : v.fix);
+    if (o->evidence == NULL || o->fix == NULL)
+      return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  }
+  return 0;
+}
+
+/* ---- the result ----------------------------------------------------------- */
+
+void mxci_comp_free(struct mxci_comp *c)
+{
+  size_t i;
+  if (c == NULL)
+    return;
+  for (i = 0; i < c->nrules; i++) {
+    mxci_free(c->rules[i].evidence);
+    mxci_free(c->rules[i].fix);
+  }
+  mxci_free(c->rules);
+  for (i = 0; i < MXCI_SUB_N; i++)
+    mxc_result_free(c->sub[i]);
+  mxci_free(c->profile);
+  mxci_free(c->from_domain);
+  mxci_free(c->mail_from);
+  mxci_free(c->helo);
+  mxci_free(c);
+}
+
+static int dup_opt(char **d, const char *s)
+{
+  *d = NULL;
+  if (s == NULL)
+    return 0;
+  *d = mxci_strdup(s);
+  return *d ? 0 : -1;
+}
+
+int mxci_comp_result_dup(mxc_result_t *d, const mxc_result_t *s)
+{
+  const struct mxci_comp *a = s->comp;
+  struct mxci_comp *b;
+  size_t i;
+  int bad = 0;
+  d->comp = NULL;
+  if (a == NULL)
+    return 0;
+  b = mxci_calloc(1, sizeof(*b));
+  if (b == NULL)
+    return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  d->comp = b;
+  bad |= dup_opt(&b->profile, a->profile);
+  bad |= dup_opt(&b->from_domain, a->from_domain);
+  bad |= dup_opt(&b->mail_from, a->mail_from);
+  bad |= dup_opt(&b->helo, a->helo);
+  for (i = 0; i < MXCI_SUB_N; i++)
+    if (a->sub[i] && (b->sub[i] = mxc_result_dup(a->sub[i])) == NULL)
+      bad = -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  if (a->nrules) {
+    b->rules = mxci_calloc(a->nrules, sizeof(*b->rules));
+    if (b->rules == NULL)
+      return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+    for (i = 0; i < a->nrules; i++) {
+      b->rules[i] = a->rules[i];
+      b->rules[i].evidence = NULL;
+      b->rules[i].fix = NULL;
+      b->nrules++;
+      bad |= dup_opt(&b->rules[i].evidence, a->rules[i].evidence);
+      bad |= dup_opt(&b->rules[i].fix, a->rules[i].fix);
+    }
+  }
+  return bad;
+}
+
+static const struct mxci_comp *comp_of(const mxc_result_t *r)
+{
+  return r ? r->comp : NULL;
+}
+static const struct mxci_rule_res *rule_of(const mxc_result_t *r, size_t i)
+{
+  const struct mxci_comp *c = comp_of(r);
+  return c && i < c->nrules ? &c->rules[i] : NULL;
+}
+
+const char *mxc_compliance_profile(const mxc_result_t *r)
+{
+  return comp_of(r) ? comp_of(r)->profile : "";
+}
+size_t mxc_compliance_rule_count(const mxc_result_t *r)
+{
+  return comp_of(r) ? comp_of(r)->nrules : 0;
+}
+const char *mxc_compliance_rule_id(const mxc_result_t *r, size_t i)
+{
+  return rule_of(r, i) ? rule_of(r, i)->id : NULL;
+}
+const char *mxc_compliance_rule_title(const mxc_result_t *r, size_t i)
+{
+  return rule_of(r, i) ? rule_of(r, i)->title : NULL;
+}
+const char *mxc_compliance_rule_source(const mxc_result_t *r, size_t i)
+{
+  return rule_of(r, i) ? rule_of(r, i)->source : NULL;
+}
+mxc_rule_state_t mxc_compliance_rule_state(const mxc_result_t *r, size_t i)
+{
+  return rule_of(r, i) ? rule_of(r, i)->state : MXC_RULE_UNKNOWN;
+}
+const char *mxc_compliance_rule_evidence(const mxc_result_t *r, size_t i)
+{
+  return rule_of(r, i) ? rule_of(r, i)->evidence : NULL;
+}
+const char *mxc_compliance_rule_fix(const mxc_result_t *r, size_t i)
+{
+  return rule_of(r, i) ? rule_of(r, i)->fix : NULL;
+}
+mxc_rule_state_t mxc_compliance_worst(const mxc_result_t *r)
+{
+  size_t i;
+  mxc_rule_state_t w = MXC_RULE_PASS;
+  for (i = 0; i < mxc_compliance_rule_count(r); i++) {
+    mxc_rule_state_t s = mxc_compliance_rule_state(r, i);
+    if (s == MXC_RULE_FAIL)
+      return s;
+    if (s == MXC_RULE_WARN)
+      w = s;
+  }
+  return w;
+}
+const mxc_result_t *mxc_compliance_sub(const mxc_result_t *r,
+                                       const char *method)
+{
+  size_t i;
+  const struct mxci_comp *c = comp_of(r);
+  if (c == NULL || method == NULL)
+    return NULL;
+  for (i = 0; i < MXCI_SUB_N; i++)
+    if (c->sub[i] && strcmp(c->sub[i]->method, method) == 0)
+      return c->sub[i];
+  return NULL;
+}
+
+/* ---- renderings ------------------------------------------------------------ */
+
+struct json_object *mxci_comp_json(const mxc_result_t *r)
+{
+  const struct mxci_comp *c = r->comp;
+  json_object *o = json_object_new_object(), *a;
+  size_t i;
+  if (o == NULL || c == NULL)
+    return o;
+  json_object_object_add(o, "profile", json_object_new_string(c->profile));
+  json_object_object_add(
+      o, "worst",
+      json_object_new_string(mxc_rule_state_str(mxc_compliance_worst(r))));
+  json_object_object_add(o, "from_domain",
+                         json_object_new_string(c->from_domain));
+  a = json_object_new_array();
+  for (i = 0; a && i < c->nrules; i++) {
+    const struct mxci_rule_res *x = &c->rules[i];
+    json_object *e = json_object_new_object();
+    if (e == NULL)
+      break; /* LCOV_EXCL_LINE: OutOfMemory */
+    json_object_object_add(e, "id", json_object_new_string(x->id));
+    json_object_object_add(e, "title", json_object_new_string(x->title));
+    json_object_object_add(e, "state",
+                           json_object_new_string(mxc_rule_state_str(x->state)));
+    json_object_object_add(e, "required", json_object_new_boolean(x->required));
+    json_object_object_add(e, "evidence", json_object_new_string(x->evidence));
+    json_object_object_add(e, "fix", json_object_new_string(x->fix));
+    json_object_object_add(e, "source", json_object_new_string(x->source));
+    json_object_array_add(a, e);
+  }
+  json_object_object_add(o, "rules", a);
+  return o;
+}
+
+void mxci_comp_text(struct mxci_buf *b, const mxc_result_t *r, int color)
+{
+  static const mxc_rule_state_t order[] = {MXC_RULE_FAIL, MXC_RULE_WARN,
+                                           MXC_RULE_UNKNOWN, MXC_RULE_PASS};
+  static const char *const mark[] = {"ok  ", "WARN", "FAIL", " ?  "};
+  static const char *const col[] = {"\033[32m", "\033[33m", "\033[31m", ""};
+  const struct mxci_comp *c = r->comp;
+  size_t i, k;
+  if (c == NULL)
+    return;
+  mxci_buf_printf(b, "  compliance  profile %s: %s\n", c->profile,
+                  mxc_rule_state_str(mxc_compliance_worst(r)));
+  for (k = 0; k < 4; k++)
+    for (i = 0; i < c->nrules; i++) {
+      const struct mxci_rule_res *x = &c->rules[i];
+      if (x->state != order[k])
+        continue;
+      mxci_buf_printf(b, "  %s[%s]%s %-4s %s%s: %s\n",
+                      color ? col[x->state] : "", mark[x->state],
+                      color ? "\033[0m" : "", x->id, x->title,
+                      x->required ? "" : " (recommended)", x->evidence);
+      if (*x->fix)
+        mxci_buf_printf(b, "              fix: %s\n", x->fix);
+    }
+  mxci_buf_puts(b, "  (unknown rules do not change the exit status)\n");
+}
+
+/* ---- Authentication-Results (RFC 8601) ------------------------------------ */
+
+/* A pvalue: as is when it is a token or local@domain, else quoted. */
+static void ar_value(struct mxci_buf *b, const char *v)
+{
+  const char *p;
+  int plain = *v != '\0';
+  for (p = v; *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c <= 32 || c >= 127 || strchr("()<>,;:\\\"/[]?=", c))
+      plain = 0;
+  }
+  if (plain) {
+    mxci_buf_puts(b, v);
+    return;
+  }
+  mxci_buf_puts(b, "\"");
+  for (p = v; *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c == '"' || c == '\\')
+      mxci_buf_add(b, "\\", 1);
+    if (c >= 32 && c < 127)
+      mxci_buf_add(b, p, 1);
+  }
+  mxci_buf_puts(b, "\"");
+}
+
+static void ar_method(struct mxci_buf *b, const mxc_result_t *r, int *n)
+{
+  size_t i;
+  const char *m = r->method;
+  if (r->error)
+    return;
+  if (strcmp(m, "dkim") == 0) {
+    if (mxc_dkim_sig_count(r) == 0) {
+      mxci_buf_printf(b, "%sdkim=none", (*n)++ ? "; " : "");
+      return;
+    }
+    for (i = 0; i < mxc_dkim_sig_count(r); i++) {
+      mxci_buf_printf(b, "%sdkim=%s", (*n)++ ? "; " : "",
+                      mxc_verdict_str(mxc_dkim_sig_verdict(r, i)));
+      if (*mxc_dkim_sig_domain(r, i)) {
+        mxci_buf_puts(b, " header.d=");
+        ar_value(b, mxc_dkim_sig_domain(r, i));
+      }
+      if (*mxc_dkim_sig_selector(r, i)) {
+        mxci_buf_puts(b, " header.s=");
+        ar_value(b, mxc_dkim_sig_selector(r, i));
+      }
+    }
+    return;
+  }
+  mxci_buf_printf(b, "%s%s=%s", (*n)++ ? "; " : "", m,
+                  mxc_verdict_str(r->verdict));
+  if (strcmp(m, "iprev") == 0) {
+    mxci_buf_puts(b, " policy.iprev=");
+    ar_value(b, r->address);
+  } else if (strcmp(m, "spf") == 0) {
+    if (mxc_spf_scope(r) == MXC_SPF_SCOPE_HELO) {
+      mxci_buf_puts(b, " smtp.helo=");
+      ar_value(b, mxc_spf_domain(r));
+    } else if (*mxc_spf_sender(r)) {
+      mxci_buf_puts(b, " smtp.mailfrom=");
+      ar_value(b, mxc_spf_sender(r));
+    }
+  } else if (strcmp(m, "dmarc") == 0 && *mxc_dmarc_from_domain(r)) {
+    mxci_buf_puts(b, " header.from=");
+    ar_value(b, mxc_dmarc_from_domain(r));
+  }
+}
+
+char *mxc_result_authres(const mxc_result_t *r, const char *authserv_id)
+{
+  struct mxci_buf b = {0};
+  int n = 0;
+  size_t i;
+  if (r == NULL)
+    return NULL;
+  mxci_buf_puts(&b, "Authentication-Results: ");
+  ar_value(&b, authserv_id && *authserv_id ? authserv_id : "mxcheck");
+  mxci_buf_puts(&b, "; ");
+  if (r->comp) {
+    for (i = 0; i < MXCI_SUB_N; i++)
+      if (r->comp->sub[i])
+        ar_method(&b, r->comp->sub[i], &n);
+  } else {
+    ar_method(&b, r, &n);
+  }
+  if (n == 0)
+    mxci_buf_puts(&b, "none");
+  return mxci_buf_take(&b);
+}
+
+/* ---- the check -------------------------------------------------------------- */
+
+struct comp_check {
+  mxc_check_t *chk;
+  unsigned profile;
+  char *profile_name, *ip, *mail_from, *helo;
+  struct mxci_msg_facts msg;
+  mxc_check_t *sub[MXCI_SUB_N]; /* pending sub-checks */
+  mxc_result_t *res[MXCI_SUB_N];
+  mxc_status_t st[MXCI_SUB_N];
+  int waiting;                  /* sub-checks not yet back */
+  int aborting;
+};
+
+static void comp_abort(mxc_check_t *chk)
+{
+  struct comp_check *c = chk->priv;
+  size_t i;
+  c->aborting = 1;
+  for (i = 0; i < MXCI_SUB_N; i++)
+    if (c->sub[i])
+      mxc_check_cancel(c->sub[i]);
+}
+
+static void comp_free(mxc_check_t *chk)
+{
+  struct comp_check *c = chk->priv;
+  size_t i;
+  if (c == NULL)
+    return;
+  for (i = 0; i < MXCI_SUB_N; i++)
+    mxc_result_free(c->res[i]);
+  mxci_msg_facts_clear(&c->msg);
+  mxci_free(c->profile_name);
+  mxci_free(c->ip);
+  mxci_free(c->mail_from);
+  mxci_free(c->helo);
+  mxci_free(c);
+  chk->priv = NULL;
+}
+
+static const struct mxci_check_ops comp_ops = {comp_abort, comp_free};
+
+static void comp_finish(struct comp_check *c)
+{
+  mxc_result_t *r = mxci_result_new("compliance");
+  struct mxci_comp *cp;
+  struct facts f;
+  const mxc_result_t *ip = c->res[MXCI_SUB_IPREV];
+  size_t i;
+  int bad = 0;
+
+  if (r == NULL || (cp = mxci_calloc(1, sizeof(*cp))) == NULL) {
+    mxc_result_free(r);                       /* LCOV_EXCL_LINE */
+    mxci_check_finish(c->chk, MXC_ENOMEM, NULL); /* LCOV_EXCL_LINE */
+    return;                                   /* LCOV_EXCL_LINE */
+  }
+  r->comp = cp;
+  r->input = mxci_strdup(c->ip);
+  if (ip) {
+    memcpy(r->address, ip->address, sizeof(r->address));
+    r->family = ip->family;
+    r->mapped = ip->mapped;
+  }
+  bad |= dup_opt(&cp->profile, c->profile_name);
+  bad |= dup_opt(&cp->from_domain, c->msg.from_domain);
+  bad |= dup_opt(&cp->mail_from, c->mail_from);
+  bad |= dup_opt(&cp->helo, c->helo);
+  memset(&f, 0, sizeof(f));
+  f.profile = c->profile;
+  f.iprev = c->res[MXCI_SUB_IPREV];
+  f.spf = c->res[MXCI_SUB_SPF];
+  f.dkim = c->res[MXCI_SUB_DKIM];
+  f.dmarc = c->res[MXCI_SUB_DMARC];
+  f.mail_from = c->mail_from;
+  f.helo = c->helo;
+  f.msg = &c->msg;
+  if (r->input == NULL || bad || evaluate(cp, &f) < 0) {
+    mxc_result_free(r);                       /* LCOV_EXCL_LINE */
+    mxci_check_finish(c->chk, MXC_ENOMEM, NULL); /* LCOV_EXCL_LINE */
+    return;                                   /* LCOV_EXCL_LINE */
+  }
+  for (i = 0; i < MXCI_SUB_N; i++) {
+    cp->sub[i] = c->res[i];
+    c->res[i] = NULL;
+  }
+  r->verdict = mxc_compliance_worst(r) == MXC_RULE_FAIL ? MXC_VERDICT_FAIL
+                                                        : MXC_VERDICT_PASS;
+  {
+    size_t nf = 0, nw = 0, nu = 0;
+    for (i = 0; i < cp->nrules; i++) {
+      nf += cp->rules[i].state == MXC_RULE_FAIL;
+      nw += cp->rules[i].state == MXC_RULE_WARN;
+      nu += cp->rules[i].state == MXC_RULE_UNKNOWN;
+    }
+    r->reason = mxci_asprintf("%zu rules of profile %s: %zu fail, %zu warn, "
+                              "%zu unknown",
+                              cp->nrules, cp->profile, nf, nw, nu);
+  }
+  mxci_check_finish(c->chk, MXC_OK, r);
+}
+
+static void sub_done(struct comp_check *c, int k, mxc_status_t st,
+                     const mxc_result_t *res);
+
+static void done_iprev(mxc_check_t *chk, mxc_status_t st,
+                       const mxc_result_t *res, void *arg)
+{
+  (void)chk;
+  sub_done(arg, MXCI_SUB_IPREV, st, res);
+}
+static void done_spf(mxc_check_t *chk, mxc_status_t st,
+                     const mxc_result_t *res, void *arg)
+{
+  (void)chk;
+  sub_done(arg, MXCI_SUB_SPF, st, res);
+}
+static void done_dmarc(mxc_check_t *chk, mxc_status_t st,
+                       const mxc_result_t *res, void *arg)
+{
+  (void)chk;
+  sub_done(arg, MXCI_SUB_DMARC, st, res);
+}
+
+static void start_dmarc(struct comp_check *c)
+{
+  mxc_auth_id_t spf, dkim[MXC_DMARC_MAX_DKIM];
+  const mxc_result_t *s = c->res[MXCI_SUB_SPF], *d = c->res[MXCI_SUB_DKIM];
+  size_t n = 0, i;
+  mxc_status_t st;
+  if (!*c->msg.from_domain)
+    return;
+  if (s) {
+    spf.domain = mxc_spf_domain(s);
+    spf.verdict = mxc_result_verdict(s);
+  }
+  for (i = 0; d && i < mxc_dkim_sig_count(d) && n < MXC_DMARC_MAX_DKIM; i++) {
+    dkim[n].domain = mxc_dkim_sig_domain(d, i);
+    dkim[n].verdict = mxc_dkim_sig_verdict(d, i);
+    n++;
+  }
+  st = mxc_dmarc_start(c->chk->ctx, c->msg.from_domain,
+                       s && *spf.domain ? &spf : NULL, n ? dkim : NULL, n,
+                       done_dmarc, c, &c->sub[MXCI_SUB_DMARC]);
+  if (st == MXC_OK)
+    c->waiting++;
+}
+
+static void sub_done(struct comp_check *c, int k, mxc_status_t st,
+                     const mxc_result_t *res)
+{
+  c->sub[k] = NULL;
+  c->waiting--;
+  c->st[k] = st;
+  if (c->aborting)
+    return;
+  if (res && (c->res[k] = mxc_result_dup(res)) == NULL)
+    st = MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
+  if (st == MXC_EDESTRUCTION)
+    return; /* the context goes: so do we */
+  if (k == MXCI_SUB_IPREV && st == MXC_EADDRESS) {
+    /* nothing can be checked of an address that does not parse */
+    mxc_result_t *r = mxci_result_new("compliance");
+    size_t i;
+    c->aborting = 1;
+    for (i = 0; i < MXCI_SUB_N; i++)
+      if (c->sub[i])
+        mxc_check_cancel(c->sub[i]);
+    if (r) {
+      r->input = mxci_strdup(c->ip);
+      r->error = mxci_strdup(res && res->error ? res->error : "bad address");
+      r->reason = mxci_strdup(r->error ? r->error : "");
+    }
+    mxci_check_finish(c->chk, r ? MXC_EADDRESS : MXC_ENOMEM, r);
+    return;
+  }
+  if (c->waiting > 0)
+    return;
+  if (k != MXCI_SUB_DMARC) {
+    start_dmarc(c);
+    if (c->waiting > 0)
+      return;
+  }
+  comp_finish(c);
+}
+
+mxc_status_t mxc_compliance_start(mxc_ctx_t *ctx, const char *ip,
+                                  const char *mail_from, const char *helo,
+                                  const mxc_msg_t *msg,
+                                  const mxc_result_t *dkim,
+                                  const char *profile, mxc_done_cb cb,
+                                  void *arg, mxc_check_t **out)
+{
+  struct comp_check *c;
+  mxc_check_t *chk;
+  mxc_status_t st;
+  unsigned bit;
+
+  if (out)
+    *out = NULL;
+  if (!mxci_ctx_valid(ctx) || ip == NULL || cb == NULL)
+    return MXC_EINVAL;
+  if (ctx->free_requested)
+    return MXC_EDESTRUCTION;
+  if (profile == NULL)
+    profile = "gmail";
+  bit = profile_bit(profile);
+  if (bit == 0 || (dkim && strcmp(dkim->method, "dkim") != 0))
+    return MXC_EINVAL;
+  if (mail_from && (*mail_from == '\0' || strcmp(mail_from, "<>") == 0))
+    mail_from = NULL;
+  if (helo && *helo == '\0')
+    helo = NULL;
+  c = mxci_calloc(1, sizeof(*c));
+  if (c == NULL)
+    return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
+  c->profile = bit;
+  if (dup_opt(&c->profile_name, profile) < 0 || dup_opt(&c->ip, ip) < 0 ||
+      dup_opt(&c->mail_from, mail_from) < 0 || dup_opt(&c->helo, helo) < 0 ||
+      (dkim && (c->res[MXCI_SUB_DKIM] = mxc_result_dup(dkim)) == NULL)) {
+    struct mxc_check tmp;         /* LCOV_EXCL_START: OutOfMemory */
+    memset(&tmp, 0, sizeof(tmp));
+    tmp.priv = c;
+    comp_free(&tmp);
+    return MXC_ENOMEM;            /* LCOV_EXCL_STOP */
+  }
+  mxci_msg_facts(msg, &c->msg);
+  chk = mxci_check_new(ctx, &comp_ops, cb, arg);
+  if (chk == NULL) {
+    struct mxc_check tmp;         /* LCOV_EXCL_START: OutOfMemory */
+    memset(&tmp, 0, sizeof(tmp));
+    tmp.priv = c;
+    comp_free(&tmp);
+    return MXC_ENOMEM;            /* LCOV_EXCL_STOP */
+  }
+  chk->priv = c;
+  c->chk = chk;
+  st = mxc_fcrdns_start(ctx, ip, done_iprev, c, &c->sub[MXCI_SUB_IPREV]);
+  if (st == MXC_OK)
+    c->waiting++;
+  if (st == MXC_OK && (mail_from || helo)) {
+    st = mxc_spf_start(ctx, ip, mail_from, helo, done_spf, c,
+                       &c->sub[MXCI_SUB_SPF]);
+    if (st == MXC_OK)
+      c->waiting++;
+  }
+  if (st != MXC_OK) {
+    comp_abort(chk);
+    mxci_check_discard(chk);
+    return st;
+  }
+  if (out)
+    *out = chk;
+  return MXC_OK;
+}

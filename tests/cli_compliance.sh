@@ -1,0 +1,198 @@
+#!/bin/bash
+# CLI tests of the sender requirements report (--profile, --ip, --authres):
+# rules R1-R20 over iprev, SPF, DKIM, DMARC and the header checks, against
+# tests/zones/bulk.test.zone and nodmarc.test.zone and the messages in
+# tests/compliance/ (signed by tests/compliance/sign.py with the TEST-ONLY
+# key whose public half is in those zones).  Runs under tests/dnsfixture.sh.
+set -u
+
+MXCHECK=${MXCHECK:-cli/mxcheck}
+if [ -z "${MXC_TEST_DNS:-}" ]; then
+  echo "SKIP: MXC_TEST_DNS not set (run under tests/dnsfixture.sh)"
+  exit 77
+fi
+src=${MXC_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+msg=$src/tests/compliance
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() {
+  fail=$((fail + 1))
+  echo "FAIL: $*"
+}
+
+# run EXPECTED_EXIT ARGS... : output in $tmp/out, $tmp/err
+run() {
+  local want=$1 got
+  shift
+  NO_COLOR='' "$MXCHECK" --server "$MXC_TEST_DNS" --color never "$@" \
+    >"$tmp/out" 2>"$tmp/err" </dev/null
+  got=$?
+  if [ "$got" -ne "$want" ]; then
+    bad "mxcheck $* exited $got, want $want"
+    sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -40
+    return 1
+  fi
+  ok
+}
+
+# states "R1=pass R5=unknown ..." : the JSON in $tmp/out has these states
+states() {
+  if python3 - "$tmp/out" "$@" <<'PY'; then ok; else bad "states $*"; fi
+import json, sys
+o = json.load(open(sys.argv[1]))
+got = {r["id"]: r["state"] for r in o["compliance"]["rules"]}
+err = 0
+for kv in sys.argv[2:]:
+    k, v = kv.split("=")
+    if v == "absent":
+        if k in got:
+            print("  %s present, want absent" % k); err = 1
+    elif got.get(k) != v:
+        print("  %s is %s, want %s (%s)" % (k, got.get(k), v,
+              [r["evidence"] for r in o["compliance"]["rules"] if r["id"] == k]))
+        err = 1
+for r in o["compliance"]["rules"]:
+    if list(r) != ["id", "title", "state", "required", "evidence", "fix",
+                   "source"]:
+        print("  rule keys", list(r)); err = 1
+    if r["state"] not in ("pass", "warn", "fail", "unknown"):
+        print("  bad state", r); err = 1
+    if r["state"] in ("warn", "fail") and not r["fix"]:
+        print("  no fix for", r["id"]); err = 1
+    if r["state"] == "pass" and r["fix"]:
+        print("  fix on a pass", r["id"]); err = 1
+    if not r["evidence"]:
+        print("  no evidence", r["id"]); err = 1
+sys.exit(err)
+PY
+}
+
+good="--mail-from news@bulk.test --helo good4.mxcheck.test"
+
+# 1. A compliant bulk message: every decidable rule passes; unknown rules
+#    (R13 R14 R19) do not change the exit status.
+run 0 --json --profile gmail-bulk --ip 192.0.2.1 $good \
+  --message "$msg/good.eml" &&
+  states R1=pass R2=pass R3=pass R4=pass R5=pass R6=pass R7=pass R8=pass \
+    R9=pass R10=pass R11=pass R12=pass R13=unknown R14=unknown R15=pass \
+    R16=pass R17=pass R18=pass R19=unknown R20=pass
+# the same as ADDRESS instead of --ip, text report
+run 0 --profile gmail-bulk 192.0.2.1 $good --message "$msg/good.eml" &&
+  grep -q '^  compliance  profile gmail-bulk: pass' "$tmp/out" && ok ||
+  bad "text report header"
+grep -q 'unknown rules do not change the exit status' "$tmp/out" && ok ||
+  bad "text report note"
+# JSON: the sub-results are there too
+run 0 --json --profile yahoo-bulk --ip 192.0.2.1 $good \
+  --message "$msg/good.eml" &&
+  python3 -c 'import json,sys; o=json.load(open(sys.argv[1]))
+assert o["compliance"]["profile"] == "yahoo-bulk"
+for k in ("iprev", "spf", "dmarc", "dkim_result"): assert k in o, k
+assert [r["id"] for r in o["compliance"]["rules"]] == ["R%d" % i for i in range(1, 21)]' \
+    "$tmp/out" && ok || bad "JSON members"
+# the profile "gmail" (all senders) has no R8 and no R15
+run 0 --json --ip 192.0.2.1 $good --message "$msg/good.eml" &&
+  states R8=absent R15=absent R9=pass
+
+# 2. IPv6 without PTR, no one-click unsubscribe (mailto only): R1 R2 R20
+#    fail even though SPF and DKIM pass.
+run 2 --json --profile gmail-bulk --ip 2001:db8::5 --mail-from news@bulk.test \
+  --message "$msg/no-oneclick.eml" &&
+  states R1=fail R2=fail R20=fail R15=fail R5=pass R6=pass R7=pass R3=unknown \
+    R4=unknown
+# Yahoo accepts mailto: a warning there
+run 2 --json --profile yahoo-bulk --ip 2001:db8::5 --mail-from news@bulk.test \
+  --message "$msg/no-oneclick.eml" && states R15=warn R20=fail
+# IPv6 with PTR: R20 passes
+run 2 --json --profile gmail-bulk --ip 2001:db8::1 --mail-from news@bulk.test \
+  --message "$msg/good.eml" && states R1=pass R2=pass R20=pass R5=fail
+
+# 3. No DMARC record: fail for bulk senders, a warning for all senders.
+run 2 --json --profile gmail-bulk --ip 192.0.2.1 \
+  --mail-from news@nodmarc.test --message "$msg/no-dmarc.eml" &&
+  states R9=fail R10=pass R5=pass R6=pass R8=pass
+run 1 --json --profile gmail --ip 192.0.2.1 --helo good4.mxcheck.test \
+  --mail-from news@nodmarc.test --message "$msg/no-dmarc.eml" &&
+  states R9=warn R10=pass
+
+# 4. From misaligned: SPF and DKIM pass for nodmarc.test, From bulk.test.
+run 2 --json --profile microsoft-bulk --ip 192.0.2.1 \
+  --mail-from news@nodmarc.test --message "$msg/misaligned.eml" &&
+  states R10=fail R9=pass R7=pass R8=pass
+# one-click fields that no signature covers
+run 2 --json --profile gmail-bulk --ip 192.0.2.1 $good \
+  --message "$msg/unsigned-oneclick.eml" && states R15=fail R6=pass
+
+# 5. A broken header impersonating gmail.com, no DKIM: R12 R11 fail, R18
+#    warns, no SPF given: R5 unknown, R7 fail (DKIM does not pass).
+run 2 --json --ip 192.0.2.1 --message "$msg/bad.eml" &&
+  states R12=fail R11=fail R18=warn R5=unknown R7=fail R6=warn
+python3 - "$tmp/out" <<'PY' && ok || bad "R12 evidence"
+import json, sys
+o = json.load(open(sys.argv[1]))
+ev = [r["evidence"] for r in o["compliance"]["rules"] if r["id"] == "R12"][0]
+for want in ("2 From: fields", "to: appears 2 times", "Message-ID: is not",
+             "Date: does not parse", "malformed header", "8-bit"):
+    assert want in ev, (want, ev)
+PY
+# no message: the message rules are unknown, never a silent pass
+run 0 --json --ip 192.0.2.1 $good &&
+  states R6=unknown R9=unknown R12=unknown R11=unknown R7=pass
+# no PTR at all (IPv4): R1 fails
+run 2 --json --ip 192.0.2.5 --mail-from news@bulk.test &&
+  states R1=fail R2=fail R20=pass
+
+# 6. Authentication-Results (RFC 8601), parsed back.
+run 0 --authres --authserv-id mx.example.net --ip 192.0.2.1 $good \
+  --message "$msg/good.eml" &&
+  python3 - "$tmp/out" <<'PY' && ok || bad "A-R syntax"
+import re, sys
+line = open(sys.argv[1]).read()
+assert line.endswith("\n") and line.count("\n") == 1, repr(line)
+name, _, value = line.rstrip("\n").partition(": ")
+assert name == "Authentication-Results", name
+token = r'[^\s()<>@,;:\\"/\[\]?=]+'
+pvalue = r'(?:"(?:[^"\\]|\\.)*"|[^\s;"]+)'
+parts = [p.strip() for p in value.split(";")]
+assert re.fullmatch(token + r'(?:\.' + token + r')*', parts[0]), parts[0]
+got = {}
+for p in parts[1:]:
+    m = re.fullmatch(r'(%s)=(%s)((?:\s+%s\.%s=%s)*)' %
+                     (token, token, token, token, pvalue), p)
+    assert m, p
+    props = dict(re.findall(r'(%s\.%s)=(%s)' % (token, token, pvalue), m.group(3)))
+    got.setdefault(m.group(1), []).append((m.group(2), props))
+assert parts[0] == "mx.example.net"
+assert got["iprev"] == [("pass", {"policy.iprev": "192.0.2.1"})], got
+assert got["spf"] == [("pass", {"smtp.mailfrom": "news@bulk.test"})], got
+assert got["dkim"] == [("pass", {"header.d": "bulk.test", "header.s": "s2048"})], got
+assert got["dmarc"] == [("pass", {"header.from": "bulk.test"})], got
+PY
+run 2 --authres --ip 192.0.2.1 --mail-from news@nodmarc.test \
+  --message "$msg/misaligned.eml" &&
+  grep -q '^Authentication-Results: mxcheck; iprev=pass policy.iprev=192.0.2.1; spf=pass smtp.mailfrom=news@nodmarc.test; dkim=pass header.d=nodmarc.test header.s=s2048; dmarc=fail header.from=bulk.test$' \
+    "$tmp/out" && ok || bad "A-R misaligned: $(cat "$tmp/out")"
+
+# 7. Usage and bad input.
+run 3 --profile hotmail --ip 192.0.2.1
+run 3 --profile gmail --ip 192.0.2.1 192.0.2.2
+run 3 --profile gmail
+run 3 --ip not-an-address --mail-from news@bulk.test
+run 3 --ip 192.0.2.1 --message "$tmp/does-not-exist.eml"
+# hostile input: NULs, bare CR, a huge folded field, no header end
+python3 - "$tmp/hostile.eml" <<'PY'
+import sys
+with open(sys.argv[1], "wb") as f:
+    f.write(b"From: a@bulk.test\x00x\r\nSubject: \r x\rEvil\r\n")
+    f.write(b"To: " + b"x@y.example, " * 100000 + b"\r\n")
+    f.write(b"X-Fold: a\r\n" + b" b\r\n" * 20000)
+    f.write(b"Message-ID: <\xff@x>\r\nno colon here\r\nbody")
+PY
+run 2 --json --ip 192.0.2.1 --message "$tmp/hostile.eml" && states R12=fail
+
+echo "cli_compliance: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
