@@ -442,7 +442,7 @@ def table(a):
         })
     ref = [r for r in rows if r["tool"] == "spfquery"]
     ref = ref[0] if ref else None
-    fmt = "%-22s %4s %5s %4s %7s %7s %6s %6s %5s %6s %7s %-9s %6s"
+    fmt = "%-27s %4s %5s %4s %7s %7s %6s %6s %5s %6s %7s %-9s %6s"
     print(fmt % ("tool", "par", "N", "reps", "wall s", "evals/s", "RSS MB",
                  "CPU s", "srv s", "q/eval", "agree%", "temperror",
                  "ratio"))
@@ -463,7 +463,8 @@ par: --parallel (evaluations in flight; 1 for the sequential tools).  wall,
   repetitions; temperror: each repetition.  ratio: evals/s over spfquery's.
   mxcheck: the CLI, "mxcheck --batch FILE" with lines "ADDRESS SENDER HELO";
   it runs an iprev check next to every SPF check (one PTR query more per
-  address); "-q" prints nothing (verdicts not seen), "--json" is scored.
+  address); "-q" prints nothing (verdicts not seen), "--json" is scored;
+  "--no-libspf2": without libspf2's view of every SPF check.
   libmxcheck: SPF alone through the public API (bench/spf-batch.c), one
   context, a cache of 1000 answers as mxcheck --batch; "-L": libspf2's
   view off (the library's own evaluator only); "noprefetch": lib/spf.c
@@ -475,7 +476,7 @@ par: --parallel (evaluations in flight; 1 for the sequential tools).  wall,
     for r in rows:
         if r["dis"] != "-" and r["tool"] not in seen:
             seen.add(r["tool"])
-            print("  %-22s %s" % (r["tool"], r["dis"]))
+            print("  %-27s %s" % (r["tool"], r["dis"]))
     if not seen:
         print("  none")
     if ref:
@@ -484,7 +485,7 @@ par: --parallel (evaluations in flight; 1 for the sequential tools).  wall,
         for name in sorted({r["tool"] for r in rows} - {"spfquery"}):
             best = max((r for r in rows if r["tool"] == name),
                        key=lambda r: r["eps"])
-            print("best %-22s par %4s: %6.0f evaluations/s, %.2fx spfquery"
+            print("best %-28s par %4s: %6.0f evaluations/s, %.2fx spfquery"
                   "%s" % (name + ":", best["par"], best["eps"],
                           best["eps"] / ref["eps"],
                           "" if best["agree"] is None else
