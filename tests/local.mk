@@ -71,7 +71,7 @@ TESTS += tests/cli_compliance.sh
 EXTRA_DIST += tests/cli_compliance.sh tests/compliance
 
 EXTRA_DIST += tests/dnsfixture.sh tests/faultdns.py tests/faultdns.md \
-	tests/cli.sh tests/exports.sh tests/zones tests/cli_spf.sh
+	tests/cli.sh tests/clilib.sh tests/exports.sh tests/zones tests/cli_spf.sh
 
 # The suite under AddressSanitizer + UndefinedBehaviorSanitizer, built from
 # the distribution tarball in a directory of its own.
