@@ -11,12 +11,14 @@
  * (one cache) for the whole batch, as mxcheck --batch.
  *
  * -L turns libspf2's view off (mxc_ctx_set_libspf2(), when the library
- * has it): the library then runs its own evaluator only.
+ * has it): the library then runs its own evaluator only.  -D turns the
+ * SPF detail off (mxc_ctx_set_spf_detail(): no trace, no lint), when the
+ * library has that option.
  *
  * Build (spf-bench.sh does it): cc -O2 -I lib spf-batch.c
  *   lib/.libs/libmxcheck-core.a and the dependency_libs of
  *   lib/libmxcheck-core.la
- * Usage: spf-batch -s HOST:PORT [-p P] [-c CACHE] [-L] [-q] < pairs
+ * Usage: spf-batch -s HOST:PORT [-p P] [-c CACHE] [-L] [-D] [-q] < pairs
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +31,7 @@
 
 static mxc_ctx_t *ctx;
 static long parallel = 64;
-static int quiet, eof, no_libspf2;
+static int quiet, eof, no_libspf2, no_detail;
 static unsigned long lineno, bad;
 
 static void start_next(void);
@@ -87,7 +89,7 @@ int main(int argc, char **argv)
   mxc_status_t st;
   int c;
 
-  while ((c = getopt(argc, argv, "s:p:c:Lq")) != -1) {
+  while ((c = getopt(argc, argv, "s:p:c:LDq")) != -1) {
     switch (c) {
     case 's':
       server = optarg;
@@ -101,12 +103,15 @@ int main(int argc, char **argv)
     case 'L':
       no_libspf2 = 1;
       break;
+    case 'D':
+      no_detail = 1;
+      break;
     case 'q':
       quiet = 1;
       break;
     default:
       fprintf(stderr, "usage: spf-batch -s HOST:PORT [-p P] [-c CACHE] [-L] "
-                      "[-q] < pairs\n");
+                      "[-D] [-q] < pairs\n");
       return 2;
     }
   }
@@ -127,6 +132,15 @@ int main(int argc, char **argv)
     mxc_ctx_set_libspf2(ctx, 0);
 #else
     fprintf(stderr, "spf-batch: -L: this libmxcheck has no libspf2 view\n");
+    return 2;
+#endif
+  }
+  if (no_detail) {
+#ifdef MXC_SPF_DETAIL_LINT
+    mxc_ctx_set_spf_detail(ctx, 0);
+#else
+    fprintf(stderr, "spf-batch: -D: this libmxcheck has no SPF detail "
+                    "option\n");
     return 2;
 #endif
   }

@@ -369,6 +369,12 @@ lflag=()
 if [ -n "$batch" ] && "$batch" -L -s 127.0.0.1:53 </dev/null 2>/dev/null; then
   lflag=(-L)
 fi
+# -D: the SPF detail (trace, lint) off too, when the library has the option.
+dflag=no
+if [ ${#lflag[@]} -gt 0 ] &&
+  "$batch" -L -D -s 127.0.0.1:53 </dev/null 2>/dev/null; then
+  dflag=yes
+fi
 
 # ---------------------------------------------------------------------------
 # Throughput
@@ -486,6 +492,8 @@ for ((rep = 1; rep <= reps; rep++)); do
       "$tmp/batch.out" -- "$batch" -s 127.0.0.1:53 -p "$p"
     [ ${#lflag[@]} -gt 0 ] && measure "libmxcheck -L" "$p" "$rep" tsv \
       "$tmp/batch.out" -- "$batch" -s 127.0.0.1:53 -p "$p" -L
+    [ "$dflag" = yes ] && measure "libmxcheck -L -D" "$p" "$rep" tsv \
+      "$tmp/batch.out" -- "$batch" -s 127.0.0.1:53 -p "$p" -L -D
     [ -n "$batch_np" ] && measure "$np_name" "$p" "$rep" tsv \
       "$tmp/batch-np.out" -- "$batch_np" -s 127.0.0.1:53 -p "$p" "${lflag[@]}"
   done

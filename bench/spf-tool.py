@@ -463,11 +463,13 @@ par: --parallel (evaluations in flight; 1 for the sequential tools).  wall,
   repetitions; temperror: each repetition.  ratio: evals/s over spfquery's.
   mxcheck: the CLI, "mxcheck --batch FILE" with lines "ADDRESS SENDER HELO";
   it runs an iprev check next to every SPF check (one PTR query more per
-  address); "-q" prints nothing (verdicts not seen), "--json" is scored;
+  address); "-q" prints nothing (verdicts not seen; libspf2's view and
+  the SPF trace are then off), "--json" is scored;
   "--no-libspf2": without libspf2's view of every SPF check.
   libmxcheck: SPF alone through the public API (bench/spf-batch.c), one
   context, a cache of 1000 answers as mxcheck --batch; "-L": libspf2's
-  view off (the library's own evaluator only); "noprefetch": lib/spf.c
+  view off (the library's own evaluator only); "-D": the SPF detail
+  (trace, lint) off too; "noprefetch": lib/spf.c
   without its prefetch (built by the script).""")
     print()
     print("Disagreements with the expected verdicts (expected>got:count, "

@@ -167,7 +167,11 @@ static void usage(FILE *f)
           "      --authres             print an RFC 8601 Authentication-Results "
           "field instead\n"
           "      --authserv-id ID      its authserv-id (default mxcheck)\n"
-          "  -q, --quiet               print nothing; only the exit status\n"
+          "  -q, --quiet               print nothing; only the exit status "
+          "(skips\n"
+          "                            libspf2's view and the SPF trace, "
+          "which are not\n"
+          "                            printed)\n"
           "  -h, --help                this help\n"
           "  -V, --version             version\n"
           "\n"
@@ -1265,8 +1269,12 @@ int main(int argc, char **argv)
     die(EX_UNKNOWN, "--dmarc-discovery: %s", mxc_ctx_error(r.ctx));
   if (r.o.domain)
     start_dmarc(&r);
-  if (!libspf2)
+  /* -q prints nothing: neither libspf2's view nor the SPF trace is read.
+   * The lint stays: its warnings make a pass a WARNING. */
+  if (!libspf2 || r.o.quiet)
     mxc_ctx_set_libspf2(r.ctx, 0);
+  if (r.o.quiet)
+    mxc_ctx_set_spf_detail(r.ctx, MXC_SPF_DETAIL_LINT);
 
   if (r.o.compliance) {
     if (r.o.nmessages) {

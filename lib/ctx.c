@@ -227,6 +227,7 @@ mxc_status_t mxc_ctx_new(mxc_ctx_t **out)
   ctx->cache_max = DEFAULT_CACHE_MAX;
   ctx->edns = 1;
   ctx->libspf2 = 1;
+  ctx->spf_detail = 1;
   ctx->timer_deadline = -1;
   if (mxci_dns_init(ctx) < 0) {
     st = MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */

@@ -253,6 +253,7 @@ struct mxc_ctx {
   char *servers;
   char *spf_exp; /* default SPF explanation; NULL: the built-in one */
   int libspf2;   /* SPF checks also compute libspf2's view (default 1) */
+  int spf_detail; /* SPF trace and lint: 1 (default), 0, MXC_SPF_DETAIL_LINT */
   struct dkim_lib *dkim_lib; /* libopendkim's DKIM_LIB, made on first use */
   unsigned long dkim_stray;  /* libopendkim's own DNS asked (must stay 0) */
   unsigned dmarc_discovery;  /* MXC_DMARC_*; 0: the default (tree walk) */

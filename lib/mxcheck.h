@@ -353,6 +353,20 @@ MXC_EXTERN mxc_status_t mxc_ctx_set_spf_explanation(mxc_ctx_t *ctx,
                                                     const char *text);
 
 /*!
+ * The detail of the context's SPF checks (default on): the evaluation
+ * trace (mxc_spf_trace()) and the lint (the warnings of the SPF result,
+ * with its query of the SPF RR type 99).  0: a check builds neither;
+ * mxc_spf_trace_count() is 0 and the result has no warnings.
+ * MXC_SPF_DETAIL_LINT: the lint without the trace (the warnings, on which
+ * an exit status may depend, without the cost of the trace).  Any other
+ * value: both.  The verdict, the reason, the explanation and the fix are
+ * the same whatever the detail.
+ * \return MXC_OK, MXC_EINVAL
+ */
+#define MXC_SPF_DETAIL_LINT 2
+MXC_EXTERN mxc_status_t mxc_ctx_set_spf_detail(mxc_ctx_t *ctx, int on);
+
+/*!
  * libspf2's view (default on).  Receivers built on libspf2 (Exim's SPF
  * support, spfmilter, policy daemons) compute SPF differently from RFC
  * 7208 in many cases.  With this on, every SPF check also runs libspf2 on

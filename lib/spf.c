@@ -120,6 +120,7 @@ struct spf {
   int counted;      /* the current term was counted (section 4.6.4) */
   int dns_terms, voids, queries, terms_sent;
   int waiting, in_run, finished;
+  int tracing, linting; /* mxc_ctx_set_spf_detail() */
   /* lint */
   int worst;        /* DNS-querying terms of the records seen */
   int multi;
@@ -166,37 +167,41 @@ static void trace(struct spf *s, const char *fmt, ...)
 static void trace(struct spf *s, const char *fmt, ...)
 {
   mxc_result_t *r = s->res;
-  char *line, *ind;
+  /* Nesting of include: shows as indentation. */
+  char buf[2 * MAX_DEPTH + MAX_TRACE_LINE + 1], *line, **v;
+  size_t ind = s->nfr > 1 ? 2 * (s->nfr - 1) : 0, n = r ? r->nspf_trace : 0;
   va_list ap;
-  int n;
+  int len;
 
-  if (r == NULL || r->nspf_trace > MAX_TRACE)
+  if (!s->tracing || r == NULL || n > MAX_TRACE)
     return;
-  if (r->nspf_trace == MAX_TRACE) {
+  if (n == MAX_TRACE) {
     (void)mxci_strv_add(&r->spf_trace, &r->nspf_trace,
                         "(trace cut here: too many lines)");
     return;
   }
+  memset(buf, ' ', ind);
   va_start(ap, fmt);
-  n = vsnprintf(NULL, 0, fmt, ap);
+  len = vsnprintf(buf + ind, MAX_TRACE_LINE + 1, fmt, ap);
   va_end(ap);
-  if (n < 0)
+  if (len < 0)
     return;
-  line = mxci_malloc((size_t)n + 1);
+  if (len > MAX_TRACE_LINE) {
+    memcpy(buf + ind + MAX_TRACE_LINE - 3, "...", 4);
+    len = MAX_TRACE_LINE;
+  }
+  /* One allocation per line; the array grows by doubling. */
+  if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
+    v = mxci_realloc(r->spf_trace, (n ? 2 * n : 8) * sizeof(*v));
+    if (v == NULL)
+      return; /* LCOV_EXCL_LINE: OutOfMemory */
+    r->spf_trace = v;
+  }
+  line = mxci_malloc(ind + (size_t)len + 1);
   if (line == NULL)
     return; /* LCOV_EXCL_LINE: OutOfMemory */
-  va_start(ap, fmt);
-  vsnprintf(line, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  if (n > MAX_TRACE_LINE)
-    memcpy(line + MAX_TRACE_LINE - 3, "...", 4);
-  /* Nesting of include: shows as indentation. */
-  ind = mxci_asprintf("%*s%s", (int)(s->nfr > 1 ? 2 * (s->nfr - 1) : 0), "",
-                      line);
-  if (ind)
-    (void)mxci_strv_add(&r->spf_trace, &r->nspf_trace, ind);
-  mxci_free(ind);
-  mxci_free(line);
+  memcpy(line, buf, ind + (size_t)len + 1);
+  r->spf_trace[r->nspf_trace++] = line;
 }
 
 /* Record text for the trace: cut when long. */
@@ -769,7 +774,7 @@ static void note_syntax(struct spf *s, const char *domain,
   size_t off = 0, from, to;
   char *before, *after;
 
-  if (s->syn_domain)
+  if (s->syn_domain || !s->linting)
     return;
   if (at)
     off = strtoul(at + 12, NULL, 10);
@@ -857,7 +862,7 @@ static void step_fetched(struct spf *s)
   txt = mxci_spf_printable(rec->data, rec->datalen > MAX_RECORD_LEN
                                           ? MAX_RECORD_LEN
                                           : rec->datalen);
-  shown = txt ? shown_text(txt) : NULL;
+  shown = txt && s->tracing ? shown_text(txt) : NULL;
   trace(s, "%s TXT: %s", f->domain, shown ? shown : "?");
   mxci_free(shown);
   if (f->kind == F_TOP && s->res->spf_record == NULL) {
@@ -1570,7 +1575,8 @@ static void finish(struct spf *s)
   r->spf_lookups = s->dns_terms;
   r->spf_voids = s->voids;
   r->spf2_state = mxci_spf2_outcome(s->l2, &r->spf2_verdict, &r->spf2_detail);
-  lint(s);
+  if (s->linting)
+    lint(s);
   set_fix(s);
   mxci_check_finish(s->chk, MXC_OK, r);
   s->res = NULL;
@@ -1814,7 +1820,7 @@ static void start_t99(struct spf *s)
   struct lookup *l = &s->t99;
   mxc_status_t st;
   char *q;
-  if (!mxci_spf_name_ok(s->odomain, 1))
+  if (!s->linting || !mxci_spf_name_ok(s->odomain, 1))
     return;
   q = mxci_spf_dns_name(s->odomain);
   if (q == NULL)
@@ -1859,6 +1865,8 @@ mxc_status_t mxc_spf_start(mxc_ctx_t *ctx, const char *ip,
   chk->priv = s;
   s->chk = chk;
   s->res = r;
+  s->tracing = ctx->spf_detail == 1;
+  s->linting = ctx->spf_detail != 0;
   r->input = mxci_strdup(ip);
   if (r->input == NULL || set_identity(s, mail_from, helo, null_sender) < 0) {
     mxci_check_discard(chk); /* LCOV_EXCL_LINE: OutOfMemory */
@@ -1906,6 +1914,14 @@ started:
   if (out)
     *out = chk;
   mxci_ctx_leave(ctx);
+  return MXC_OK;
+}
+
+mxc_status_t mxc_ctx_set_spf_detail(mxc_ctx_t *ctx, int on)
+{
+  if (!mxci_ctx_valid(ctx))
+    return MXC_EINVAL;
+  ctx->spf_detail = on == MXC_SPF_DETAIL_LINT ? on : on ? 1 : 0;
   return MXC_OK;
 }
 

@@ -5,18 +5,21 @@
 # scenario's zone data on 127.0.0.1 (UDP and TCP), feed the scenario's
 # tests to the spf_suite driver (c-ares does the lookups), stop the server.
 # The driver also checks libspf2's view of every test, against the suite
-# and against a synchronous libspf2 run.  The last three lines are
+# and against a synchronous libspf2 run, and evaluates every test again
+# with the SPF detail (trace, lint) off, which must give the same result.
+# The last four lines are
 #   spf-suite libspf2 view: N passed, N failed
 #   spf-suite libspf2 async==sync: N passed, N failed
+#   spf-suite detail off == on: N passed, N failed
 #   spf-suite: N passed, N failed          (the evaluator; always last)
 #
 # Usage: run.sh [SCENARIO...]    (index from 0, or a piece of a description;
 #                                 default: every scenario)
 #
-# Exit status: 0 when the evaluator passed every test and libspf2's view
-# equalled the synchronous run in every test, 1 when not, 77 (automake
-# SKIP) when no python3 with the yaml module is found, 99 (automake ERROR)
-# when a server or the driver could not run.
+# Exit status: 0 when the evaluator passed every test (with the detail on
+# and off) and libspf2's view equalled the synchronous run in every test,
+# 1 when not, 77 (automake SKIP) when no python3 with the yaml module is
+# found, 99 (automake ERROR) when a server or the driver could not run.
 #
 # Environment:
 #   MXC_SRCDIR   the source tree (set by make check); else found from $0
@@ -141,6 +144,8 @@ l2_passed=0
 l2_failed=0
 sync_passed=0
 sync_failed=0
+lean_passed=0
+lean_failed=0
 status=0
 for sc in "${scenarios[@]}"; do
   rm -f "$tmp/port" "$tmp/tests"
@@ -201,6 +206,12 @@ for sc in "${scenarios[@]}"; do
       sync_failed=$((sync_failed + nf))
     fi
   done
+  l=$(grep '^spf-suite detail off == on: [0-9]* passed, [0-9]* failed$' \
+    "$tmp/out" | tail -n 1)
+  [ -n "$l" ] || die "no detail off summary from the driver (scenario $sc)"
+  read -r _ _ _ _ _ np _ nf _ <<<"$l"
+  lean_passed=$((lean_passed + np))
+  lean_failed=$((lean_failed + nf))
   if [ "$rc" -ne 0 ]; then
     status=1
     [ "$nf" -gt 0 ] || echo "$me: the driver exited with status $rc" \
@@ -210,7 +221,9 @@ done
 
 [ "$failed" -eq 0 ] || status=1
 [ "$sync_failed" -eq 0 ] || status=1
+[ "$lean_failed" -eq 0 ] || status=1
 echo "spf-suite libspf2 view: $l2_passed passed, $l2_failed failed"
 echo "spf-suite libspf2 async==sync: $sync_passed passed, $sync_failed failed"
+echo "spf-suite detail off == on: $lean_passed passed, $lean_failed failed"
 echo "spf-suite: $passed passed, $failed failed"
 exit "$status"

@@ -74,6 +74,7 @@ struct totals {
   long passed, failed;
   long l2_passed, l2_failed;     /* libspf2's view vs the suite */
   long sync_passed, sync_failed; /* libspf2's view vs a synchronous run */
+  long lean_passed, lean_failed; /* the same result without the detail */
 };
 
 static void usage(FILE *f)
@@ -273,9 +274,55 @@ static void check_libspf2(const mxc_result_t *res, const char *scen,
   mxci_free(detail);
 }
 
+static const char *str0(const char *s) { return s ? s : ""; }
+
+/* The test again on lean, a context with the SPF detail (trace and lint)
+ * and libspf2's view off: the status, verdict, reason, explanation and
+ * fix must be those of res, with no trace line and no warning. */
+static void check_lean(mxc_ctx_t *lean, const mxc_result_t *res,
+                       mxc_status_t st, const char *scen, char **f,
+                       const struct options *opt, struct totals *t)
+{
+  struct outcome o = {0, MXC_OK, NULL};
+  mxc_check_t *chk = NULL;
+  const char *name = f[1];
+
+  if (mxc_spf_start(lean, f[2], f[3], f[4], on_done, &o, &chk) != MXC_OK) {
+    t->lean_failed++;
+    printf("FAIL detail off %s/%s: mxc_spf_start failed\n", scen, name);
+    return;
+  }
+  (void)mxc_run(lean, opt->test_timeout_ms);
+  if (!o.done) {
+    mxc_check_cancel(chk);
+    t->lean_failed++;
+    printf("FAIL detail off %s/%s: no verdict\n", scen, name);
+  } else if (o.res == NULL || o.st != st ||
+             mxc_result_verdict(o.res) != mxc_result_verdict(res) ||
+             strcmp(str0(mxc_result_reason(o.res)),
+                    str0(mxc_result_reason(res))) != 0 ||
+             strcmp(mxc_spf_explanation(o.res), mxc_spf_explanation(res)) !=
+                 0 ||
+             strcmp(str0(mxc_result_fix(o.res)), str0(mxc_result_fix(res))) !=
+                 0 ||
+             mxc_spf_trace_count(o.res) != 0 ||
+             mxc_result_warning_count(o.res) != 0) {
+    t->lean_failed++;
+    printf("FAIL detail off %s/%s: got %s (%s), with the detail %s (%s)\n",
+           scen, name,
+           o.res ? mxc_verdict_str(mxc_result_verdict(o.res)) : "-",
+           o.res ? str0(mxc_result_reason(o.res)) : mxc_strerror(o.st),
+           mxc_verdict_str(mxc_result_verdict(res)),
+           str0(mxc_result_reason(res)));
+  } else {
+    t->lean_passed++;
+  }
+  mxc_result_free(o.res);
+}
+
 /* Run one test; 1 when it passed. */
-static int run_test(mxc_ctx_t *ctx, const char *scen, char **f,
-                    SPF_dns_server_t *zone, const struct options *opt,
+static int run_test(mxc_ctx_t *ctx, mxc_ctx_t *lean, const char *scen,
+                    char **f, SPF_dns_server_t *zone, const struct options *opt,
                     struct totals *t)
 {
   const char *name = f[1], *host = f[2], *mfrom = f[3], *helo = f[4];
@@ -318,6 +365,7 @@ static int run_test(mxc_ctx_t *ctx, const char *scen, char **f,
            name, got, mxc_spf_explanation(o.res), exp + 1);
   }
   check_libspf2(o.res, scen, f, zone, opt, t);
+  check_lean(lean, o.res, o.st, scen, f, opt, t);
   if (!ok || opt->verbose) {
     if (ok)
       printf("ok   %s/%s: %s%s%s%s\n", scen, name, got,
@@ -337,7 +385,7 @@ static int run_test(mxc_ctx_t *ctx, const char *scen, char **f,
 
 static int parse_int(const char *s, long lo, long hi, long *out);
 
-static mxc_ctx_t *new_ctx(const struct options *opt)
+static mxc_ctx_t *new_ctx(const struct options *opt, int lean)
 {
   mxc_ctx_t *ctx = NULL;
   mxc_status_t st = mxc_ctx_new(&ctx);
@@ -359,6 +407,11 @@ static mxc_ctx_t *new_ctx(const struct options *opt)
   if ((st = mxc_ctx_set_timeout_ms(ctx, opt->timeout_ms)) != MXC_OK ||
       (st = mxc_ctx_set_tries(ctx, opt->tries)) != MXC_OK) {
     fprintf(stderr, "spf_suite: timeout/tries: %s\n", mxc_strerror(st));
+    goto fail;
+  }
+  if (lean && ((st = mxc_ctx_set_spf_detail(ctx, 0)) != MXC_OK ||
+               (st = mxc_ctx_set_libspf2(ctx, 0)) != MXC_OK)) {
+    fprintf(stderr, "spf_suite: detail off: %s\n", mxc_strerror(st));
     goto fail;
   }
   return ctx;
@@ -384,6 +437,8 @@ static void add_totals(struct totals *all, struct totals *sc)
   all->l2_failed += sc->l2_failed;
   all->sync_passed += sc->sync_passed;
   all->sync_failed += sc->sync_failed;
+  all->lean_passed += sc->lean_passed;
+  all->lean_failed += sc->lean_failed;
   memset(sc, 0, sizeof(*sc));
 }
 
@@ -441,7 +496,7 @@ int main(int argc, char **argv)
   size_t cap = 0;
   ssize_t len;
   long lineno = 0, ran = 0, v;
-  mxc_ctx_t *ctx = NULL;
+  mxc_ctx_t *ctx = NULL, *lean = NULL;
   int i, rc = 0;
 
   memset(&all, 0, sizeof(all));
@@ -537,7 +592,10 @@ int main(int argc, char **argv)
         SPF_dns_free(zone);
       zone = NULL;
       mxc_ctx_free(ctx);
-      if ((ctx = new_ctx(&opt)) == NULL) {
+      mxc_ctx_free(lean);
+      lean = NULL;
+      if ((ctx = new_ctx(&opt, 0)) == NULL ||
+          (lean = new_ctx(&opt, 1)) == NULL) {
         rc = 2;
         break;
       }
@@ -551,12 +609,16 @@ int main(int argc, char **argv)
                (f[6][0] == '-' || f[6][0] == '=')) {
       if (opt.only && strcmp(opt.only, f[1]) != 0)
         continue;
-      if (ctx == NULL && (ctx = new_ctx(&opt)) == NULL) {
+      if (ctx == NULL && (ctx = new_ctx(&opt, 0)) == NULL) {
+        rc = 2;
+        break;
+      }
+      if (lean == NULL && (lean = new_ctx(&opt, 1)) == NULL) {
         rc = 2;
         break;
       }
       ran++;
-      if (run_test(ctx, scen[0] ? scen : "-", f, zone, &opt, &sc))
+      if (run_test(ctx, lean, scen[0] ? scen : "-", f, zone, &opt, &sc))
         sc.passed++;
       else
         sc.failed++;
@@ -575,6 +637,7 @@ int main(int argc, char **argv)
   if (in != stdin)
     fclose(in);
   mxc_ctx_free(ctx);
+  mxc_ctx_free(lean);
   if (zone)
     SPF_dns_free(zone);
   scenario_summary(scen, &sc);
@@ -583,8 +646,10 @@ int main(int argc, char **argv)
          all.l2_failed);
   printf("spf-suite libspf2 async==sync: %ld passed, %ld failed\n",
          all.sync_passed, all.sync_failed);
+  printf("spf-suite detail off == on: %ld passed, %ld failed\n",
+         all.lean_passed, all.lean_failed);
   printf("spf-suite: %ld passed, %ld failed\n", all.passed, all.failed);
   if (rc)
     return rc;
-  return all.failed || all.sync_failed ? 1 : 0;
+  return all.failed || all.sync_failed || all.lean_failed ? 1 : 0;
 }
