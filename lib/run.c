@@ -125,6 +125,18 @@ static void sync_done(mxc_check_t *chk, mxc_status_t st,
   }
 }
 
+/* Common checks of the _sync() wrappers before they start a check. */
+static mxc_status_t sync_begin(mxc_ctx_t *ctx, mxc_result_t **out)
+{
+  if (out == NULL)
+    return MXC_EINVAL;
+  *out = NULL;
+  if (mxci_ctx_valid(ctx) &&
+      (ctx->in_callback || ctx->processing || ctx->running))
+    return MXC_ERECURSIVE;
+  return MXC_OK;
+}
+
 /* Run the context until the started check chk delivered into s. */
 static mxc_status_t sync_wait(mxc_ctx_t *ctx, struct sync_state *s,
                               mxc_check_t *chk, mxc_result_t **out)
@@ -150,14 +162,10 @@ mxc_status_t mxc_spf_sync(mxc_ctx_t *ctx, const char *ip,
 {
   struct sync_state s = {0, MXC_OK, NULL};
   mxc_check_t *chk;
-  mxc_status_t st;
+  mxc_status_t st = sync_begin(ctx, out);
 
-  if (out == NULL)
-    return MXC_EINVAL;
-  *out = NULL;
-  if (mxci_ctx_valid(ctx) &&
-      (ctx->in_callback || ctx->processing || ctx->running))
-    return MXC_ERECURSIVE;
+  if (st != MXC_OK)
+    return st;
   st = mxc_spf_start(ctx, ip, mail_from, helo, sync_done, &s, &chk);
   if (st != MXC_OK)
     return st;
@@ -169,14 +177,10 @@ mxc_status_t mxc_fcrdns_sync(mxc_ctx_t *ctx, const char *address,
 {
   struct sync_state s = {0, MXC_OK, NULL};
   mxc_check_t *chk;
-  mxc_status_t st;
+  mxc_status_t st = sync_begin(ctx, out);
 
-  if (out == NULL)
-    return MXC_EINVAL;
-  *out = NULL;
-  if (mxci_ctx_valid(ctx) &&
-      (ctx->in_callback || ctx->processing || ctx->running))
-    return MXC_ERECURSIVE;
+  if (st != MXC_OK)
+    return st;
   st = mxc_fcrdns_start(ctx, address, sync_done, &s, &chk);
   if (st != MXC_OK)
     return st;
@@ -190,14 +194,10 @@ mxc_status_t mxc_dmarc_sync(mxc_ctx_t *ctx, const char *from_domain,
 {
   struct sync_state s = {0, MXC_OK, NULL};
   mxc_check_t *chk;
-  mxc_status_t st;
+  mxc_status_t st = sync_begin(ctx, out);
 
-  if (out == NULL)
-    return MXC_EINVAL;
-  *out = NULL;
-  if (mxci_ctx_valid(ctx) &&
-      (ctx->in_callback || ctx->processing || ctx->running))
-    return MXC_ERECURSIVE;
+  if (st != MXC_OK)
+    return st;
   st = mxc_dmarc_start(ctx, from_domain, spf, dkim, ndkim, sync_done, &s,
                        &chk);
   if (st != MXC_OK)
