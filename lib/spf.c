@@ -230,17 +230,24 @@ static void decide(struct spf *s, mxc_verdict_t v, char *reason)
   s->phase = v == MXC_VERDICT_FAIL ? PH_EXP : PH_DONE;
 }
 
+/* Decide an error verdict with its reason, traced. */
+static void error_verdict(struct spf *s, mxc_verdict_t v, const char *fmt,
+                          va_list ap)
+{
+  char buf[1024];
+  vsnprintf(buf, sizeof(buf), fmt, ap);
+  trace(s, "%s: %s", mxc_verdict_str(v), buf);
+  decide(s, v, mxci_strdup(buf));
+}
+
 static void permerror(struct spf *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void permerror(struct spf *s, const char *fmt, ...)
 {
   va_list ap;
-  char buf[1024];
   va_start(ap, fmt);
-  vsnprintf(buf, sizeof(buf), fmt, ap);
+  error_verdict(s, MXC_VERDICT_PERMERROR, fmt, ap);
   va_end(ap);
-  trace(s, "permerror: %s", buf);
-  decide(s, MXC_VERDICT_PERMERROR, mxci_strdup(buf));
 }
 
 static void temperror(struct spf *s, const char *fmt, ...)
@@ -248,12 +255,9 @@ static void temperror(struct spf *s, const char *fmt, ...)
 static void temperror(struct spf *s, const char *fmt, ...)
 {
   va_list ap;
-  char buf[1024];
   va_start(ap, fmt);
-  vsnprintf(buf, sizeof(buf), fmt, ap);
+  error_verdict(s, MXC_VERDICT_TEMPERROR, fmt, ap);
   va_end(ap);
-  trace(s, "temperror: %s", buf);
-  decide(s, MXC_VERDICT_TEMPERROR, mxci_strdup(buf));
 }
 
 static mxc_verdict_t qual_verdict(char q)
