@@ -70,6 +70,12 @@ tests_check_compliance_LDADD = $(tests_ldadd)
 TESTS += tests/cli_compliance.sh
 EXTRA_DIST += tests/cli_compliance.sh tests/compliance
 
+# Golden output: the text, --json and --authres renderings of every check
+# compared byte for byte with tests/golden/ (tests/golden.sh --update
+# regenerates them).
+TESTS += tests/golden.sh
+EXTRA_DIST += tests/golden.sh tests/golden
+
 EXTRA_DIST += tests/dnsfixture.sh tests/faultdns.py tests/faultdns.md \
 	tests/cli.sh tests/clilib.sh tests/exports.sh tests/zones tests/cli_spf.sh
 
