@@ -20,11 +20,6 @@
 #define EDNS_UDP_SIZE 1232
 #define MAX_SERVERS 16
 
-int mxci_ctx_valid(const mxc_ctx_t *ctx)
-{
-  return ctx != NULL && ctx->magic == MXCI_CTX_MAGIC;
-}
-
 static void set_error(mxc_ctx_t *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void set_error(mxc_ctx_t *ctx, const char *fmt, ...)
@@ -226,8 +221,6 @@ mxc_status_t mxc_ctx_new(mxc_ctx_t **out)
   ctx->max_inflight = DEFAULT_MAX_INFLIGHT;
   ctx->cache_max = DEFAULT_CACHE_MAX;
   ctx->edns = 1;
-  ctx->libspf2 = 1;
-  ctx->spf_detail = 1;
   ctx->timer_deadline = -1;
   if (mxci_dns_init(ctx) < 0) {
     st = MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
@@ -502,6 +495,34 @@ void *mxc_check_arg(const mxc_check_t *chk)
   return chk && chk->magic == MXCI_CHECK_MAGIC ? chk->arg : NULL;
 }
 
+/* ---- per-check state ---------------------------------------------------------- */
+
+struct mxci_ctx_state {
+  struct mxci_ctx_state *next;
+  const struct mxci_method *m;
+  void *state;
+};
+
+void *mxci_ctx_state(mxc_ctx_t *ctx, const struct mxci_method *m)
+{
+  struct mxci_ctx_state *cs;
+  for (cs = ctx->states; cs; cs = cs->next)
+    if (cs->m == m)
+      return cs->state;
+  cs = mxci_calloc(1, sizeof(*cs));
+  if (cs == NULL)
+    return NULL; /* LCOV_EXCL_LINE: OutOfMemory */
+  cs->state = m->ctx_new();
+  if (cs->state == NULL) {
+    mxci_free(cs); /* LCOV_EXCL_LINE: OutOfMemory */
+    return NULL;   /* LCOV_EXCL_LINE: OutOfMemory */
+  }
+  cs->m = m;
+  cs->next = ctx->states;
+  ctx->states = cs;
+  return cs->state;
+}
+
 /* ---- teardown --------------------------------------------------------------- */
 
 void mxci_ctx_destroy(mxc_ctx_t *ctx)
@@ -516,24 +537,19 @@ void mxci_ctx_destroy(mxc_ctx_t *ctx)
     }
     check_stop(chk, MXC_EDESTRUCTION);
   }
-  if (ctx->sock_cb) {
-    size_t i;
-    for (i = 0; i < ctx->nsocks; i++)
-      ctx->sock_cb(ctx, ctx->socks[i].fd, MXC_POLL_REMOVE, ctx->sock_userp,
-                   ctx->socks[i].socketp);
-  }
-  ctx->sock_cb = NULL;
-  if (ctx->timer_cb && ctx->timer_deadline != -1)
-    ctx->timer_cb(ctx, -1, ctx->timer_userp);
-  ctx->timer_cb = NULL;
+  mxci_loop_detach(ctx);
   if (ctx->channel)
     ares_destroy(ctx->channel); /* queries end with ARES_EDESTRUCTION */
   ctx->channel = NULL;
   mxci_dns_destroy(ctx);
-  mxci_dkim_ctx_destroy(ctx);
+  while (ctx->states) {
+    struct mxci_ctx_state *cs = ctx->states;
+    ctx->states = cs->next;
+    cs->m->ctx_free(cs->state);
+    mxci_free(cs);
+  }
   mxci_free(ctx->socks);
   mxci_free(ctx->servers);
-  mxci_free(ctx->spf_exp);
   ctx->magic = 0;
   mxci_free(ctx);
 }

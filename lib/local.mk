@@ -5,6 +5,8 @@ include_HEADERS = %reldir%/mxcheck.h
 nodist_include_HEADERS = %reldir%/mxcheck_version.h
 
 noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
+# The engine: context, DNS (wire format, cache, queries), loop and driver,
+# the result object and its renderings.  It names no check.
 %canon_reldir%_libmxcheck_core_la_SOURCES = \
 	%reldir%/mxc_private.h \
 	%reldir%/util.c \
@@ -14,28 +16,44 @@ noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 	%reldir%/ctx.c \
 	%reldir%/loop.c \
 	%reldir%/run.c \
-	%reldir%/fcrdns.c \
-	%reldir%/spf.c \
-	%reldir%/spf_parse.c \
-	%reldir%/spf_macro.c \
-	%reldir%/spf_libspf2.c \
-	%reldir%/dkim.c \
-	%reldir%/dkim_result.c \
 	%reldir%/result.c \
 	%reldir%/report.c
+# The checks, each in its folder with its own header and method table
+# (doc/HACKING.md: how to add one).
+%canon_reldir%_libmxcheck_core_la_SOURCES += \
+	%reldir%/checks/iprev/iprev.h \
+	%reldir%/checks/iprev/iprev.c \
+	%reldir%/checks/iprev/iprev_result.c
+# SPF (RFC 7208; libspf2's view beside it).
+%canon_reldir%_libmxcheck_core_la_SOURCES += \
+	%reldir%/checks/spf/spf.h \
+	%reldir%/checks/spf/spf.c \
+	%reldir%/checks/spf/spf_parse.c \
+	%reldir%/checks/spf/spf_macro.c \
+	%reldir%/checks/spf/spf_libspf2.c \
+	%reldir%/checks/spf/spf_result.c
+# DKIM (RFC 6376, RFC 8463; libopendkim verifies).
+%canon_reldir%_libmxcheck_core_la_SOURCES += \
+	%reldir%/checks/dkim/dkim.h \
+	%reldir%/checks/dkim/dkim.c \
+	%reldir%/checks/dkim/dkim_result.c
+# DMARC (RFC 9989; RFC 7489's Public Suffix List through libpsl).
+%canon_reldir%_libmxcheck_core_la_SOURCES += \
+	%reldir%/checks/dmarc/dmarc.h \
+	%reldir%/checks/dmarc/dmarc.c \
+	%reldir%/checks/dmarc/dmarc_parse.c \
+	%reldir%/checks/dmarc/dmarc_result.c
+# Sender requirements (doc: RULES R1-R20): header checks, the rule table.
+%canon_reldir%_libmxcheck_core_la_SOURCES += \
+	%reldir%/checks/compliance/compliance.h \
+	%reldir%/checks/compliance/message.c \
+	%reldir%/checks/compliance/compliance.c \
+	%reldir%/checks/compliance/compliance_result.c
 %canon_reldir%_libmxcheck_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DMXC_BUILDING_LIBRARY
 %canon_reldir%_libmxcheck_core_la_CFLAGS = $(AM_CFLAGS) $(VISIBILITY_CFLAGS) \
-	$(CARES_CFLAGS) $(JSONC_CFLAGS) $(OPENDKIM_CFLAGS)
+	$(CARES_CFLAGS) $(JSONC_CFLAGS) $(OPENDKIM_CFLAGS) $(PSL_CFLAGS)
 %canon_reldir%_libmxcheck_core_la_LIBADD = $(CARES_LIBS) $(JSONC_LIBS) \
-	$(SPF2_LIBS) $(OPENDKIM_LIBS)
-# DMARC (RFC 9989; RFC 7489's Public Suffix List through libpsl).
-%canon_reldir%_libmxcheck_core_la_SOURCES += %reldir%/dmarc.c \
-	%reldir%/dmarc_parse.c %reldir%/dmarc_report.c
-# Sender requirements (doc: RULES R1-R20): header checks, the rule table.
-%canon_reldir%_libmxcheck_core_la_SOURCES += %reldir%/message.c \
-	%reldir%/compliance.c
-%canon_reldir%_libmxcheck_core_la_CFLAGS += $(PSL_CFLAGS)
-%canon_reldir%_libmxcheck_core_la_LIBADD += $(PSL_LIBS)
+	$(SPF2_LIBS) $(OPENDKIM_LIBS) $(PSL_LIBS)
 
 lib_LTLIBRARIES += %reldir%/libmxcheck.la
 %canon_reldir%_libmxcheck_la_SOURCES =

@@ -2,7 +2,8 @@
  * loop.c -- the bridge between c-ares's sockets and the application's event
  * loop: socket callback (fed by ARES_OPT_SOCK_STATE_CB), timer callback
  * (c-ares has none: we compute the deadline after each public call and tell
- * the application only when it changed, as libcurl does), and the driver.
+ * the application only when it changed, as libcurl does).  The driver that
+ * feeds events back (mxc_process_fds, mxc_run) is run.c.
  */
 #include "mxc_private.h"
 
@@ -55,6 +56,10 @@ mxc_status_t mxc_set_socket_cb(mxc_ctx_t *ctx, mxc_socket_cb cb, void *userp)
   size_t i;
   if (!mxci_ctx_valid(ctx))
     return MXC_EINVAL;
+  /* One loop at a time: attaching another needs a detach (NULL) first, so
+   * that an adapter can never silently lose its sockets. */
+  if (cb != NULL && ctx->sock_cb != NULL)
+    return MXC_EBUSY;
   ctx->sock_cb = cb;
   ctx->sock_userp = userp;
   for (i = 0; cb && i < ctx->nsocks; i++)
@@ -67,6 +72,8 @@ mxc_status_t mxc_set_timer_cb(mxc_ctx_t *ctx, mxc_timer_cb cb, void *userp)
 {
   if (!mxci_ctx_valid(ctx))
     return MXC_EINVAL;
+  if (cb != NULL && ctx->timer_cb != NULL)
+    return MXC_EBUSY;
   ctx->timer_cb = cb;
   ctx->timer_userp = userp;
   ctx->timer_deadline = -1;
@@ -120,34 +127,14 @@ void mxci_update_timer(mxc_ctx_t *ctx)
   ctx->timer_cb(ctx, t, ctx->timer_userp);
 }
 
-mxc_status_t mxc_process_fds(mxc_ctx_t *ctx, const mxc_fd_event_t *ev,
-                             size_t n)
+void mxci_loop_detach(mxc_ctx_t *ctx)
 {
   size_t i;
-  if (!mxci_ctx_valid(ctx) || (ev == NULL && n > 0))
-    return MXC_EINVAL;
-  if (ctx->in_callback || ctx->processing)
-    return MXC_ERECURSIVE;
-  ctx->processing = 1;
-  if (n == 0) {
-    /* The timer fired (or the application polls): its state is unknown,
-     * so the next deadline, even "none", is reported. */
-    ctx->timer_deadline = -2;
-    ares_process_fd(ctx->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-  } else {
-    /* Each call also handles c-ares's expired timeouts. */
-    for (i = 0; i < n; i++) {
-      ares_socket_t r = (ev[i].events & MXC_POLL_IN) ? ev[i].fd
-                                                     : ARES_SOCKET_BAD;
-      ares_socket_t w = (ev[i].events & MXC_POLL_OUT) ? ev[i].fd
-                                                      : ARES_SOCKET_BAD;
-      ares_process_fd(ctx->channel, r, w);
-    }
-  }
-  mxci_dns_pump(ctx);
-  ctx->processing = 0;
-  /* User callbacks run with processing off but in_callback on. */
-  mxci_deliver(ctx);
-  mxci_ctx_leave(ctx);
-  return MXC_OK;
+  for (i = 0; ctx->sock_cb && i < ctx->nsocks; i++)
+    ctx->sock_cb(ctx, ctx->socks[i].fd, MXC_POLL_REMOVE, ctx->sock_userp,
+                 ctx->socks[i].socketp);
+  ctx->sock_cb = NULL;
+  if (ctx->timer_cb && ctx->timer_deadline != -1)
+    ctx->timer_cb(ctx, -1, ctx->timer_userp);
+  ctx->timer_cb = NULL;
 }

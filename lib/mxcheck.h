@@ -186,10 +186,15 @@ typedef void (*mxc_socket_cb)(mxc_ctx_t *ctx, int fd, int what, void *userp,
  */
 typedef void (*mxc_timer_cb)(mxc_ctx_t *ctx, long timeout_ms, void *userp);
 
-/*! Set the socket callback.  Existing sockets are reported again. */
+/*! Set the socket callback (NULL detaches).  Existing sockets are reported
+ * to the new callback.  One loop at a time: while a callback is set,
+ * setting another fails with MXC_EBUSY; detach with NULL first.
+ * \return MXC_OK, MXC_EINVAL, MXC_EBUSY */
 MXC_EXTERN mxc_status_t mxc_set_socket_cb(mxc_ctx_t *ctx, mxc_socket_cb cb,
                                           void *userp);
-/*! Set the timer callback. */
+/*! Set the timer callback (NULL detaches); like mxc_set_socket_cb(), a
+ * second callback needs a detach first.  \return MXC_OK, MXC_EINVAL,
+ * MXC_EBUSY */
 MXC_EXTERN mxc_status_t mxc_set_timer_cb(mxc_ctx_t *ctx, mxc_timer_cb cb,
                                          void *userp);
 /*! Attach the application's pointer to a socket the library watches.
@@ -244,20 +249,21 @@ typedef void (*mxc_done_cb)(mxc_check_t *chk, mxc_status_t st,
  * Most PTR names whose forward records are looked up (RFC 8601 section
  * 2.7.3 leaves the number to the verifier; RFC 7208 section 4.6.4 uses 10).
  */
-#define MXC_FCRDNS_MAX_NAMES 10
+#define MXC_IPREV_MAX_NAMES 10
 
 /*!
  * Start a forward-confirmed reverse DNS check (RFC 8601 "iprev") of an
  * IPv4 or IPv6 address in any textual form: dotted quad, compressed or
  * uppercase IPv6, IPv4-mapped "::ffff:a.b.c.d" (checked as IPv4), with
  * Sendmail's "IPv6:" prefix or in brackets.  The string is copied.
+ * The result's method is "iprev".
  * \param[out] out the check handle (may be NULL), valid until the callback
  * \return MXC_OK, MXC_EINVAL (NULL arguments), MXC_ENOMEM,
  *         MXC_EDESTRUCTION (the context is being freed)
  */
-MXC_EXTERN mxc_status_t mxc_fcrdns_start(mxc_ctx_t *ctx, const char *address,
-                                         mxc_done_cb cb, void *arg,
-                                         mxc_check_t **out);
+MXC_EXTERN mxc_status_t mxc_iprev_start(mxc_ctx_t *ctx, const char *address,
+                                        mxc_done_cb cb, void *arg,
+                                        mxc_check_t **out);
 
 /*!
  * Blocking wrapper: start an iprev check and run the context until it
@@ -266,6 +272,15 @@ MXC_EXTERN mxc_status_t mxc_fcrdns_start(mxc_ctx_t *ctx, const char *address,
  *         MXC_ENOMEM, MXC_ERECURSIVE, MXC_EDESTRUCTION, or what mxc_run()
  *         returned
  */
+MXC_EXTERN mxc_status_t mxc_iprev_sync(mxc_ctx_t *ctx, const char *address,
+                                       mxc_result_t **out);
+
+/*! The first names of the iprev check ("FCrDNS"), kept for existing
+ * programs: the same functions and limit under their old names. */
+#define MXC_FCRDNS_MAX_NAMES MXC_IPREV_MAX_NAMES
+MXC_EXTERN mxc_status_t mxc_fcrdns_start(mxc_ctx_t *ctx, const char *address,
+                                         mxc_done_cb cb, void *arg,
+                                         mxc_check_t **out);
 MXC_EXTERN mxc_status_t mxc_fcrdns_sync(mxc_ctx_t *ctx, const char *address,
                                         mxc_result_t **out);
 
@@ -300,7 +315,7 @@ typedef enum {
  * local-part ("@domain") or without '@' ("domain") the local-part is
  * "postmaster" (section 4.3).  helo is the HELO/EHLO name (may be NULL
  * when mail_from has a domain; %{h} is then "unknown").  Strings are
- * copied.  The address is parsed as by mxc_fcrdns_start(); an
+ * copied.  The address is parsed as by mxc_iprev_start(); an
  * IPv4-mapped IPv6 address is evaluated as IPv4 (section 5).
  * The result's method is "spf"; the verdict is one of none, neutral, pass,
  * fail, softfail, temperror, permerror.  The limits of section 4.6.4 are
@@ -312,7 +327,7 @@ MXC_EXTERN mxc_status_t mxc_spf_start(mxc_ctx_t *ctx, const char *ip,
                                       const char *mail_from, const char *helo,
                                       mxc_done_cb cb, void *arg,
                                       mxc_check_t **out);
-/*! Blocking wrapper of mxc_spf_start(), as mxc_fcrdns_sync(). */
+/*! Blocking wrapper of mxc_spf_start(), as mxc_iprev_sync(). */
 MXC_EXTERN mxc_status_t mxc_spf_sync(mxc_ctx_t *ctx, const char *ip,
                                      const char *mail_from, const char *helo,
                                      mxc_result_t **out);
@@ -610,7 +625,7 @@ MXC_EXTERN mxc_status_t mxc_dmarc_start(mxc_ctx_t *ctx,
                                         const mxc_auth_id_t *dkim,
                                         size_t ndkim, mxc_done_cb cb,
                                         void *arg, mxc_check_t **out);
-/*! Blocking wrapper of mxc_dmarc_start(), as mxc_fcrdns_sync(). */
+/*! Blocking wrapper of mxc_dmarc_start(), as mxc_iprev_sync(). */
 MXC_EXTERN mxc_status_t mxc_dmarc_sync(mxc_ctx_t *ctx,
                                        const char *from_domain,
                                        const mxc_auth_id_t *spf,
@@ -720,7 +735,7 @@ MXC_EXTERN const char *mxc_rule_state_str(mxc_rule_state_t s);
  * mxc_result_address(), the verdict fail when a rule fails, else pass; the
  * rules (in id order) and the sub-results are read with the accessors
  * below.  An address that does not parse gives MXC_EADDRESS as
- * mxc_fcrdns_start() does.
+ * mxc_iprev_start() does.
  * \return MXC_OK, MXC_EINVAL (NULL ip or cb, unknown profile, dkim not a
  *         "dkim" result), MXC_ENOMEM, MXC_EDESTRUCTION
  */
@@ -728,6 +743,11 @@ MXC_EXTERN mxc_status_t mxc_compliance_start(
     mxc_ctx_t *ctx, const char *ip, const char *mail_from, const char *helo,
     const mxc_msg_t *msg, const mxc_result_t *dkim, const char *profile,
     mxc_done_cb cb, void *arg, mxc_check_t **out);
+/*! Blocking wrapper of mxc_compliance_start(), as mxc_iprev_sync(). */
+MXC_EXTERN mxc_status_t mxc_compliance_sync(
+    mxc_ctx_t *ctx, const char *ip, const char *mail_from, const char *helo,
+    const mxc_msg_t *msg, const mxc_result_t *dkim, const char *profile,
+    mxc_result_t **out);
 /*! The profile evaluated ("gmail", ...). */
 MXC_EXTERN const char *mxc_compliance_profile(const mxc_result_t *res);
 /*! The rules evaluated for the profile: id ("R1".."R20"), title, source
@@ -763,7 +783,9 @@ MXC_EXTERN mxc_result_t *mxc_result_dup(const mxc_result_t *res);
 /*! Free a result from mxc_result_dup() or a _sync() call; NULL accepted. */
 MXC_EXTERN void mxc_result_free(mxc_result_t *res);
 
-/*! RFC 8601 method name: "iprev", "spf", "dkim" or "dmarc". */
+/*! The method of a result: "iprev" (mxc_iprev_start), "spf"
+ * (mxc_spf_start), "dkim" (mxc_dkim_finish), "dmarc" (mxc_dmarc_start) --
+ * the RFC 8601 method names -- or "compliance" (mxc_compliance_start). */
 MXC_EXTERN const char *mxc_result_method(const mxc_result_t *res);
 MXC_EXTERN mxc_verdict_t mxc_result_verdict(const mxc_result_t *res);
 /*! One sentence saying why the verdict is what it is; never NULL. */
@@ -788,7 +810,7 @@ typedef enum {
   MXC_NAME_NXDOMAIN = 2,  /* the name does not exist */
   MXC_NAME_NODATA = 3,    /* the name exists but has no A/AAAA */
   MXC_NAME_TEMPERROR = 4, /* timeout, SERVFAIL, bad answer */
-  MXC_NAME_NOT_TRIED = 5  /* beyond MXC_FCRDNS_MAX_NAMES */
+  MXC_NAME_NOT_TRIED = 5  /* beyond MXC_IPREV_MAX_NAMES */
 } mxc_name_state_t;
 
 MXC_EXTERN const char *mxc_name_state_str(mxc_name_state_t s);

@@ -1,12 +1,46 @@
 /*
- * run.c -- the blocking layer, built only on the public loop API: mxc_run()
- * is a poll() loop; the _sync() wrappers start a check and run until its
- * callback fired (as libcurl's easy interface sits on multi).
+ * run.c -- the loop driver: mxc_process_fds() feeds the application's
+ * events to c-ares and delivers finished checks; mxc_run() is a poll()
+ * loop over it; the checks' _sync() wrappers start a check and run until
+ * its callback fired (as libcurl's easy interface sits on multi) through
+ * mxci_sync_*.
  */
 #include "mxc_private.h"
 
 #include <errno.h>
 #include <poll.h>
+
+mxc_status_t mxc_process_fds(mxc_ctx_t *ctx, const mxc_fd_event_t *ev,
+                             size_t n)
+{
+  size_t i;
+  if (!mxci_ctx_valid(ctx) || (ev == NULL && n > 0))
+    return MXC_EINVAL;
+  if (ctx->in_callback || ctx->processing)
+    return MXC_ERECURSIVE;
+  ctx->processing = 1;
+  if (n == 0) {
+    /* The timer fired (or the application polls): its state is unknown,
+     * so the next deadline, even "none", is reported. */
+    ctx->timer_deadline = -2;
+    ares_process_fd(ctx->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+  } else {
+    /* Each call also handles c-ares's expired timeouts. */
+    for (i = 0; i < n; i++) {
+      ares_socket_t r = (ev[i].events & MXC_POLL_IN) ? ev[i].fd
+                                                     : ARES_SOCKET_BAD;
+      ares_socket_t w = (ev[i].events & MXC_POLL_OUT) ? ev[i].fd
+                                                      : ARES_SOCKET_BAD;
+      ares_process_fd(ctx->channel, r, w);
+    }
+  }
+  mxci_dns_pump(ctx);
+  ctx->processing = 0;
+  /* User callbacks run with processing off but in_callback on. */
+  mxci_deliver(ctx);
+  mxci_ctx_leave(ctx);
+  return MXC_OK;
+}
 
 /* Wait at most this long when nothing else bounds the wait. */
 #define IDLE_TICK_MS 1000
@@ -105,16 +139,12 @@ mxc_status_t mxc_run(mxc_ctx_t *ctx, long timeout_ms)
   return st;
 }
 
-struct sync_state {
-  int done;
-  mxc_status_t st;
-  mxc_result_t *res;
-};
+/* ---- the blocking layer of the checks' _sync() wrappers ---------------- */
 
-static void sync_done(mxc_check_t *chk, mxc_status_t st,
-                      const mxc_result_t *res, void *arg)
+void mxci_sync_done(mxc_check_t *chk, mxc_status_t st,
+                    const mxc_result_t *res, void *arg)
 {
-  struct sync_state *s = arg;
+  struct mxci_sync *s = arg;
   (void)chk;
   s->done = 1;
   s->st = st;
@@ -125,8 +155,7 @@ static void sync_done(mxc_check_t *chk, mxc_status_t st,
   }
 }
 
-/* Common checks of the _sync() wrappers before they start a check. */
-static mxc_status_t sync_begin(mxc_ctx_t *ctx, mxc_result_t **out)
+mxc_status_t mxci_sync_begin(mxc_ctx_t *ctx, mxc_result_t **out)
 {
   if (out == NULL)
     return MXC_EINVAL;
@@ -137,11 +166,13 @@ static mxc_status_t sync_begin(mxc_ctx_t *ctx, mxc_result_t **out)
   return MXC_OK;
 }
 
-/* Run the context until the started check chk delivered into s. */
-static mxc_status_t sync_wait(mxc_ctx_t *ctx, struct sync_state *s,
-                              mxc_check_t *chk, mxc_result_t **out)
+mxc_status_t mxci_sync_wait(mxc_ctx_t *ctx, struct mxci_sync *s,
+                            mxc_status_t started, mxc_check_t *chk,
+                            mxc_result_t **out)
 {
   mxc_status_t st;
+  if (started != MXC_OK)
+    return started;
   while (!s->done) {
     /* Runs every check of the context; returns once none is pending, or
      * after freeing the context if a callback asked for it (then our check
@@ -154,53 +185,4 @@ static mxc_status_t sync_wait(mxc_ctx_t *ctx, struct sync_state *s,
   }
   *out = s->res;
   return s->st;
-}
-
-mxc_status_t mxc_spf_sync(mxc_ctx_t *ctx, const char *ip,
-                          const char *mail_from, const char *helo,
-                          mxc_result_t **out)
-{
-  struct sync_state s = {0, MXC_OK, NULL};
-  mxc_check_t *chk;
-  mxc_status_t st = sync_begin(ctx, out);
-
-  if (st != MXC_OK)
-    return st;
-  st = mxc_spf_start(ctx, ip, mail_from, helo, sync_done, &s, &chk);
-  if (st != MXC_OK)
-    return st;
-  return sync_wait(ctx, &s, chk, out);
-}
-
-mxc_status_t mxc_fcrdns_sync(mxc_ctx_t *ctx, const char *address,
-                             mxc_result_t **out)
-{
-  struct sync_state s = {0, MXC_OK, NULL};
-  mxc_check_t *chk;
-  mxc_status_t st = sync_begin(ctx, out);
-
-  if (st != MXC_OK)
-    return st;
-  st = mxc_fcrdns_start(ctx, address, sync_done, &s, &chk);
-  if (st != MXC_OK)
-    return st;
-  return sync_wait(ctx, &s, chk, out);
-}
-
-mxc_status_t mxc_dmarc_sync(mxc_ctx_t *ctx, const char *from_domain,
-                            const mxc_auth_id_t *spf,
-                            const mxc_auth_id_t *dkim, size_t ndkim,
-                            mxc_result_t **out)
-{
-  struct sync_state s = {0, MXC_OK, NULL};
-  mxc_check_t *chk;
-  mxc_status_t st = sync_begin(ctx, out);
-
-  if (st != MXC_OK)
-    return st;
-  st = mxc_dmarc_start(ctx, from_domain, spf, dkim, ndkim, sync_done, &s,
-                       &chk);
-  if (st != MXC_OK)
-    return st;
-  return sync_wait(ctx, &s, chk, out);
 }

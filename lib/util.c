@@ -194,3 +194,100 @@ char *mxci_buf_take(struct mxci_buf *b)
   b->len = b->cap = 0;
   return s;
 }
+
+char *mxci_printable(const unsigned char *p, size_t len)
+{
+  struct mxci_buf b = {0};
+  size_t i;
+  for (i = 0; i < len; i++) {
+    if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
+      mxci_buf_add(&b, (const char *)p + i, 1);
+    else if (p[i] == '\\')
+      mxci_buf_puts(&b, "\\\\");
+    else
+      mxci_buf_printf(&b, "\\%03u", p[i]);
+  }
+  return mxci_buf_take(&b);
+}
+
+int mxci_name_ok(const char *name, int multi)
+{
+  size_t len = strlen(name), i, label = 0, labels = 1, last = 0;
+  if (len > 0 && name[len - 1] == '.')
+    len--;
+  if (len == 0 || len > 253)
+    return 0;
+  for (i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)name[i];
+    if (c == '.') {
+      if (label == 0)
+        return 0; /* empty label */
+      label = 0;
+      labels++;
+      last = i + 1;
+      continue;
+    }
+    if (multi && (c <= 0x20 || c >= 0x7f))
+      return 0;
+    if (++label > 63)
+      return 0;
+  }
+  if (label == 0)
+    return 0;
+  if (multi) {
+    /* Section 4.3: a multi-label domain name; an address literal such as
+     * "[192.0.2.1]" or a bare address is not one. */
+    int digits = 1;
+    if (labels < 2 || name[0] == '[')
+      return 0;
+    for (i = last; i < len; i++)
+      if (name[i] < '0' || name[i] > '9')
+        digits = 0;
+    if (digits)
+      return 0;
+  }
+  return 1;
+}
+
+int mxci_strdup_opt(char **d, const char *s)
+{
+  if (s == NULL) {
+    *d = NULL;
+    return 0;
+  }
+  *d = mxci_strdup(s);
+  return *d ? 0 : -1;
+}
+
+int mxci_strv_add(char ***v, size_t *n, const char *s)
+{
+  char **nv = mxci_realloc(*v, (*n + 1) * sizeof(**v));
+  char *d;
+  if (nv == NULL)
+    return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  *v = nv;
+  d = mxci_strdup(s);
+  if (d == NULL)
+    return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  nv[(*n)++] = d;
+  return 0;
+}
+
+int mxci_strv_dup(char ***d, size_t *dn, char *const *s, size_t n)
+{
+  size_t i;
+  *d = NULL;
+  *dn = 0;
+  for (i = 0; i < n; i++)
+    if (mxci_strv_add(d, dn, s[i]) < 0)
+      return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  return 0;
+}
+
+void mxci_strv_free(char **v, size_t n)
+{
+  size_t i;
+  for (i = 0; i < n; i++)
+    mxci_free(v[i]);
+  mxci_free(v);
+}

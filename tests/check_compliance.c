@@ -9,6 +9,7 @@
 #include "testutil.h"
 
 #include "mxc_private.h"
+#include "checks/compliance/compliance.h"
 
 #include <json-c/json.h>
 

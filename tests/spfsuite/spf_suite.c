@@ -45,6 +45,7 @@
 #include <strings.h>
 
 #include "mxc_private.h"
+#include "checks/spf/spf.h"
 
 #include <netdb.h>
 

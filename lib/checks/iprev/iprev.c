@@ -1,9 +1,9 @@
 /*
- * fcrdns.c -- forward-confirmed reverse DNS, RFC 8601 section 3 "iprev".
+ * iprev.c -- forward-confirmed reverse DNS, RFC 8601 section 3 "iprev".
  *
  * PTR lookup of the address's reverse name (nibble ip6.arpa for IPv6), then
  * the forward lookup of each PTR name in the same family (A for IPv4, AAAA
- * for IPv6), at most MXC_FCRDNS_MAX_NAMES of them, in parallel.  The check
+ * for IPv6), at most MXC_IPREV_MAX_NAMES of them, in parallel.  The check
  * passes when one forward answer holds the address.  CNAMEs are followed in
  * both directions (RFC 2317 classless reverse delegation uses them).
  *
@@ -11,6 +11,7 @@
  * IPv6 PTR name with only an A record, generic-looking names, DNSSEC.
  */
 #include "mxc_private.h"
+#include "iprev.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -18,11 +19,11 @@
 /* Forward addresses kept per name for the report. */
 #define MAX_ADDRS_SHOWN 16
 
-struct fcrdns;
+struct iprev_check;
 
 struct lookup {
   struct mxci_waiter w;
-  struct fcrdns *f;
+  struct iprev_check *f;
   size_t idx;    /* name index (forward lookups) */
   char *qname;   /* name asked (after CNAME hops) */
   int hops;      /* CNAME hops so far */
@@ -31,7 +32,7 @@ struct lookup {
   int active;
 };
 
-struct fcrdns {
+struct iprev_check {
   mxc_check_t *chk;
   struct mxci_addr a;
   mxc_result_t *res;
@@ -46,9 +47,9 @@ struct fcrdns {
   size_t nnames_total;
 };
 
-static void fcrdns_done(struct fcrdns *f);
+static void iprev_done(struct iprev_check *f);
 
-static void note_answer(struct fcrdns *f, const struct mxci_answer *ans)
+static void note_answer(struct iprev_check *f, const struct mxci_answer *ans)
 {
   if (ans->err != ARES_SUCCESS)
     return;
@@ -57,19 +58,19 @@ static void note_answer(struct fcrdns *f, const struct mxci_answer *ans)
     f->all_ad = 0;
 }
 
-static void release(struct fcrdns *f)
+static void release(struct iprev_check *f)
 {
   if (--f->pending == 0)
-    fcrdns_done(f);
+    iprev_done(f);
 }
 
-static void set_reason(struct fcrdns *f, char *s)
+static void set_reason(struct iprev_check *f, char *s)
 {
   mxci_free(f->res->reason);
   f->res->reason = s;
 }
 
-static int start_lookup(struct fcrdns *f, struct lookup *l, const char *name,
+static int start_lookup(struct iprev_check *f, struct lookup *l, const char *name,
                         uint16_t type, mxci_dns_cb cb)
 {
   mxc_status_t st;
@@ -170,12 +171,12 @@ static const char *generic_reason(const char *name, const struct mxci_addr *a)
 
 /* ---- final verdict ---------------------------------------------------------- */
 
-static void summarise_fail(struct fcrdns *f, struct mxci_buf *b)
+static void summarise_fail(struct iprev_check *f, struct mxci_buf *b)
 {
   size_t i, shown = 0;
   mxc_result_t *r = f->res;
-  for (i = 0; i < r->nnames && shown < 3; i++) {
-    struct mxci_name *n = &r->names[i];
+  for (i = 0; i < MXCI_IPREV(r)->nnames && shown < 3; i++) {
+    struct mxci_name *n = &MXCI_IPREV(r)->names[i];
     if (n->state == MXC_NAME_NOT_TRIED)
       continue;
     mxci_buf_printf(b, "%s%s ", shown ? "; " : "", n->name);
@@ -197,11 +198,11 @@ static void summarise_fail(struct fcrdns *f, struct mxci_buf *b)
     }
     shown++;
   }
-  if (r->nnames > shown)
-    mxci_buf_printf(b, "; and %zu more", r->nnames - shown);
+  if (MXCI_IPREV(r)->nnames > shown)
+    mxci_buf_printf(b, "; and %zu more", MXCI_IPREV(r)->nnames - shown);
 }
 
-static void fcrdns_done(struct fcrdns *f)
+static void iprev_done(struct iprev_check *f)
 {
   mxc_result_t *r = f->res;
   const char *fam = f->a.family == 6 ? "AAAA" : "A";
@@ -211,22 +212,22 @@ static void fcrdns_done(struct fcrdns *f)
 
   r->dnssec = f->answers > 0 && f->all_ad;
   if (!f->stage_error) {
-    for (i = 0; i < r->nnames; i++) {
-      if (r->names[i].state == MXC_NAME_MATCH && r->matched == NULL)
-        r->matched = mxci_strdup(r->names[i].name);
-      if (r->names[i].state == MXC_NAME_TEMPERROR)
+    for (i = 0; i < MXCI_IPREV(r)->nnames; i++) {
+      if (MXCI_IPREV(r)->names[i].state == MXC_NAME_MATCH && MXCI_IPREV(r)->matched == NULL)
+        MXCI_IPREV(r)->matched = mxci_strdup(MXCI_IPREV(r)->names[i].name);
+      if (MXCI_IPREV(r)->names[i].state == MXC_NAME_TEMPERROR)
         any_temp = 1;
     }
-    if (r->matched) {
+    if (MXCI_IPREV(r)->matched) {
       r->verdict = MXC_VERDICT_PASS;
-      for (i = 0; i < r->nnames; i++)
-        if (r->names[i].state == MXC_NAME_MATCH)
+      for (i = 0; i < MXCI_IPREV(r)->nnames; i++)
+        if (MXCI_IPREV(r)->names[i].state == MXC_NAME_MATCH)
           break;
       set_reason(f, mxci_asprintf(
-                        "PTR name %s resolves back to %s%s%s", r->matched,
-                        r->address, r->names[i].detail ? " " : "",
-                        r->names[i].detail ? r->names[i].detail : ""));
-      gname = r->matched;
+                        "PTR name %s resolves back to %s%s%s", MXCI_IPREV(r)->matched,
+                        r->address, MXCI_IPREV(r)->names[i].detail ? " " : "",
+                        MXCI_IPREV(r)->names[i].detail ? MXCI_IPREV(r)->names[i].detail : ""));
+      gname = MXCI_IPREV(r)->matched;
     } else {
       struct mxci_buf b = {0};
       r->verdict = any_temp ? MXC_VERDICT_TEMPERROR : MXC_VERDICT_FAIL;
@@ -236,9 +237,9 @@ static void fcrdns_done(struct fcrdns *f)
                                         "address");
       summarise_fail(f, &b);
       set_reason(f, mxci_buf_take(&b));
-      gname = r->nnames ? r->names[0].name : NULL;
-      if (r->verdict == MXC_VERDICT_FAIL && r->nnames == 1) {
-        struct mxci_name *n = &r->names[0];
+      gname = MXCI_IPREV(r)->nnames ? MXCI_IPREV(r)->names[0].name : NULL;
+      if (r->verdict == MXC_VERDICT_FAIL && MXCI_IPREV(r)->nnames == 1) {
+        struct mxci_name *n = &MXCI_IPREV(r)->names[0];
         if (f->pa && f->pa[0].only_a)
           r->fix = mxci_asprintf(
               "Add an AAAA record %s -> %s: the name has only an A record, "
@@ -286,8 +287,8 @@ static void add_addr(struct mxci_name *n, const char *s)
 static void probe_a_done(void *arg, const struct mxci_answer *ans)
 {
   struct lookup *l = arg;
-  struct fcrdns *f = l->f;
-  struct mxci_name *n = &f->res->names[l->idx];
+  struct iprev_check *f = l->f;
+  struct mxci_name *n = &MXCI_IPREV(f->res)->names[l->idx];
   int hops;
   const char *final;
   size_t i;
@@ -321,8 +322,8 @@ static void forward_done(void *arg, const struct mxci_answer *ans);
 static void forward_done(void *arg, const struct mxci_answer *ans)
 {
   struct lookup *l = arg;
-  struct fcrdns *f = l->f;
-  struct mxci_name *n = &f->res->names[l->idx];
+  struct iprev_check *f = l->f;
+  struct mxci_name *n = &MXCI_IPREV(f->res)->names[l->idx];
   uint16_t want = f->a.family == 6 ? MXCI_T_AAAA : MXCI_T_A;
   size_t alen = f->a.family == 6 ? 16 : 4;
   const char *final;
@@ -411,7 +412,7 @@ static void forward_done(void *arg, const struct mxci_answer *ans)
 static void ns_done(void *arg, const struct mxci_answer *ans)
 {
   struct lookup *l = arg;
-  struct fcrdns *f = l->f;
+  struct iprev_check *f = l->f;
   mxc_result_t *r = f->res;
   size_t i;
   struct mxci_buf b = {0};
@@ -419,19 +420,19 @@ static void ns_done(void *arg, const struct mxci_answer *ans)
   l->active = 0;
   if (ans->err == ARES_SUCCESS) {
     for (i = 0; i < ans->nan; i++)
-      if (ans->an[i].type == MXCI_T_NS && mxci_name_eq(ans->an[i].owner, r->zone))
-        (void)mxci_strv_add(&r->zone_ns, &r->nzone_ns, ans->an[i].name);
+      if (ans->an[i].type == MXCI_T_NS && mxci_name_eq(ans->an[i].owner, MXCI_IPREV(r)->zone))
+        (void)mxci_strv_add(&MXCI_IPREV(r)->zone_ns, &MXCI_IPREV(r)->nzone_ns, ans->an[i].name);
   }
   mxci_buf_printf(&b,
-                  "Whoever runs the reverse zone %s%s", r->zone,
-                  r->nzone_ns ? " (name servers " : "");
-  for (i = 0; i < r->nzone_ns; i++)
-    mxci_buf_printf(&b, "%s%s", i ? ", " : "", r->zone_ns[i]);
+                  "Whoever runs the reverse zone %s%s", MXCI_IPREV(r)->zone,
+                  MXCI_IPREV(r)->nzone_ns ? " (name servers " : "");
+  for (i = 0; i < MXCI_IPREV(r)->nzone_ns; i++)
+    mxci_buf_printf(&b, "%s%s", i ? ", " : "", MXCI_IPREV(r)->zone_ns[i]);
   mxci_buf_printf(&b,
                   "%s -- usually your ISP or hosting provider -- must publish "
                   "a PTR record for %s naming your mail server, or delegate "
                   "the reverse zone of your prefix to you.",
-                  r->nzone_ns ? ")" : "", r->address);
+                  MXCI_IPREV(r)->nzone_ns ? ")" : "", r->address);
   mxci_free(r->fix);
   r->fix = mxci_buf_take(&b);
   release(f);
@@ -442,7 +443,7 @@ static void ns_done(void *arg, const struct mxci_answer *ans)
 static void ptr_done(void *arg, const struct mxci_answer *ans)
 {
   struct lookup *l = arg;
-  struct fcrdns *f = l->f;
+  struct iprev_check *f = l->f;
   mxc_result_t *r = f->res;
   const char *final;
   int hops;
@@ -497,9 +498,9 @@ static void ptr_done(void *arg, const struct mxci_answer *ans)
                       ans->rcode == MXCI_RCODE_NXDOMAIN ? "NXDOMAIN"
                                                         : "no PTR data"));
     if (zone) {
-      r->zone = mxci_strdup(zone);
+      MXCI_IPREV(r)->zone = mxci_strdup(zone);
       f->ns.f = f;
-      if (r->zone == NULL ||
+      if (MXCI_IPREV(r)->zone == NULL ||
           start_lookup(f, &f->ns, zone, MXCI_T_NS, ns_done) < 0) {
         r->fix = mxci_asprintf("Ask whoever runs the reverse zone %s to "
                                "publish a PTR record for %s.",
@@ -516,10 +517,10 @@ static void ptr_done(void *arg, const struct mxci_answer *ans)
   }
 
   /* Collect the distinct names, in answer order. */
-  r->names = mxci_calloc(nptr, sizeof(*r->names));
+  MXCI_IPREV(r)->names = mxci_calloc(nptr, sizeof(*MXCI_IPREV(r)->names));
   f->fw = mxci_calloc(nptr, sizeof(*f->fw));
   f->pa = mxci_calloc(nptr, sizeof(*f->pa));
-  if (r->names == NULL || f->fw == NULL || f->pa == NULL) {
+  if (MXCI_IPREV(r)->names == NULL || f->fw == NULL || f->pa == NULL) {
     f->stage_error = 1; /* LCOV_EXCL_LINE: OutOfMemory */
     r->verdict = MXC_VERDICT_TEMPERROR;        /* LCOV_EXCL_LINE */
     set_reason(f, mxci_strdup("out of memory")); /* LCOV_EXCL_LINE */
@@ -531,35 +532,35 @@ static void ptr_done(void *arg, const struct mxci_answer *ans)
     const char *name = ans->an[i].name;
     if (ans->an[i].type != MXCI_T_PTR || !mxci_name_eq(ans->an[i].owner, final))
       continue;
-    for (k = 0; k < r->nnames; k++)
-      if (mxci_name_eq(r->names[k].name, name))
+    for (k = 0; k < MXCI_IPREV(r)->nnames; k++)
+      if (mxci_name_eq(MXCI_IPREV(r)->names[k].name, name))
         break;
-    if (k < r->nnames)
+    if (k < MXCI_IPREV(r)->nnames)
       continue;
-    r->names[r->nnames].name = mxci_strdup(name);
-    r->names[r->nnames].state = MXC_NAME_NOT_TRIED;
-    if (r->names[r->nnames].name == NULL)
+    MXCI_IPREV(r)->names[MXCI_IPREV(r)->nnames].name = mxci_strdup(name);
+    MXCI_IPREV(r)->names[MXCI_IPREV(r)->nnames].state = MXC_NAME_NOT_TRIED;
+    if (MXCI_IPREV(r)->names[MXCI_IPREV(r)->nnames].name == NULL)
       continue; /* LCOV_EXCL_LINE: OutOfMemory */
-    r->nnames++;
+    MXCI_IPREV(r)->nnames++;
   }
-  if (r->nnames > MXC_FCRDNS_MAX_NAMES)
+  if (MXCI_IPREV(r)->nnames > MXC_IPREV_MAX_NAMES)
     mxci_result_warn(r, "ptr-names-capped",
                      "%s has %zu PTR names; only the first %d were looked "
                      "up. Receivers may try fewer: publish one PTR record.",
-                     r->address, r->nnames, MXC_FCRDNS_MAX_NAMES);
-  else if (r->nnames > 1)
+                     r->address, MXCI_IPREV(r)->nnames, MXC_IPREV_MAX_NAMES);
+  else if (MXCI_IPREV(r)->nnames > 1)
     mxci_result_warn(r, "several-ptr-names",
                      "%s has %zu PTR names; some receivers look only at one. "
                      "Publish one PTR record per address.",
-                     r->address, r->nnames);
-  for (i = 0; i < r->nnames && i < MXC_FCRDNS_MAX_NAMES; i++) {
+                     r->address, MXCI_IPREV(r)->nnames);
+  for (i = 0; i < MXCI_IPREV(r)->nnames && i < MXC_IPREV_MAX_NAMES; i++) {
     struct lookup *fl = &f->fw[i];
     fl->idx = i;
-    r->names[i].state = MXC_NAME_TEMPERROR;
-    if (start_lookup(f, fl, r->names[i].name,
+    MXCI_IPREV(r)->names[i].state = MXC_NAME_TEMPERROR;
+    if (start_lookup(f, fl, MXCI_IPREV(r)->names[i].name,
                      f->a.family == 6 ? MXCI_T_AAAA : MXCI_T_A,
                      forward_done) < 0) {
-      r->names[i].detail = mxci_strdup("name cannot be looked up");
+      MXCI_IPREV(r)->names[i].detail = mxci_strdup("name cannot be looked up");
     }
     f->nfw = i + 1;
   }
@@ -576,9 +577,9 @@ static void lookup_cancel(struct lookup *l)
   }
 }
 
-static void fcrdns_abort(mxc_check_t *chk)
+static void iprev_abort(mxc_check_t *chk)
 {
-  struct fcrdns *f = chk->priv;
+  struct iprev_check *f = chk->priv;
   size_t i;
   lookup_cancel(&f->ptr);
   lookup_cancel(&f->ns);
@@ -588,9 +589,9 @@ static void fcrdns_abort(mxc_check_t *chk)
   }
 }
 
-static void fcrdns_free(mxc_check_t *chk)
+static void iprev_free(mxc_check_t *chk)
 {
-  struct fcrdns *f = chk->priv;
+  struct iprev_check *f = chk->priv;
   size_t i;
   if (f == NULL)
     return;
@@ -607,12 +608,12 @@ static void fcrdns_free(mxc_check_t *chk)
   chk->priv = NULL;
 }
 
-static const struct mxci_check_ops fcrdns_ops = {fcrdns_abort, fcrdns_free};
+static const struct mxci_check_ops iprev_ops = {iprev_abort, iprev_free};
 
-mxc_status_t mxc_fcrdns_start(mxc_ctx_t *ctx, const char *address,
+mxc_status_t mxc_iprev_start(mxc_ctx_t *ctx, const char *address,
                               mxc_done_cb cb, void *arg, mxc_check_t **out)
 {
-  struct fcrdns *f;
+  struct iprev_check *f;
   mxc_check_t *chk;
   mxc_result_t *r;
   char err[160];
@@ -625,8 +626,8 @@ mxc_status_t mxc_fcrdns_start(mxc_ctx_t *ctx, const char *address,
   if (ctx->free_requested)
     return MXC_EDESTRUCTION;
   f = mxci_calloc(1, sizeof(*f));
-  r = mxci_result_new("iprev");
-  chk = f && r ? mxci_check_new(ctx, &fcrdns_ops, cb, arg) : NULL;
+  r = mxci_result_new(&mxci_iprev_method);
+  chk = f && r ? mxci_check_new(ctx, &iprev_ops, cb, arg) : NULL;
   if (chk == NULL) {
     mxci_free(f);       /* LCOV_EXCL_LINE: OutOfMemory */
     mxc_result_free(r); /* LCOV_EXCL_LINE: OutOfMemory */
@@ -670,4 +671,28 @@ started:
     *out = chk;
   mxci_ctx_leave(ctx);
   return MXC_OK;
+}
+
+/* The first name of this check, kept for the library's users. */
+mxc_status_t mxc_fcrdns_start(mxc_ctx_t *ctx, const char *address,
+                              mxc_done_cb cb, void *arg, mxc_check_t **out)
+{
+  return mxc_iprev_start(ctx, address, cb, arg, out);
+}
+
+mxc_status_t mxc_iprev_sync(mxc_ctx_t *ctx, const char *address,
+                            mxc_result_t **out)
+{
+  struct mxci_sync s = {0, MXC_OK, NULL};
+  mxc_check_t *chk = NULL;
+  mxc_status_t st = mxci_sync_begin(ctx, out);
+  if (st == MXC_OK)
+    st = mxc_iprev_start(ctx, address, mxci_sync_done, &s, &chk);
+  return mxci_sync_wait(ctx, &s, st, chk, out);
+}
+
+mxc_status_t mxc_fcrdns_sync(mxc_ctx_t *ctx, const char *address,
+                             mxc_result_t **out)
+{
+  return mxc_iprev_sync(ctx, address, out);
 }

@@ -10,6 +10,7 @@
  * truncation.  Every error names the term and its offset in the record.
  */
 #include "mxc_private.h"
+#include "spf.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -37,21 +38,6 @@ int mxci_spf_is_record(const unsigned char *txt, size_t len)
                                        SPF_VERSION_LEN) != 0)
     return 0;
   return len == SPF_VERSION_LEN || txt[SPF_VERSION_LEN] == ' ';
-}
-
-char *mxci_spf_printable(const unsigned char *p, size_t len)
-{
-  struct mxci_buf b = {0};
-  size_t i;
-  for (i = 0; i < len; i++) {
-    if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
-      mxci_buf_add(&b, (const char *)p + i, 1);
-    else if (p[i] == '\\')
-      mxci_buf_puts(&b, "\\\\");
-    else
-      mxci_buf_printf(&b, "\\%03u", p[i]);
-  }
-  return mxci_buf_take(&b);
 }
 
 void mxci_spf_record_clear(struct mxci_spf_record *rec)
@@ -153,7 +139,7 @@ static int term_error(struct parse *p, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(why, sizeof(why), fmt, ap);
   va_end(ap);
-  shown = mxci_spf_printable((const unsigned char *)p->t,
+  shown = mxci_printable((const unsigned char *)p->t,
                              p->len > 80 ? 80 : p->len);
   snprintf(p->err, p->errlen, "term %zu \"%s%s\" at offset %zu: %s", p->n,
            shown ? shown : "?", p->len > 80 ? "..." : "", p->off, why);

@@ -23,6 +23,7 @@
  * below are our own, for bounded memory and work on hostile data.
  */
 #include "mxc_private.h"
+#include "spf.h"
 
 #include <stdio.h>
 #include <time.h>
@@ -120,6 +121,7 @@ struct spf {
   int counted;      /* the current term was counted (section 4.6.4) */
   int dns_terms, voids, queries, terms_sent;
   int waiting, in_run, finished;
+  const struct mxci_spf_ctx *opt; /* the context's SPF options */
   int tracing, linting; /* mxc_ctx_set_spf_detail() */
   /* lint */
   int worst;        /* DNS-querying terms of the records seen */
@@ -169,14 +171,14 @@ static void trace(struct spf *s, const char *fmt, ...)
   mxc_result_t *r = s->res;
   /* Nesting of include: shows as indentation. */
   char buf[2 * MAX_DEPTH + MAX_TRACE_LINE + 1], *line, **v;
-  size_t ind = s->nfr > 1 ? 2 * (s->nfr - 1) : 0, n = r ? r->nspf_trace : 0;
+  size_t ind = s->nfr > 1 ? 2 * (s->nfr - 1) : 0, n = r ? MXCI_SPFR(r)->nspf_trace : 0;
   va_list ap;
   int len;
 
   if (!s->tracing || r == NULL || n > MAX_TRACE)
     return;
   if (n == MAX_TRACE) {
-    (void)mxci_strv_add(&r->spf_trace, &r->nspf_trace,
+    (void)mxci_strv_add(&MXCI_SPFR(r)->spf_trace, &MXCI_SPFR(r)->nspf_trace,
                         "(trace cut here: too many lines)");
     return;
   }
@@ -192,16 +194,16 @@ static void trace(struct spf *s, const char *fmt, ...)
   }
   /* One allocation per line; the array grows by doubling. */
   if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
-    v = mxci_realloc(r->spf_trace, (n ? 2 * n : 8) * sizeof(*v));
+    v = mxci_realloc(MXCI_SPFR(r)->spf_trace, (n ? 2 * n : 8) * sizeof(*v));
     if (v == NULL)
       return; /* LCOV_EXCL_LINE: OutOfMemory */
-    r->spf_trace = v;
+    MXCI_SPFR(r)->spf_trace = v;
   }
   line = mxci_malloc(ind + (size_t)len + 1);
   if (line == NULL)
     return; /* LCOV_EXCL_LINE: OutOfMemory */
   memcpy(line, buf, ind + (size_t)len + 1);
-  r->spf_trace[r->nspf_trace++] = line;
+  MXCI_SPFR(r)->spf_trace[MXCI_SPFR(r)->nspf_trace++] = line;
 }
 
 /* Record text for the trace: cut when long. */
@@ -752,7 +754,7 @@ static void prefetch(struct spf *s, struct frame *f);
 static void step_fetch(struct spf *s)
 {
   struct frame *f = top(s);
-  if (!mxci_spf_name_ok(f->domain, f->kind == F_TOP)) {
+  if (!mxci_name_ok(f->domain, f->kind == F_TOP)) {
     if (f->kind == F_TOP) {
       /* Section 4.3: a malformed domain or not a multi-label one. */
       frame_result(s, MXC_VERDICT_NONE,
@@ -787,8 +789,8 @@ static void note_syntax(struct spf *s, const char *domain,
   from = off > SYNTAX_CONTEXT ? off - SYNTAX_CONTEXT : 0;
   to = rec->datalen - off > SYNTAX_CONTEXT ? off + SYNTAX_CONTEXT
                                            : rec->datalen;
-  before = mxci_spf_printable(rec->data + from, off - from);
-  after = mxci_spf_printable(rec->data + off, to - off);
+  before = mxci_printable(rec->data + from, off - from);
+  after = mxci_printable(rec->data + off, to - off);
   s->syn_domain = mxci_strdup(domain);
   s->syn_err = mxci_strdup(err);
   if (before && after)
@@ -863,14 +865,14 @@ static void step_fetched(struct spf *s)
     return;
   }
   /* The text kept for the report stops at the length we accept. */
-  txt = mxci_spf_printable(rec->data, rec->datalen > MAX_RECORD_LEN
+  txt = mxci_printable(rec->data, rec->datalen > MAX_RECORD_LEN
                                           ? MAX_RECORD_LEN
                                           : rec->datalen);
   shown = txt && s->tracing ? shown_text(txt) : NULL;
   trace(s, "%s TXT: %s", f->domain, shown ? shown : "?");
   mxci_free(shown);
-  if (f->kind == F_TOP && s->res->spf_record == NULL) {
-    s->res->spf_record = txt;
+  if (f->kind == F_TOP && MXCI_SPFR(s->res)->spf_record == NULL) {
+    MXCI_SPFR(s->res)->spf_record = txt;
     s->top_len = rec->datalen;
     txt = NULL;
   }
@@ -934,7 +936,7 @@ static void prefetch(struct spf *s, struct frame *f)
                 : mxci_strdup(f->domain);
     if (name == NULL)
       continue; /* LCOV_EXCL_LINE: OutOfMemory */
-    if (!mxci_spf_name_ok(name, 0)) {
+    if (!mxci_name_ok(name, 0)) {
       mxci_free(name);
       continue;
     }
@@ -1082,7 +1084,7 @@ static void step_term(struct spf *s)
     break;
   }
   case MXCI_SPF_INCLUDE:
-    if (!mxci_spf_name_ok(target, 0)) {
+    if (!mxci_name_ok(target, 0)) {
       permerror(s, "include:%s in the record of %s: not a valid domain "
                    "name, so no SPF record",
                 target, f->domain);
@@ -1101,7 +1103,7 @@ static void step_term(struct spf *s)
     s->phase = PH_FETCH;
     break;
   default: /* a, mx, exists */
-    if (!mxci_spf_name_ok(target, 0)) {
+    if (!mxci_name_ok(target, 0)) {
       /* An expansion can give a name no query can carry (an empty or
        * over-long label): it does not exist (sections 4.3, 4.8). */
       trace(s, "%s: %s -> no match (\"%s\" is not a valid domain name)",
@@ -1274,7 +1276,7 @@ static void step_exp(struct spf *s)
     return;
   }
   name = expand(s, f->rec.exp, MXCI_SPF_MS_DOMAIN, err, sizeof(err));
-  if (name == NULL || !mxci_spf_name_ok(name, 0)) {
+  if (name == NULL || !mxci_name_ok(name, 0)) {
     trace(s, "explanation: exp=%s ignored (no name to look up: %s), the "
              "default is used",
           f->rec.exp, name ? name : err);
@@ -1349,8 +1351,8 @@ static void step_exp_text(struct spf *s, const char *text, int fallback)
     }
     e = mxci_strdup(text); /* the default could not be expanded */
   }
-  mxci_free(s->res->spf_exp);
-  s->res->spf_exp = e;
+  mxci_free(MXCI_SPFR(s->res)->spf_exp);
+  MXCI_SPFR(s->res)->spf_exp = e;
   if (fallback)
     trace(s, "explanation from exp=%s: %s", s->fr[0].rec.exp, e ? e : "");
   else
@@ -1500,7 +1502,7 @@ static void lint(struct spf *s)
                      "450 it may not fit a 512-octet UDP answer, and "
                      "receivers that do not retry over TCP get a temperror "
                      "(RFC 7208 section 3.4).",
-                     r->spf_domain, s->top_len);
+                     MXCI_SPFR(r)->spf_domain, s->top_len);
   if (s->multi)
     mxci_result_warn(r, "spf-multiple-records",
                      "More than one TXT record beginning with \"v=spf1\": "
@@ -1513,7 +1515,7 @@ static void lint(struct spf *s)
                      "redirect); RFC 7208 section 4.6.4 allows %d and "
                      "receivers return permerror beyond. Replace includes "
                      "and names with ip4:/ip6: ranges.",
-                     r->spf_domain, s->decided ? "at least " : "",
+                     MXCI_SPFR(r)->spf_domain, s->decided ? "at least " : "",
                      s->worst > s->dns_terms ? s->worst : s->dns_terms,
                      MXC_SPF_MAX_DNS_TERMS);
   else if (s->worst >= LINT_CLOSE_TO_LIMIT)
@@ -1521,7 +1523,7 @@ static void lint(struct spf *s)
                      "Evaluating the SPF policy of %s can take at least %d "
                      "DNS-querying terms, close to the limit of %d (RFC "
                      "7208 section 4.6.4): one more include may break it.",
-                     r->spf_domain, s->worst, MXC_SPF_MAX_DNS_TERMS);
+                     MXCI_SPFR(r)->spf_domain, s->worst, MXC_SPF_MAX_DNS_TERMS);
 }
 
 static void set_fix(struct spf *s)
@@ -1534,37 +1536,37 @@ static void set_fix(struct spf *s)
     r->fix = mxci_asprintf("If %s sends mail as %s, add it to the SPF record "
                            "of %s, e.g. \"%s:%s\", or the include: of your "
                            "mail provider.",
-                           s->a.text, s->odomain, r->spf_domain, mech,
+                           s->a.text, s->odomain, MXCI_SPFR(r)->spf_domain, mech,
                            s->a.text);
     break;
   case MXC_VERDICT_NEUTRAL:
     r->fix = mxci_asprintf("Receivers treat neutral like no SPF at all: list "
                            "your servers in the SPF record of %s (e.g. "
                            "\"%s:%s\") and end it with -all or ~all.",
-                           r->spf_domain, mech, s->a.text);
+                           MXCI_SPFR(r)->spf_domain, mech, s->a.text);
     break;
   case MXC_VERDICT_NONE:
-    if (mxci_spf_name_ok(r->spf_domain, 1))
+    if (mxci_name_ok(MXCI_SPFR(r)->spf_domain, 1))
       r->fix = mxci_asprintf("Publish an SPF record: a TXT record at %s such "
                              "as \"v=spf1 %s:%s -all\" listing every server "
                              "that sends mail as %s.",
-                             r->spf_domain, mech, s->a.text, r->spf_domain);
+                             MXCI_SPFR(r)->spf_domain, mech, s->a.text, MXCI_SPFR(r)->spf_domain);
     else
       r->fix = mxci_asprintf("Use a fully qualified domain name in %s.",
-                             r->spf_scope == MXC_SPF_SCOPE_HELO
+                             MXCI_SPFR(r)->spf_scope == MXC_SPF_SCOPE_HELO
                                  ? "HELO/EHLO"
                                  : "the MAIL FROM address");
     break;
   case MXC_VERDICT_PERMERROR:
     r->fix = mxci_asprintf("Correct the SPF policy of %s: receivers treat a "
                            "permerror like a fail or ignore the record.",
-                           r->spf_domain);
+                           MXCI_SPFR(r)->spf_domain);
     break;
   case MXC_VERDICT_TEMPERROR:
     r->fix = mxci_asprintf("Check that the name servers of %s and of the "
                            "domains its SPF record names answer, then run "
                            "the check again.",
-                           r->spf_domain);
+                           MXCI_SPFR(r)->spf_domain);
     break;
   default:
     break;
@@ -1576,9 +1578,9 @@ static void finish(struct spf *s)
   mxc_result_t *r = s->res;
   cancel_all(s);
   s->finished = 1;
-  r->spf_lookups = s->dns_terms;
-  r->spf_voids = s->voids;
-  r->spf2_state = mxci_spf2_outcome(s->l2, &r->spf2_verdict, &r->spf2_detail);
+  MXCI_SPFR(r)->spf_lookups = s->dns_terms;
+  MXCI_SPFR(r)->spf_voids = s->voids;
+  MXCI_SPFR(r)->spf2_state = mxci_spf2_outcome(s->l2, &MXCI_SPFR(r)->spf2_verdict, &MXCI_SPFR(r)->spf2_detail);
   if (s->linting)
     lint(s);
   set_fix(s);
@@ -1600,11 +1602,10 @@ static void step_done(struct spf *s)
 {
   if (s->l2 && s->l2_running == 0) {
     struct mxci_spf2_query q;
-    mxc_ctx_t *ctx = s->chk->ctx;
     q.a = &s->a;
     q.mail_from = s->l2_from;
     q.helo = s->helo;
-    q.exp = ctx->spf_exp ? ctx->spf_exp : MXC_SPF_DEFAULT_EXPLANATION;
+    q.exp = s->opt->exp ? s->opt->exp : MXC_SPF_DEFAULT_EXPLANATION;
     s->l2_running = 1;
     s->waiting++;
     mxci_spf2_start(s->l2, &q, l2_done, s);
@@ -1654,8 +1655,7 @@ static void step(struct spf *s)
     step_exp_text(s, s->exp_text, 1);
     break;
   case PH_EXP_DEFAULT: {
-    mxc_ctx_t *ctx = s->chk->ctx;
-    step_exp_text(s, ctx->spf_exp ? ctx->spf_exp : MXC_SPF_DEFAULT_EXPLANATION,
+    step_exp_text(s, s->opt->exp ? s->opt->exp : MXC_SPF_DEFAULT_EXPLANATION,
                   0);
     break;
   }
@@ -1734,12 +1734,12 @@ static int set_identity(struct spf *s, const char *mail_from,
   if (helo && *helo && (s->helo = mxci_strdup(helo)) == NULL)
     return -1; /* LCOV_EXCL_LINE: OutOfMemory */
   if (null_sender) {
-    r->spf_scope = MXC_SPF_SCOPE_HELO;
+    MXCI_SPFR(r)->spf_scope = MXC_SPF_SCOPE_HELO;
     s->local = mxci_strdup("postmaster");
     s->odomain = mxci_strdup(helo);
   } else {
     const char *m = mail_from;
-    r->spf_scope = MXC_SPF_SCOPE_MFROM;
+    MXCI_SPFR(r)->spf_scope = MXC_SPF_SCOPE_MFROM;
     n = strlen(m);
     if (n >= 2 && m[0] == '<' && m[n - 1] == '>') {
       m++;
@@ -1768,11 +1768,11 @@ static int set_identity(struct spf *s, const char *mail_from,
   if (n > 1 && s->odomain[n - 1] == '.')
     s->odomain[n - 1] = '\0';
   s->sender = mxci_asprintf("%s@%s", s->local, s->odomain);
-  r->spf_domain = mxci_strdup(s->odomain);
-  r->spf_sender = mxci_strdup(s->sender ? s->sender : "");
-  r->spf_helo = s->helo ? mxci_strdup(s->helo) : NULL;
-  if (s->sender == NULL || r->spf_domain == NULL || r->spf_sender == NULL ||
-      (s->helo && r->spf_helo == NULL))
+  MXCI_SPFR(r)->spf_domain = mxci_strdup(s->odomain);
+  MXCI_SPFR(r)->spf_sender = mxci_strdup(s->sender ? s->sender : "");
+  MXCI_SPFR(r)->spf_helo = s->helo ? mxci_strdup(s->helo) : NULL;
+  if (s->sender == NULL || MXCI_SPFR(r)->spf_domain == NULL || MXCI_SPFR(r)->spf_sender == NULL ||
+      (s->helo && MXCI_SPFR(r)->spf_helo == NULL))
     return -1; /* LCOV_EXCL_LINE: OutOfMemory */
   return 0;
 }
@@ -1824,7 +1824,7 @@ static void start_t99(struct spf *s)
   struct lookup *l = &s->t99;
   mxc_status_t st;
   char *q;
-  if (!s->linting || !mxci_spf_name_ok(s->odomain, 1))
+  if (!s->linting || !mxci_name_ok(s->odomain, 1))
     return;
   q = mxci_spf_dns_name(s->odomain);
   if (q == NULL)
@@ -1845,6 +1845,7 @@ mxc_status_t mxc_spf_start(mxc_ctx_t *ctx, const char *ip,
   struct spf *s;
   mxc_check_t *chk;
   mxc_result_t *r;
+  struct mxci_spf_ctx *opt;
   char err[160];
   int null_sender;
 
@@ -1858,8 +1859,11 @@ mxc_status_t mxc_spf_start(mxc_ctx_t *ctx, const char *ip,
     return MXC_EINVAL;
   if (ctx->free_requested)
     return MXC_EDESTRUCTION;
+  opt = mxci_ctx_state(ctx, &mxci_spf_method);
+  if (opt == NULL)
+    return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
   s = mxci_calloc(1, sizeof(*s));
-  r = mxci_result_new("spf");
+  r = mxci_result_new(&mxci_spf_method);
   chk = s && r ? mxci_check_new(ctx, &spf_ops, cb, arg) : NULL;
   if (chk == NULL) {
     mxci_free(s);       /* LCOV_EXCL_LINE: OutOfMemory */
@@ -1869,8 +1873,9 @@ mxc_status_t mxc_spf_start(mxc_ctx_t *ctx, const char *ip,
   chk->priv = s;
   s->chk = chk;
   s->res = r;
-  s->tracing = ctx->spf_detail == 1;
-  s->linting = ctx->spf_detail != 0;
+  s->opt = opt;
+  s->tracing = opt->detail == 1;
+  s->linting = opt->detail != 0;
   r->input = mxci_strdup(ip);
   if (r->input == NULL || set_identity(s, mail_from, helo, null_sender) < 0) {
     mxci_check_discard(chk); /* LCOV_EXCL_LINE: OutOfMemory */
@@ -1905,9 +1910,9 @@ mxc_status_t mxc_spf_start(mxc_ctx_t *ctx, const char *ip,
   } else {
     trace(s, "check_host(%s, %s, %s) for the %s identity", s->a.text,
           s->odomain, s->sender,
-          r->spf_scope == MXC_SPF_SCOPE_HELO ? "HELO" : "MAIL FROM");
+          MXCI_SPFR(r)->spf_scope == MXC_SPF_SCOPE_HELO ? "HELO" : "MAIL FROM");
     s->phase = PH_FETCH;
-    if (ctx->libspf2 && start_libspf2(s, mail_from, null_sender) < 0) {
+    if (opt->libspf2 && start_libspf2(s, mail_from, null_sender) < 0) {
       mxci_check_discard(chk); /* LCOV_EXCL_LINE: OutOfMemory */
       return MXC_ENOMEM;       /* LCOV_EXCL_LINE: OutOfMemory */
     }
@@ -1923,17 +1928,23 @@ started:
 
 mxc_status_t mxc_ctx_set_spf_detail(mxc_ctx_t *ctx, int on)
 {
+  struct mxci_spf_ctx *opt;
   if (!mxci_ctx_valid(ctx))
     return MXC_EINVAL;
-  ctx->spf_detail = on == MXC_SPF_DETAIL_LINT ? on : on ? 1 : 0;
+  if ((opt = mxci_ctx_state(ctx, &mxci_spf_method)) == NULL)
+    return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
+  opt->detail = on == MXC_SPF_DETAIL_LINT ? on : on ? 1 : 0;
   return MXC_OK;
 }
 
 mxc_status_t mxc_ctx_set_spf_explanation(mxc_ctx_t *ctx, const char *text)
 {
+  struct mxci_spf_ctx *opt;
   char err[200], *copy = NULL;
   if (!mxci_ctx_valid(ctx))
     return MXC_EINVAL;
+  if ((opt = mxci_ctx_state(ctx, &mxci_spf_method)) == NULL)
+    return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
   if (text != NULL) {
     if (mxci_spf_check_macro(text, strlen(text), MXCI_SPF_MS_EXPLAIN, err,
                              sizeof(err)) < 0) {
@@ -1944,7 +1955,19 @@ mxc_status_t mxc_ctx_set_spf_explanation(mxc_ctx_t *ctx, const char *text)
     if (copy == NULL)
       return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
   }
-  mxci_free(ctx->spf_exp);
-  ctx->spf_exp = copy;
+  mxci_free(opt->exp);
+  opt->exp = copy;
   return MXC_OK;
+}
+
+mxc_status_t mxc_spf_sync(mxc_ctx_t *ctx, const char *ip,
+                          const char *mail_from, const char *helo,
+                          mxc_result_t **out)
+{
+  struct mxci_sync s = {0, MXC_OK, NULL};
+  mxc_check_t *chk = NULL;
+  mxc_status_t st = mxci_sync_begin(ctx, out);
+  if (st == MXC_OK)
+    st = mxc_spf_start(ctx, ip, mail_from, helo, mxci_sync_done, &s, &chk);
+  return mxci_sync_wait(ctx, &s, st, chk, out);
 }

@@ -30,6 +30,7 @@
  * hook.
  */
 #include "mxc_private.h"
+#include "spf.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -198,7 +199,7 @@ static char *make_detail(SPF_response_t *resp, mxc_verdict_t v,
   raw = mxci_buf_take(&b);
   if (raw == NULL)
     return NULL; /* LCOV_EXCL_LINE: OutOfMemory */
-  out = mxci_spf_printable((const unsigned char *)raw,
+  out = mxci_printable((const unsigned char *)raw,
                            strlen(raw) > MAX_DETAIL ? MAX_DETAIL
                                                     : strlen(raw));
   mxci_free(raw);
@@ -754,8 +755,11 @@ int mxci_spf2_outcome(struct mxci_spf2 *v, mxc_verdict_t *verdict,
 
 mxc_status_t mxc_ctx_set_libspf2(mxc_ctx_t *ctx, int on)
 {
+  struct mxci_spf_ctx *opt;
   if (!mxci_ctx_valid(ctx))
     return MXC_EINVAL;
-  ctx->libspf2 = on ? 1 : 0;
+  if ((opt = mxci_ctx_state(ctx, &mxci_spf_method)) == NULL)
+    return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
+  opt->libspf2 = on ? 1 : 0;
   return MXC_OK;
 }

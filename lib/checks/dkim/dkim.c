@@ -18,12 +18,14 @@
  *    take are marked on the signature before eom (dkim_sig_seterror(),
  *    which libopendkim keeps), so the callback never answers TRYAGAIN (a
  *    false "bad signature" at eom) nor DEFAULT (libopendkim's own blocking
- *    resolver: its hooks are set to refuse, and counted in ctx->dkim_stray).
+ *    resolver: its hooks are set to refuse, and counted in the context's
+ *    DKIM state: mxci_dkim_stray()).
  *
  * One DKIM_LIB per context, made on first use: a context belongs to one
  * thread at a time, and so does its DKIM_LIB.
  */
 #include "mxc_private.h"
+#include "dkim.h"
 
 #include <dkim.h>
 #include <stdio.h>
@@ -134,7 +136,7 @@ size_t mxci_crlf(const char *in, size_t n, int *cr, char *out)
 /* ---- small helpers ------------------------------------------------------ */
 
 /* p[0..n) as printable ASCII: other octets as \DDD, '\' doubled (as
- * mxci_spf_printable(), by runs: key records are printed per message). */
+ * mxci_printable(), by runs: key records are printed per message). */
 static char *printable(const char *p, size_t n)
 {
   struct mxci_buf b = {0};
@@ -241,7 +243,7 @@ static int key_name_ok(const char *name)
           (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
       return 0;
   }
-  return mxci_spf_name_ok(name, 0);
+  return mxci_name_ok(name, 0);
 }
 
 /* ---- libopendkim, once per context --------------------------------------- */
@@ -250,6 +252,12 @@ static int key_name_ok(const char *name)
  * service handle is the context, init and close do nothing, and a query
  * fails at once (the signature then gets KEYFAIL, a temperror) and is
  * counted: tests check the count stays 0. */
+/* The context's DKIM state. */
+struct dkim_ctx {
+  DKIM_LIB *lib;       /* made on first use */
+  unsigned long stray; /* libopendkim's own DNS asked (must stay 0) */
+};
+
 static int dns_init_hook(void **srv)
 {
   (void)srv;
@@ -259,25 +267,45 @@ static void dns_close_hook(void *srv) { (void)srv; }
 static int dns_start_hook(void *srv, int type, unsigned char *query,
                           unsigned char *buf, size_t buflen, void **qh)
 {
-  mxc_ctx_t *ctx = srv;
+  struct dkim_ctx *dc = srv;
   (void)type;
   (void)query;
   (void)buf;
   (void)buflen;
   (void)qh;
-  if (mxci_ctx_valid(ctx))
-    ctx->dkim_stray++;
+  if (dc)
+    dc->stray++;
   return DKIM_DNS_ERROR;
 }
 
 static DKIM_CBSTAT key_lookup(DKIM *d, DKIM_SIGINFO *si, unsigned char *buf,
                               size_t buflen);
 
+void *mxci_dkim_ctx_new(void) { return mxci_calloc(1, sizeof(struct dkim_ctx)); }
+
+void mxci_dkim_ctx_free(void *state)
+{
+  struct dkim_ctx *dc = state;
+  if (dc->lib)
+    dkim_close(dc->lib);
+  mxci_free(dc);
+}
+
+unsigned long mxci_dkim_stray(mxc_ctx_t *ctx)
+{
+  struct dkim_ctx *dc = mxci_ctx_state(ctx, &mxci_dkim_method);
+  return dc ? dc->stray : 0;
+}
+
 static mxc_status_t lib_get(mxc_ctx_t *ctx, DKIM_LIB **out)
 {
-  DKIM_LIB *lib = ctx->dkim_lib;
+  struct dkim_ctx *dc = mxci_ctx_state(ctx, &mxci_dkim_method);
+  DKIM_LIB *lib;
   unsigned int flags = DKIM_LIBFLAGS_DELAYSIGPROC;
 
+  if (dc == NULL)
+    return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
+  lib = dc->lib;
   if (lib == NULL) {
     lib = dkim_init(NULL, NULL);
     if (lib == NULL)
@@ -288,21 +316,14 @@ static mxc_status_t lib_get(mxc_ctx_t *ctx, DKIM_LIB **out)
       dkim_close(lib); /* LCOV_EXCL_LINE: cannot fail */
       return MXC_EDEPENDENCY; /* LCOV_EXCL_LINE: cannot fail */
     }
-    (void)dkim_dns_set_query_service(lib, ctx);
+    (void)dkim_dns_set_query_service(lib, dc);
     dkim_dns_set_init(lib, dns_init_hook);
     dkim_dns_set_close(lib, dns_close_hook);
     dkim_dns_set_query_start(lib, dns_start_hook);
-    ctx->dkim_lib = lib;
+    dc->lib = lib;
   }
   *out = lib;
   return MXC_OK;
-}
-
-void mxci_dkim_ctx_destroy(mxc_ctx_t *ctx)
-{
-  if (ctx->dkim_lib)
-    dkim_close(ctx->dkim_lib);
-  ctx->dkim_lib = NULL;
 }
 
 int mxc_dkim_ed25519_supported(mxc_ctx_t *ctx)
@@ -1037,7 +1058,7 @@ static void from_sigerror(struct dkim *s, struct sigrec *r,
     break;
   case DKIM_SIGERROR_INVALID_A:
     if (strcmp(alg_family(g->algorithm), "ed25519") == 0 &&
-        !dkim_libfeature(s->chk->ctx->dkim_lib, DKIM_FEATURE_ED25519))
+        mxc_dkim_ed25519_supported(s->chk->ctx) != 1)
       set_v(o, MXC_VERDICT_PERMERROR, "algorithm-unsupported",
             mxci_strdup("this libopendkim was built without Ed25519 (RFC "
                         "8463): the signature cannot be verified here"));
@@ -1411,24 +1432,24 @@ static const char *fix_for(const char *code)
 
 static mxc_result_t *build_result(struct dkim *s)
 {
-  mxc_result_t *r = mxci_result_new("dkim");
+  mxc_result_t *r = mxci_result_new(&mxci_dkim_method);
   size_t i, best = 0;
   int bad = 0;
 
   if (r == NULL)
     return NULL; /* LCOV_EXCL_LINE: OutOfMemory */
   r->input = mxci_strdup(s->input ? s->input : "");
-  r->dkim_ignored = s->ignored;
+  MXCI_DKIMR(r)->dkim_ignored = s->ignored;
   bad |= r->input == NULL;
   if (s->nsig) {
-    r->dkim = mxci_calloc(s->nsig, sizeof(*r->dkim));
-    bad |= r->dkim == NULL;
+    MXCI_DKIMR(r)->dkim = mxci_calloc(s->nsig, sizeof(*MXCI_DKIMR(r)->dkim));
+    bad |= MXCI_DKIMR(r)->dkim == NULL;
   }
-  for (i = 0; r->dkim && i < s->nsig; i++) {
+  for (i = 0; MXCI_DKIMR(r)->dkim && i < s->nsig; i++) {
     struct sigrec *g = &s->sig[i];
-    struct mxci_dkim_sig *d = &r->dkim[i];
+    struct mxci_dkim_sig *d = &MXCI_DKIMR(r)->dkim[i];
     struct verdict o = {MXC_VERDICT_NEUTRAL, "", NULL};
-    r->ndkim++;
+    MXCI_DKIMR(r)->ndkim++;
     if (g->si && s->mode == M_SIGNED && !s->refused)
       bad |= fill_listed(s, g, d, &o) < 0;
     else
@@ -1446,7 +1467,7 @@ static mxc_result_t *build_result(struct dkim *s)
       bad = 1; /* LCOV_EXCL_LINE: OutOfMemory */
     if (g->si && s->mode == M_SIGNED && !s->refused)
       bad |= sig_warnings(s, g, d) < 0;
-    if (i > 0 && better(d, &r->dkim[best]))
+    if (i > 0 && better(d, &MXCI_DKIMR(r)->dkim[best]))
       best = i;
   }
   if (bad)
@@ -1456,14 +1477,14 @@ static mxc_result_t *build_result(struct dkim *s)
     r->verdict = MXC_VERDICT_PERMERROR;
     r->reason = mxci_asprintf("the message was not verified: %s", s->refused);
     r->fix = mxci_strdup(REFUSED_FIX);
-  } else if (r->ndkim == 0) {
+  } else if (MXCI_DKIMR(r)->ndkim == 0) {
     r->verdict = MXC_VERDICT_NONE;
     r->reason = mxci_strdup("the message has no DKIM-Signature header field");
     r->fix = mxci_strdup("sign outgoing mail with DKIM (RFC 6376), with a "
                          "2048-bit RSA key; Gmail requires DKIM of bulk "
                          "senders");
   } else {
-    const struct mxci_dkim_sig *d = &r->dkim[best];
+    const struct mxci_dkim_sig *d = &MXCI_DKIMR(r)->dkim[best];
     r->verdict = d->verdict;
     if (d->verdict == MXC_VERDICT_PASS)
       r->reason = mxci_asprintf("d=%s %s (%s)", d->domain ? d->domain : "",
@@ -1500,8 +1521,8 @@ static mxc_result_t *build_result(struct dkim *s)
                             "first %s",
                             s->skipped, s->skipped == 1 ? "" : "s",
                             s->skipped_why ? s->skipped_why : "") < 0;
-  for (i = 0; i < r->ndkim; i++)
-    if (strcmp(r->dkim[i].error, "algorithm-unsupported") == 0) {
+  for (i = 0; i < MXCI_DKIMR(r)->ndkim; i++)
+    if (strcmp(MXCI_DKIMR(r)->dkim[i].error, "algorithm-unsupported") == 0) {
       bad |= mxci_result_warn(r, "ed25519-unsupported",
                               "libopendkim here has no Ed25519 (RFC 8463): "
                               "Ed25519 signatures are not verified") < 0;

@@ -30,6 +30,7 @@
  *    7489 method, and listed as obsolete.
  */
 #include "mxc_private.h"
+#include "dmarc.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -73,6 +73,7 @@
  * when an np= could apply.
  */
 #include "mxc_private.h"
+#include "dmarc.h"
 
 #include <libpsl.h>
 #include <stdio.h>
@@ -364,7 +365,7 @@ static void lk_txt(struct lk *l, const struct mxci_answer *ans,
       rec = rr;
     } else if (l->near == NULL &&
                mxci_dmarc_looks_like(rr->data, rr->datalen)) {
-      l->near = mxci_spf_printable(rr->data, rr->datalen);
+      l->near = mxci_printable(rr->data, rr->datalen);
     }
   }
   if (l->ndmarc == 0) {
@@ -376,7 +377,7 @@ static void lk_txt(struct lk *l, const struct mxci_answer *ans,
     l->st = L_MULTI; /* RFC 9989 section 4.10 step 2: all discarded */
     return;
   }
-  l->text = mxci_spf_printable(rec->data, rec->datalen);
+  l->text = mxci_printable(rec->data, rec->datalen);
   if (l->text == NULL ||
       mxci_dmarc_parse(rec->data, rec->datalen, &l->rec) != 0) {
     lk_fail(l, "out of memory"); /* LCOV_EXCL_LINE: OutOfMemory */
@@ -949,7 +950,7 @@ static void note(struct mxci_dmarc *m, const char *fmt, ...)
 static void lint(struct dmarc *d, const struct outcome *o)
 {
   mxc_result_t *r = d->res;
-  struct mxci_dmarc *m = r->dmarc;
+  struct mxci_dmarc *m = MXCI_DMARCR(r);
   const struct walk *w = &d->walks[0];
   size_t i, nshow = o->method == MXC_DMARC_TREEWALK && w->done ? w->used : 1;
 
@@ -1139,7 +1140,7 @@ static void finish(struct dmarc *d, const struct outcome *o,
                    const struct outcome *other)
 {
   mxc_result_t *r = d->res;
-  struct mxci_dmarc *m = r->dmarc;
+  struct mxci_dmarc *m = MXCI_DMARCR(r);
   const struct walk *w = &d->walks[0];
   size_t i, k;
   int bad = 0, ad = 1, any = 0;
@@ -1333,7 +1334,7 @@ static int add_id(struct dmarc *d, const mxc_auth_id_t *a, int is_spf)
   if (id->domain == NULL) {
     /* Kept as given (printable) for the report. */
     id->domain =
-        mxci_spf_printable((const unsigned char *)(a->domain ? a->domain : ""),
+        mxci_printable((const unsigned char *)(a->domain ? a->domain : ""),
                            a->domain ? strlen(a->domain) : 0);
     if (id->domain == NULL)
       return -1; /* LCOV_EXCL_LINE: OutOfMemory */
@@ -1376,6 +1377,7 @@ mxc_status_t mxc_dmarc_start(mxc_ctx_t *ctx, const char *from_domain,
                              const mxc_auth_id_t *dkim, size_t ndkim,
                              mxc_done_cb cb, void *arg, mxc_check_t **out)
 {
+  struct mxci_dmarc_ctx *opt;
   struct dmarc *d;
   mxc_check_t *chk;
   mxc_result_t *r;
@@ -1391,8 +1393,11 @@ mxc_status_t mxc_dmarc_start(mxc_ctx_t *ctx, const char *from_domain,
     return MXC_ELIMIT;
   if (ctx->free_requested)
     return MXC_EDESTRUCTION;
+  opt = mxci_ctx_state(ctx, &mxci_dmarc_method);
+  if (opt == NULL)
+    return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
   d = mxci_calloc(1, sizeof(*d));
-  r = mxci_result_new("dmarc");
+  r = mxci_result_new(&mxci_dmarc_method);
   chk = d && r ? mxci_check_new(ctx, &dmarc_ops, cb, arg) : NULL;
   if (chk == NULL) {
     mxci_free(d);       /* LCOV_EXCL_LINE: OutOfMemory */
@@ -1403,15 +1408,14 @@ mxc_status_t mxc_dmarc_start(mxc_ctx_t *ctx, const char *from_domain,
   d->chk = chk;
   d->res = r;
   d->psl_lk = d->exist_lk = -1;
-  d->methods = ctx->dmarc_discovery ? ctx->dmarc_discovery : MXC_DMARC_TREEWALK;
+  d->methods = opt->discovery ? opt->discovery : MXC_DMARC_TREEWALK;
   r->input = mxci_strdup(from_domain);
-  r->dmarc = mxci_calloc(1, sizeof(*r->dmarc));
-  if (r->input == NULL || r->dmarc == NULL)
+  if (r->input == NULL)
     goto oom; /* LCOV_EXCL_LINE: OutOfMemory */
-  r->dmarc->method =
+  MXCI_DMARCR(r)->method =
       d->methods & MXC_DMARC_TREEWALK ? MXC_DMARC_TREEWALK : MXC_DMARC_PSL;
-  r->dmarc->aspf = r->dmarc->adkim = 'r';
-  r->dmarc->audit = spf == NULL && ndkim == 0;
+  MXCI_DMARCR(r)->aspf = MXCI_DMARCR(r)->adkim = 'r';
+  MXCI_DMARCR(r)->audit = spf == NULL && ndkim == 0;
   d->from = norm_domain(from_domain, &bad);
   if (bad == 2)
     goto oom; /* LCOV_EXCL_LINE: OutOfMemory */
@@ -1422,16 +1426,16 @@ mxc_status_t mxc_dmarc_start(mxc_ctx_t *ctx, const char *from_domain,
     if (add_id(d, &dkim[k], 0) < 0)
       goto oom; /* LCOV_EXCL_LINE: OutOfMemory */
   if (ndkim) {
-    r->dmarc->dkim = mxci_calloc(ndkim, sizeof(*r->dmarc->dkim));
-    if (r->dmarc->dkim == NULL)
+    MXCI_DMARCR(r)->dkim = mxci_calloc(ndkim, sizeof(*MXCI_DMARCR(r)->dkim));
+    if (MXCI_DMARCR(r)->dkim == NULL)
       goto oom; /* LCOV_EXCL_LINE: OutOfMemory */
   }
   if (!d->from_ok) {
     /* RFC 9989 section 5.3.1: DMARC needs one author domain; this is not
      * a domain name (U-labels must be given as A-labels). */
-    char *shown = mxci_spf_printable((const unsigned char *)from_domain,
+    char *shown = mxci_printable((const unsigned char *)from_domain,
                                      strlen(from_domain));
-    r->dmarc->from = shown;
+    MXCI_DMARCR(r)->from = shown;
     r->verdict = MXC_VERDICT_PERMERROR;
     r->reason = mxci_asprintf("\"%.200s\" is not a domain name (letters, "
                               "digits, '-' and '_' in labels of 1 to 63 "
@@ -1443,8 +1447,8 @@ mxc_status_t mxc_dmarc_start(mxc_ctx_t *ctx, const char *from_domain,
     d->res = NULL;
     goto started;
   }
-  r->dmarc->from = mxci_strdup(d->from);
-  if (r->dmarc->from == NULL)
+  MXCI_DMARCR(r)->from = mxci_strdup(d->from);
+  if (MXCI_DMARCR(r)->from == NULL)
     goto oom; /* LCOV_EXCL_LINE: OutOfMemory */
   d->from_psl = psl_org(d->from);
   plan_walks(d);
@@ -1486,6 +1490,7 @@ oom:
 
 mxc_status_t mxc_ctx_set_dmarc_discovery(mxc_ctx_t *ctx, unsigned methods)
 {
+  struct mxci_dmarc_ctx *opt;
   if (!mxci_ctx_valid(ctx) || methods == 0 ||
       (methods & ~(unsigned)(MXC_DMARC_TREEWALK | MXC_DMARC_PSL)))
     return MXC_EINVAL;
@@ -1494,225 +1499,22 @@ mxc_status_t mxc_ctx_set_dmarc_discovery(mxc_ctx_t *ctx, unsigned methods)
              "libpsl has no built-in Public Suffix List");
     return MXC_EDEPENDENCY; /* LCOV_EXCL_LINE: Debian's libpsl has one */
   }
-  ctx->dmarc_discovery = methods;
+  if ((opt = mxci_ctx_state(ctx, &mxci_dmarc_method)) == NULL)
+    return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
+  opt->discovery = methods;
   return MXC_OK;
 }
 
-/* ---- result members ------------------------------------------------------ */
-
-static void id_free(struct mxci_dmarc_id *id)
+mxc_status_t mxc_dmarc_sync(mxc_ctx_t *ctx, const char *from_domain,
+                            const mxc_auth_id_t *spf,
+                            const mxc_auth_id_t *dkim, size_t ndkim,
+                            mxc_result_t **out)
 {
-  mxci_free(id->domain);
-  mxci_free(id->org);
-}
-
-void mxci_dmarc_result_free(mxc_result_t *r)
-{
-  struct mxci_dmarc *m = r->dmarc;
-  size_t i;
-  if (m == NULL)
-    return;
-  mxci_free(m->from);
-  mxci_free(m->record);
-  mxci_free(m->record_domain);
-  mxci_free(m->org);
-  mxci_free(m->org_how);
-  mxci_free(m->policy_tag);
-  mxci_free(m->policy_why);
-  mxci_strv_free(m->tname, m->ntags);
-  mxci_strv_free(m->tval, m->ntags);
-  id_free(&m->spf);
-  for (i = 0; i < m->ndkim; i++)
-    id_free(&m->dkim[i]);
-  mxci_free(m->dkim);
-  mxci_strv_free(m->notes, m->nnotes);
-  mxci_strv_free(m->trace, m->ntrace);
-  mxci_free(m);
-  r->dmarc = NULL;
-}
-
-static int dup_s(char **d, const char *s)
-{
-  *d = NULL;
-  if (s == NULL)
-    return 0;
-  *d = mxci_strdup(s);
-  return *d ? 0 : -1;
-}
-
-static int dup_v(char ***d, size_t *dn, char *const *s, size_t n)
-{
-  size_t i;
-  *d = NULL;
-  *dn = 0;
-  for (i = 0; i < n; i++)
-    if (mxci_strv_add(d, dn, s[i]) < 0)
-      return -1; /* LCOV_EXCL_LINE: OutOfMemory */
-  return 0;
-}
-
-static int id_dup(struct mxci_dmarc_id *d, const struct mxci_dmarc_id *s)
-{
-  *d = *s;
-  d->domain = d->org = NULL;
-  return dup_s(&d->domain, s->domain) | dup_s(&d->org, s->org);
-}
-
-int mxci_dmarc_result_dup(mxc_result_t *d, const mxc_result_t *s)
-{
-  const struct mxci_dmarc *sm = s->dmarc;
-  struct mxci_dmarc *m;
-  size_t i, n;
-  int bad = 0;
-  d->dmarc = NULL;
-  if (sm == NULL)
-    return 0;
-  m = mxci_calloc(1, sizeof(*m));
-  if (m == NULL)
-    return -1; /* LCOV_EXCL_LINE: OutOfMemory */
-  d->dmarc = m;
-  m->method = sm->method;
-  m->policy = sm->policy;
-  m->aspf = sm->aspf;
-  m->adkim = sm->adkim;
-  m->testing = sm->testing;
-  m->audit = sm->audit;
-  m->has_spf = sm->has_spf;
-  bad |= dup_s(&m->from, sm->from);
-  bad |= dup_s(&m->record, sm->record);
-  bad |= dup_s(&m->record_domain, sm->record_domain);
-  bad |= dup_s(&m->org, sm->org);
-  bad |= dup_s(&m->org_how, sm->org_how);
-  bad |= dup_s(&m->policy_tag, sm->policy_tag);
-  bad |= dup_s(&m->policy_why, sm->policy_why);
-  bad |= dup_v(&m->tname, &m->ntags, sm->tname, sm->ntags);
-  bad |= dup_v(&m->tval, &n, sm->tval, sm->ntags);
-  if (n != m->ntags) {
-    /* keep the two arrays the same length for the free */
-    mxci_strv_free(m->tname, m->ntags); /* LCOV_EXCL_LINE: OutOfMemory */
-    mxci_strv_free(m->tval, n);         /* LCOV_EXCL_LINE: OutOfMemory */
-    m->tname = m->tval = NULL;          /* LCOV_EXCL_LINE: OutOfMemory */
-    m->ntags = 0;                       /* LCOV_EXCL_LINE: OutOfMemory */
-  }
-  bad |= dup_v(&m->notes, &m->nnotes, sm->notes, sm->nnotes);
-  bad |= dup_v(&m->trace, &m->ntrace, sm->trace, sm->ntrace);
-  bad |= id_dup(&m->spf, &sm->spf);
-  if (sm->ndkim) {
-    m->dkim = mxci_calloc(sm->ndkim, sizeof(*m->dkim));
-    if (m->dkim == NULL)
-      return -1; /* LCOV_EXCL_LINE: OutOfMemory */
-    for (i = 0; i < sm->ndkim; i++) {
-      m->ndkim++;
-      bad |= id_dup(&m->dkim[i], &sm->dkim[i]);
-    }
-  }
-  return bad ? -1 : 0;
-}
-
-/* ---- accessors ----------------------------------------------------------- */
-
-#define S(x) ((x) ? (x) : "")
-
-static const struct mxci_dmarc *dm(const mxc_result_t *r)
-{
-  return r ? r->dmarc : NULL;
-}
-
-const char *mxc_dmarc_from_domain(const mxc_result_t *r)
-{
-  return dm(r) ? S(dm(r)->from) : "";
-}
-const char *mxc_dmarc_record(const mxc_result_t *r)
-{
-  return dm(r) ? S(dm(r)->record) : "";
-}
-const char *mxc_dmarc_record_domain(const mxc_result_t *r)
-{
-  return dm(r) ? S(dm(r)->record_domain) : "";
-}
-const char *mxc_dmarc_org_domain(const mxc_result_t *r)
-{
-  return dm(r) ? S(dm(r)->org) : "";
-}
-const char *mxc_dmarc_org_reason(const mxc_result_t *r)
-{
-  return dm(r) ? S(dm(r)->org_how) : "";
-}
-unsigned mxc_dmarc_discovery(const mxc_result_t *r)
-{
-  return dm(r) ? dm(r)->method : 0;
-}
-const char *mxc_dmarc_policy(const mxc_result_t *r)
-{
-  return dm(r) ? mxci_dmarc_policy_word(dm(r)->policy) : "";
-}
-const char *mxc_dmarc_policy_tag(const mxc_result_t *r)
-{
-  return dm(r) && dm(r)->policy ? S(dm(r)->policy_tag) : "";
-}
-const char *mxc_dmarc_policy_reason(const mxc_result_t *r)
-{
-  return dm(r) && dm(r)->policy ? S(dm(r)->policy_why) : "";
-}
-int mxc_dmarc_testing(const mxc_result_t *r)
-{
-  return dm(r) ? dm(r)->testing : 0;
-}
-int mxc_dmarc_aspf(const mxc_result_t *r)
-{
-  return dm(r) ? dm(r)->aspf : 'r';
-}
-int mxc_dmarc_adkim(const mxc_result_t *r)
-{
-  return dm(r) ? dm(r)->adkim : 'r';
-}
-const char *mxc_dmarc_tag(const mxc_result_t *r, const char *name)
-{
-  size_t i;
-  if (dm(r) == NULL || name == NULL)
-    return NULL;
-  for (i = 0; i < dm(r)->ntags; i++)
-    if (strcasecmp(dm(r)->tname[i], name) == 0)
-      return dm(r)->tval[i];
-  return NULL;
-}
-int mxc_dmarc_spf_aligned(const mxc_result_t *r)
-{
-  return dm(r) && dm(r)->has_spf ? dm(r)->spf.aligned : -1;
-}
-const char *mxc_dmarc_spf_org_domain(const mxc_result_t *r)
-{
-  return dm(r) && dm(r)->has_spf ? S(dm(r)->spf.org) : "";
-}
-size_t mxc_dmarc_dkim_count(const mxc_result_t *r)
-{
-  return dm(r) ? dm(r)->ndkim : 0;
-}
-const char *mxc_dmarc_dkim_domain(const mxc_result_t *r, size_t i)
-{
-  return dm(r) && i < dm(r)->ndkim ? dm(r)->dkim[i].domain : NULL;
-}
-int mxc_dmarc_dkim_aligned(const mxc_result_t *r, size_t i)
-{
-  return dm(r) && i < dm(r)->ndkim ? dm(r)->dkim[i].aligned : -1;
-}
-const char *mxc_dmarc_dkim_org_domain(const mxc_result_t *r, size_t i)
-{
-  return dm(r) && i < dm(r)->ndkim ? S(dm(r)->dkim[i].org) : NULL;
-}
-size_t mxc_dmarc_trace_count(const mxc_result_t *r)
-{
-  return dm(r) ? dm(r)->ntrace : 0;
-}
-const char *mxc_dmarc_trace(const mxc_result_t *r, size_t i)
-{
-  return dm(r) && i < dm(r)->ntrace ? dm(r)->trace[i] : NULL;
-}
-size_t mxc_dmarc_note_count(const mxc_result_t *r)
-{
-  return dm(r) ? dm(r)->nnotes : 0;
-}
-const char *mxc_dmarc_note(const mxc_result_t *r, size_t i)
-{
-  return dm(r) && i < dm(r)->nnotes ? dm(r)->notes[i] : NULL;
+  struct mxci_sync s = {0, MXC_OK, NULL};
+  mxc_check_t *chk = NULL;
+  mxc_status_t st = mxci_sync_begin(ctx, out);
+  if (st == MXC_OK)
+    st = mxc_dmarc_start(ctx, from_domain, spf, dkim, ndkim, mxci_sync_done,
+                         &s, &chk);
+  return mxci_sync_wait(ctx, &s, st, chk, out);
 }

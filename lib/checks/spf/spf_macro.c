@@ -12,6 +12,7 @@
  * permerror wherever it sits; expansion happens when a term is evaluated.
  */
 #include "mxc_private.h"
+#include "spf.h"
 
 #include <stdio.h>
 
@@ -389,45 +390,6 @@ char *mxci_spf_expand(const char *s, int kind, const struct mxci_spf_env *env,
 }
 
 /* ---- names ------------------------------------------------------------- */
-
-int mxci_spf_name_ok(const char *name, int multi)
-{
-  size_t len = strlen(name), i, label = 0, labels = 1, last = 0;
-  if (len > 0 && name[len - 1] == '.')
-    len--;
-  if (len == 0 || len > MAX_DOMAIN)
-    return 0;
-  for (i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)name[i];
-    if (c == '.') {
-      if (label == 0)
-        return 0; /* empty label */
-      label = 0;
-      labels++;
-      last = i + 1;
-      continue;
-    }
-    if (multi && (c <= 0x20 || c >= 0x7f))
-      return 0;
-    if (++label > MAX_LABEL)
-      return 0;
-  }
-  if (label == 0)
-    return 0;
-  if (multi) {
-    /* Section 4.3: a multi-label domain name; an address literal such as
-     * "[192.0.2.1]" or a bare address is not one. */
-    int digits = 1;
-    if (labels < 2 || name[0] == '[')
-      return 0;
-    for (i = last; i < len; i++)
-      if (!a_digit((unsigned char)name[i]))
-        digits = 0;
-    if (digits)
-      return 0;
-  }
-  return 1;
-}
 
 char *mxci_spf_dns_name(const char *name)
 {

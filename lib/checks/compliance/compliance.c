@@ -6,6 +6,7 @@
  * Authentication-Results header field.
  */
 #include "mxc_private.h"
+#include "compliance.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -698,295 +699,6 @@ static int evaluate(struct mxci_comp *c, const struct facts *f)
   return 0;
 }
 
-/* ---- the result ----------------------------------------------------------- */
-
-void mxci_comp_free(struct mxci_comp *c)
-{
-  size_t i;
-  if (c == NULL)
-    return;
-  for (i = 0; i < c->nrules; i++) {
-    mxci_free(c->rules[i].evidence);
-    mxci_free(c->rules[i].fix);
-  }
-  mxci_free(c->rules);
-  for (i = 0; i < MXCI_SUB_N; i++)
-    mxc_result_free(c->sub[i]);
-  mxci_free(c->profile);
-  mxci_free(c->from_domain);
-  mxci_free(c->mail_from);
-  mxci_free(c->helo);
-  mxci_free(c);
-}
-
-static int dup_opt(char **d, const char *s)
-{
-  *d = NULL;
-  if (s == NULL)
-    return 0;
-  *d = mxci_strdup(s);
-  return *d ? 0 : -1;
-}
-
-int mxci_comp_result_dup(mxc_result_t *d, const mxc_result_t *s)
-{
-  const struct mxci_comp *a = s->comp;
-  struct mxci_comp *b;
-  size_t i;
-  int bad = 0;
-  d->comp = NULL;
-  if (a == NULL)
-    return 0;
-  b = mxci_calloc(1, sizeof(*b));
-  if (b == NULL)
-    return -1; /* LCOV_EXCL_LINE: OutOfMemory */
-  d->comp = b;
-  bad |= dup_opt(&b->profile, a->profile);
-  bad |= dup_opt(&b->from_domain, a->from_domain);
-  bad |= dup_opt(&b->mail_from, a->mail_from);
-  bad |= dup_opt(&b->helo, a->helo);
-  for (i = 0; i < MXCI_SUB_N; i++)
-    if (a->sub[i] && (b->sub[i] = mxc_result_dup(a->sub[i])) == NULL)
-      bad = -1; /* LCOV_EXCL_LINE: OutOfMemory */
-  if (a->nrules) {
-    b->rules = mxci_calloc(a->nrules, sizeof(*b->rules));
-    if (b->rules == NULL)
-      return -1; /* LCOV_EXCL_LINE: OutOfMemory */
-    for (i = 0; i < a->nrules; i++) {
-      b->rules[i] = a->rules[i];
-      b->rules[i].evidence = NULL;
-      b->rules[i].fix = NULL;
-      b->nrules++;
-      bad |= dup_opt(&b->rules[i].evidence, a->rules[i].evidence);
-      bad |= dup_opt(&b->rules[i].fix, a->rules[i].fix);
-    }
-  }
-  return bad;
-}
-
-static const struct mxci_comp *comp_of(const mxc_result_t *r)
-{
-  return r ? r->comp : NULL;
-}
-static const struct mxci_rule_res *rule_of(const mxc_result_t *r, size_t i)
-{
-  const struct mxci_comp *c = comp_of(r);
-  return c && i < c->nrules ? &c->rules[i] : NULL;
-}
-
-const char *mxc_compliance_profile(const mxc_result_t *r)
-{
-  return comp_of(r) ? comp_of(r)->profile : "";
-}
-size_t mxc_compliance_rule_count(const mxc_result_t *r)
-{
-  return comp_of(r) ? comp_of(r)->nrules : 0;
-}
-const char *mxc_compliance_rule_id(const mxc_result_t *r, size_t i)
-{
-  return rule_of(r, i) ? rule_of(r, i)->id : NULL;
-}
-const char *mxc_compliance_rule_title(const mxc_result_t *r, size_t i)
-{
-  return rule_of(r, i) ? rule_of(r, i)->title : NULL;
-}
-const char *mxc_compliance_rule_source(const mxc_result_t *r, size_t i)
-{
-  return rule_of(r, i) ? rule_of(r, i)->source : NULL;
-}
-mxc_rule_state_t mxc_compliance_rule_state(const mxc_result_t *r, size_t i)
-{
-  return rule_of(r, i) ? rule_of(r, i)->state : MXC_RULE_UNKNOWN;
-}
-const char *mxc_compliance_rule_evidence(const mxc_result_t *r, size_t i)
-{
-  return rule_of(r, i) ? rule_of(r, i)->evidence : NULL;
-}
-const char *mxc_compliance_rule_fix(const mxc_result_t *r, size_t i)
-{
-  return rule_of(r, i) ? rule_of(r, i)->fix : NULL;
-}
-mxc_rule_state_t mxc_compliance_worst(const mxc_result_t *r)
-{
-  size_t i;
-  mxc_rule_state_t w = MXC_RULE_PASS;
-  for (i = 0; i < mxc_compliance_rule_count(r); i++) {
-    mxc_rule_state_t s = mxc_compliance_rule_state(r, i);
-    if (s == MXC_RULE_FAIL)
-      return s;
-    if (s == MXC_RULE_WARN)
-      w = s;
-  }
-  return w;
-}
-const mxc_result_t *mxc_compliance_sub(const mxc_result_t *r,
-                                       const char *method)
-{
-  size_t i;
-  const struct mxci_comp *c = comp_of(r);
-  if (c == NULL || method == NULL)
-    return NULL;
-  for (i = 0; i < MXCI_SUB_N; i++)
-    if (c->sub[i] && strcmp(c->sub[i]->method, method) == 0)
-      return c->sub[i];
-  return NULL;
-}
-
-/* ---- renderings ------------------------------------------------------------ */
-
-struct json_object *mxci_comp_json(const mxc_result_t *r)
-{
-  const struct mxci_comp *c = r->comp;
-  json_object *o = json_object_new_object(), *a;
-  size_t i;
-  if (o == NULL || c == NULL)
-    return o;
-  json_object_object_add(o, "profile", json_object_new_string(c->profile));
-  json_object_object_add(
-      o, "worst",
-      json_object_new_string(mxc_rule_state_str(mxc_compliance_worst(r))));
-  json_object_object_add(o, "from_domain",
-                         json_object_new_string(c->from_domain));
-  a = json_object_new_array();
-  for (i = 0; a && i < c->nrules; i++) {
-    const struct mxci_rule_res *x = &c->rules[i];
-    json_object *e = json_object_new_object();
-    if (e == NULL)
-      break; /* LCOV_EXCL_LINE: OutOfMemory */
-    json_object_object_add(e, "id", json_object_new_string(x->id));
-    json_object_object_add(e, "title", json_object_new_string(x->title));
-    json_object_object_add(e, "state",
-                           json_object_new_string(mxc_rule_state_str(x->state)));
-    json_object_object_add(e, "required", json_object_new_boolean(x->required));
-    json_object_object_add(e, "evidence", json_object_new_string(x->evidence));
-    json_object_object_add(e, "fix", json_object_new_string(x->fix));
-    json_object_object_add(e, "source", json_object_new_string(x->source));
-    json_object_array_add(a, e);
-  }
-  json_object_object_add(o, "rules", a);
-  return o;
-}
-
-void mxci_comp_text(struct mxci_buf *b, const mxc_result_t *r, int color)
-{
-  static const mxc_rule_state_t order[] = {MXC_RULE_FAIL, MXC_RULE_WARN,
-                                           MXC_RULE_UNKNOWN, MXC_RULE_PASS};
-  static const char *const mark[] = {"ok  ", "WARN", "FAIL", " ?  "};
-  static const char *const col[] = {"\033[32m", "\033[33m", "\033[31m", ""};
-  const struct mxci_comp *c = r->comp;
-  size_t i, k;
-  if (c == NULL)
-    return;
-  mxci_buf_printf(b, "  compliance  profile %s: %s\n", c->profile,
-                  mxc_rule_state_str(mxc_compliance_worst(r)));
-  for (k = 0; k < 4; k++)
-    for (i = 0; i < c->nrules; i++) {
-      const struct mxci_rule_res *x = &c->rules[i];
-      if (x->state != order[k])
-        continue;
-      mxci_buf_printf(b, "  %s[%s]%s %-4s %s%s: %s\n",
-                      color ? col[x->state] : "", mark[x->state],
-                      color ? "\033[0m" : "", x->id, x->title,
-                      x->required ? "" : " (recommended)", x->evidence);
-      if (*x->fix)
-        mxci_buf_printf(b, "              fix: %s\n", x->fix);
-    }
-  mxci_buf_puts(b, "  (unknown rules do not change the exit status)\n");
-}
-
-/* ---- Authentication-Results (RFC 8601) ------------------------------------ */
-
-/* A pvalue: as is when it is a token or local@domain, else quoted. */
-static void ar_value(struct mxci_buf *b, const char *v)
-{
-  const char *p;
-  int plain = *v != '\0';
-  for (p = v; *p; p++) {
-    unsigned char c = (unsigned char)*p;
-    if (c <= 32 || c >= 127 || strchr("()<>,;:\\\"/[]?=", c))
-      plain = 0;
-  }
-  if (plain) {
-    mxci_buf_puts(b, v);
-    return;
-  }
-  mxci_buf_puts(b, "\"");
-  for (p = v; *p; p++) {
-    unsigned char c = (unsigned char)*p;
-    if (c == '"' || c == '\\')
-      mxci_buf_add(b, "\\", 1);
-    if (c >= 32 && c < 127)
-      mxci_buf_add(b, p, 1);
-  }
-  mxci_buf_puts(b, "\"");
-}
-
-static void ar_method(struct mxci_buf *b, const mxc_result_t *r, int *n)
-{
-  size_t i;
-  const char *m = r->method;
-  if (r->error)
-    return;
-  if (strcmp(m, "dkim") == 0) {
-    if (mxc_dkim_sig_count(r) == 0) {
-      mxci_buf_printf(b, "%sdkim=none", (*n)++ ? "; " : "");
-      return;
-    }
-    for (i = 0; i < mxc_dkim_sig_count(r); i++) {
-      mxci_buf_printf(b, "%sdkim=%s", (*n)++ ? "; " : "",
-                      mxc_verdict_str(mxc_dkim_sig_verdict(r, i)));
-      if (*mxc_dkim_sig_domain(r, i)) {
-        mxci_buf_puts(b, " header.d=");
-        ar_value(b, mxc_dkim_sig_domain(r, i));
-      }
-      if (*mxc_dkim_sig_selector(r, i)) {
-        mxci_buf_puts(b, " header.s=");
-        ar_value(b, mxc_dkim_sig_selector(r, i));
-      }
-    }
-    return;
-  }
-  mxci_buf_printf(b, "%s%s=%s", (*n)++ ? "; " : "", m,
-                  mxc_verdict_str(r->verdict));
-  if (strcmp(m, "iprev") == 0) {
-    mxci_buf_puts(b, " policy.iprev=");
-    ar_value(b, r->address);
-  } else if (strcmp(m, "spf") == 0) {
-    if (mxc_spf_scope(r) == MXC_SPF_SCOPE_HELO) {
-      mxci_buf_puts(b, " smtp.helo=");
-      ar_value(b, mxc_spf_domain(r));
-    } else if (*mxc_spf_sender(r)) {
-      mxci_buf_puts(b, " smtp.mailfrom=");
-      ar_value(b, mxc_spf_sender(r));
-    }
-  } else if (strcmp(m, "dmarc") == 0 && *mxc_dmarc_from_domain(r)) {
-    mxci_buf_puts(b, " header.from=");
-    ar_value(b, mxc_dmarc_from_domain(r));
-  }
-}
-
-char *mxc_result_authres(const mxc_result_t *r, const char *authserv_id)
-{
-  struct mxci_buf b = {0};
-  int n = 0;
-  size_t i;
-  if (r == NULL)
-    return NULL;
-  mxci_buf_puts(&b, "Authentication-Results: ");
-  ar_value(&b, authserv_id && *authserv_id ? authserv_id : "mxcheck");
-  mxci_buf_puts(&b, "; ");
-  if (r->comp) {
-    for (i = 0; i < MXCI_SUB_N; i++)
-      if (r->comp->sub[i])
-        ar_method(&b, r->comp->sub[i], &n);
-  } else {
-    ar_method(&b, r, &n);
-  }
-  if (n == 0)
-    mxci_buf_puts(&b, "none");
-  return mxci_buf_take(&b);
-}
-
 /* ---- the check -------------------------------------------------------------- */
 
 struct comp_check {
@@ -1032,29 +744,28 @@ static const struct mxci_check_ops comp_ops = {comp_abort, comp_free};
 
 static void comp_finish(struct comp_check *c)
 {
-  mxc_result_t *r = mxci_result_new("compliance");
+  mxc_result_t *r = mxci_result_new(&mxci_compliance_method);
   struct mxci_comp *cp;
   struct facts f;
   const mxc_result_t *ip = c->res[MXCI_SUB_IPREV];
   size_t i;
   int bad = 0;
 
-  if (r == NULL || (cp = mxci_calloc(1, sizeof(*cp))) == NULL) {
-    mxc_result_free(r);                       /* LCOV_EXCL_LINE */
+  if (r == NULL) {
     mxci_check_finish(c->chk, MXC_ENOMEM, NULL); /* LCOV_EXCL_LINE */
     return;                                   /* LCOV_EXCL_LINE */
   }
-  r->comp = cp;
+  cp = MXCI_COMPR(r);
   r->input = mxci_strdup(c->ip);
   if (ip) {
     memcpy(r->address, ip->address, sizeof(r->address));
     r->family = ip->family;
     r->mapped = ip->mapped;
   }
-  bad |= dup_opt(&cp->profile, c->profile_name);
-  bad |= dup_opt(&cp->from_domain, c->msg.from_domain);
-  bad |= dup_opt(&cp->mail_from, c->mail_from);
-  bad |= dup_opt(&cp->helo, c->helo);
+  bad |= mxci_strdup_opt(&cp->profile, c->profile_name);
+  bad |= mxci_strdup_opt(&cp->from_domain, c->msg.from_domain);
+  bad |= mxci_strdup_opt(&cp->mail_from, c->mail_from);
+  bad |= mxci_strdup_opt(&cp->helo, c->helo);
   memset(&f, 0, sizeof(f));
   f.profile = c->profile;
   f.iprev = c->res[MXCI_SUB_IPREV];
@@ -1149,7 +860,7 @@ static void sub_done(struct comp_check *c, int k, mxc_status_t st,
     return; /* the context goes: so do we */
   if (k == MXCI_SUB_IPREV && st == MXC_EADDRESS) {
     /* nothing can be checked of an address that does not parse */
-    mxc_result_t *r = mxci_result_new("compliance");
+    mxc_result_t *r = mxci_result_new(&mxci_compliance_method);
     size_t i;
     c->aborting = 1;
     for (i = 0; i < MXCI_SUB_N; i++)
@@ -1194,7 +905,7 @@ mxc_status_t mxc_compliance_start(mxc_ctx_t *ctx, const char *ip,
   if (profile == NULL)
     profile = "gmail";
   bit = profile_bit(profile);
-  if (bit == 0 || (dkim && strcmp(dkim->method, "dkim") != 0))
+  if (bit == 0 || (dkim && strcmp(mxc_result_method(dkim), "dkim") != 0))
     return MXC_EINVAL;
   if (mail_from && (*mail_from == '\0' || strcmp(mail_from, "<>") == 0))
     mail_from = NULL;
@@ -1204,8 +915,8 @@ mxc_status_t mxc_compliance_start(mxc_ctx_t *ctx, const char *ip,
   if (c == NULL)
     return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
   c->profile = bit;
-  if (dup_opt(&c->profile_name, profile) < 0 || dup_opt(&c->ip, ip) < 0 ||
-      dup_opt(&c->mail_from, mail_from) < 0 || dup_opt(&c->helo, helo) < 0 ||
+  if (mxci_strdup_opt(&c->profile_name, profile) < 0 || mxci_strdup_opt(&c->ip, ip) < 0 ||
+      mxci_strdup_opt(&c->mail_from, mail_from) < 0 || mxci_strdup_opt(&c->helo, helo) < 0 ||
       (dkim && (c->res[MXCI_SUB_DKIM] = mxc_result_dup(dkim)) == NULL)) {
     struct mxc_check tmp;         /* LCOV_EXCL_START: OutOfMemory */
     memset(&tmp, 0, sizeof(tmp));
@@ -1241,4 +952,19 @@ mxc_status_t mxc_compliance_start(mxc_ctx_t *ctx, const char *ip,
   if (out)
     *out = chk;
   return MXC_OK;
+}
+
+mxc_status_t mxc_compliance_sync(mxc_ctx_t *ctx, const char *ip,
+                                 const char *mail_from, const char *helo,
+                                 const mxc_msg_t *msg,
+                                 const mxc_result_t *dkim,
+                                 const char *profile, mxc_result_t **out)
+{
+  struct mxci_sync s = {0, MXC_OK, NULL};
+  mxc_check_t *chk = NULL;
+  mxc_status_t st = mxci_sync_begin(ctx, out);
+  if (st == MXC_OK)
+    st = mxc_compliance_start(ctx, ip, mail_from, helo, msg, dkim, profile,
+                              mxci_sync_done, &s, &chk);
+  return mxci_sync_wait(ctx, &s, st, chk, out);
 }

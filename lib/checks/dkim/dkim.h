@@ -1,0 +1,50 @@
+/*
+ * dkim.h -- the DKIM check (RFC 6376, RFC 8463; libopendkim verifies):
+ * its part of a result and its state in a context.
+ */
+#ifndef MXC_DKIM_H
+#define MXC_DKIM_H
+
+#include "mxc_private.h"
+
+/* ---- dkim.c, dkim_result.c: DKIM (RFC 6376, RFC 8463) ----------------- */
+
+/* One signature of a "dkim" result.  Strings are printable ASCII. */
+struct mxci_dkim_sig {
+  mxc_verdict_t verdict;
+  char *error;      /* stable code, "" when it passed */
+  char *reason;
+  char *domain, *selector, *identity, *algorithm, *b, *canon;
+  char *key_name, *key_record, *key_type;
+  unsigned key_bits;
+  int dnssec, testing;
+  size_t nheaders;
+  char **headers;   /* h=, lower case */
+  long long l, t, x; /* -1: absent */
+  size_t nwarn;
+  struct mxci_warning *warn;
+};
+
+/* The DKIM part of a result (mxc_result_t.data). */
+struct mxci_dkim {
+  size_t ndkim;
+  struct mxci_dkim_sig *dkim; /* per signature, in header order */
+  size_t dkim_ignored;        /* over MXC_DKIM_MAX_SIGNATURES */
+};
+
+#define MXCI_DKIMR(r) ((struct mxci_dkim *)(r)->data)
+
+/* The context's DKIM state (dkim.c; mxci_ctx_state()): libopendkim's
+ * handle, made on first use, and its own DNS asked (must stay 0). */
+void *mxci_dkim_ctx_new(void);
+void mxci_dkim_ctx_free(void *state);
+unsigned long mxci_dkim_stray(mxc_ctx_t *ctx);
+
+extern const struct mxci_method mxci_dkim_method;
+/* Line ends for libopendkim: copy in[0..n) to out (room for 2n octets)
+ * with every LF not preceded by CR turned into CRLF; *cr carries "the last
+ * octet was CR" from one call to the next.  Returns the octets written. */
+size_t mxci_crlf(const char *in, size_t n, int *cr, char *out);
+
+
+#endif /* MXC_DKIM_H */

@@ -1,0 +1,403 @@
+/*
+ * dmarc_result.c -- the DMARC part of a result: its life, accessors, the
+ * JSON member "dmarc" (schema in mxcheck(1)), the text block, the
+ * Authentication-Results piece, the context's options and the method
+ * table.
+ */
+#include "mxc_private.h"
+#include "dmarc.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+
+
+static json_object *jtri(int v)
+{
+  return v < 0 ? NULL : json_object_new_boolean(v);
+}
+
+static json_object *id_object(const struct mxci_dmarc_id *id, const char *type)
+{
+  json_object *o = json_object_new_object();
+  json_object_object_add(o, "type", mxci_json_str(type));
+  json_object_object_add(o, "domain", mxci_json_str(id->domain ? id->domain : ""));
+  json_object_object_add(o, "result", mxci_json_str(mxc_verdict_str(id->verdict)));
+  json_object_object_add(o, "organizational_domain", mxci_json_str(id->org));
+  json_object_object_add(o, "aligned", jtri(id->aligned));
+  json_object_object_add(o, "identical",
+                         json_object_new_boolean(id->identical));
+  return o;
+}
+
+static json_object *strv(char *const *v, size_t n)
+{
+  json_object *a = json_object_new_array();
+  size_t i;
+  for (i = 0; i < n; i++)
+    json_object_array_add(a, mxci_json_str(v[i]));
+  return a;
+}
+
+static json_object *dmarc_object(const mxc_result_t *r)
+{
+  const struct mxci_dmarc *m = r->data;
+  json_object *o = json_object_new_object(), *ids, *tags;
+  char mode[2] = {0, 0};
+  size_t i;
+
+  json_object_object_add(o, "result", mxci_json_str(mxc_verdict_str(r->verdict)));
+  json_object_object_add(o, "reason", mxci_json_str(r->reason ? r->reason : ""));
+  /* RFC 8601 section 2.7.1 / RFC 9989 section 9.1: header.from. */
+  json_object_object_add(o, "header.from", mxci_json_str(m->from ? m->from : ""));
+  json_object_object_add(o, "discovery",
+                         mxci_json_str(m->method == MXC_DMARC_PSL ? "psl" : "treewalk"));
+  json_object_object_add(o, "audit", json_object_new_boolean(m->audit));
+  json_object_object_add(o, "record", mxci_json_str(m->record ? m->record : ""));
+  json_object_object_add(o, "record_domain", mxci_json_str(m->record_domain));
+  tags = json_object_new_object();
+  for (i = 0; i < m->ntags; i++)
+    json_object_object_add(tags, m->tname[i], mxci_json_str(m->tval[i]));
+  json_object_object_add(o, "tags", tags);
+  json_object_object_add(o, "organizational_domain", mxci_json_str(m->org));
+  json_object_object_add(o, "organizational_domain_reason", mxci_json_str(m->org_how));
+  json_object_object_add(
+      o, "policy", m->policy ? mxci_json_str(mxci_dmarc_policy_word(m->policy)) : NULL);
+  json_object_object_add(o, "policy_tag",
+                         m->policy ? mxci_json_str(m->policy_tag) : NULL);
+  json_object_object_add(o, "policy_reason",
+                         m->policy ? mxci_json_str(m->policy_why) : NULL);
+  json_object_object_add(o, "testing", json_object_new_boolean(m->testing));
+  mode[0] = m->aspf;
+  json_object_object_add(o, "aspf", mxci_json_str(mode));
+  mode[0] = m->adkim;
+  json_object_object_add(o, "adkim", mxci_json_str(mode));
+  ids = json_object_new_array();
+  if (m->has_spf)
+    json_object_array_add(ids, id_object(&m->spf, "spf"));
+  for (i = 0; i < m->ndkim; i++)
+    json_object_array_add(ids, id_object(&m->dkim[i], "dkim"));
+  json_object_object_add(o, "identifiers", ids);
+  json_object_object_add(o, "notes", strv(m->notes, m->nnotes));
+  json_object_object_add(o, "trace", strv(m->trace, m->ntrace));
+  json_object_object_add(o, "dnssec", json_object_new_boolean(r->dnssec));
+  json_object_object_add(o, "warnings", mxci_json_warnings(r->warn, r->nwarn));
+  json_object_object_add(o, "fix", mxci_json_str(r->fix ? r->fix : ""));
+  return o;
+}
+
+static void text_id(struct mxci_buf *b, const struct mxci_dmarc_id *id,
+                    const char *what, char mode, int c)
+{
+  char al[400];
+  if (id->aligned == 1 && id->identical)
+    snprintf(al, sizeof(al), "aligned (identical)");
+  else if (id->aligned == 1)
+    snprintf(al, sizeof(al), "aligned (relaxed: organizational domain %s)",
+             id->org ? id->org : "?");
+  else if (id->aligned < 0)
+    snprintf(al, sizeof(al), "alignment unknown (a DNS query failed)");
+  else if (mode == 's' && id->org)
+    snprintf(al, sizeof(al), "not aligned (strict: not identical)");
+  else
+    snprintf(al, sizeof(al), "not aligned (organizational domain %s)",
+             id->org ? id->org : "unknown");
+  mxci_buf_printf(b, "  %-9s %s %s%s%s, %s\n", what,
+                  id->domain ? id->domain : "", c ? mxci_verdict_colour(id->verdict) : "",
+                  mxc_verdict_str(id->verdict), c ? MXCI_C_RESET : "", al);
+}
+
+static void dmarc_text(struct mxci_buf *b, const mxc_result_t *r, int c,
+                       int under)
+{
+  const struct mxci_dmarc *m = r->data;
+  size_t i;
+
+  (void)under;
+  if (m->audit && r->verdict == MXC_VERDICT_FAIL) {
+    /* No identifier given: the record is what is audited. */
+    mxci_buf_printf(b, "  %-9s %sfound%s  policy %s (%s=) of %s\n", "dmarc",
+                    c ? MXCI_C_GREEN : "", c ? MXCI_C_RESET : "",
+                    mxci_dmarc_policy_word(m->policy),
+                    m->policy_tag ? m->policy_tag : "p",
+                    m->record_domain ? m->record_domain : "");
+  } else {
+    mxci_buf_printf(b, "  %-9s %s%s%s  %s\n", "dmarc",
+                    c ? mxci_verdict_colour(r->verdict) : "", mxc_verdict_str(r->verdict),
+                    c ? MXCI_C_RESET : "", r->reason ? r->reason : "");
+  }
+  if (m->record) {
+    mxci_buf_printf(b, "  %-9s %s\n", "record", m->record);
+    mxci_buf_printf(b, "  %-9s _dmarc.%s (%s)\n", "found at",
+                    m->record_domain ? m->record_domain : "",
+                    m->method == MXC_DMARC_PSL
+                        ? "RFC 7489: the From domain, then the Public Suffix "
+                          "List"
+                        : "RFC 9989 DNS tree walk");
+  }
+  if (m->org)
+    mxci_buf_printf(b, "  %-9s %s: %s\n", "org", m->org,
+                    m->org_how ? m->org_how : "");
+  if (m->policy)
+    mxci_buf_printf(b, "  %-9s %s (%s=): %s\n", "policy",
+                    mxci_dmarc_policy_word(m->policy),
+                    m->policy_tag ? m->policy_tag : "p",
+                    m->policy_why ? m->policy_why : "");
+  if (m->record)
+    mxci_buf_printf(b, "  %-9s aspf=%c adkim=%c%s%s\n", "alignment", m->aspf,
+                    m->adkim, m->testing ? ", t=y (testing)" : "",
+                    mxc_dmarc_tag(r, "rua") ? "" : ", no rua=");
+  if (m->has_spf)
+    text_id(b, &m->spf, "SPF", m->aspf, c);
+  for (i = 0; i < m->ndkim; i++)
+    text_id(b, &m->dkim[i], "DKIM", m->adkim, c);
+  for (i = 0; i < m->nnotes; i++)
+    mxci_buf_printf(b, "  %-9s %s\n", "note", m->notes[i]);
+  for (i = 0; i < m->ntrace; i++)
+    mxci_buf_printf(b, "  %-9s %s\n", i ? "" : "trace", m->trace[i]);
+  if (r->dnssec)
+    mxci_buf_printf(b, "  %-9s answers validated by the resolver (AD)\n",
+                    "dnssec");
+  mxci_text_tail(b, r, c);
+}
+
+static void dmarc_json(json_object *o, const mxc_result_t *r)
+{
+  json_object_object_add(o, r->method, dmarc_object(r));
+}
+
+/* A domain, no address. */
+static void dmarc_json_subject(json_object *o, const mxc_result_t *r)
+{
+  json_object_object_add(o, "input", mxci_json_str(r->input ? r->input : ""));
+  json_object_object_add(o, "domain", mxci_json_str(mxc_dmarc_from_domain(r)));
+}
+
+static void dmarc_text_subject(struct mxci_buf *b, const mxc_result_t *r,
+                               int c)
+{
+  mxci_buf_printf(b, "%s%s%s (From domain)\n", c ? MXCI_C_BOLD : "",
+                  *mxc_dmarc_from_domain(r) ? mxc_dmarc_from_domain(r)
+                                            : (r->input ? r->input : ""),
+                  c ? MXCI_C_RESET : "");
+}
+
+/* RFC 8601 section 2.7.1 / RFC 9989 section 9.1: header.from. */
+static void dmarc_authres(struct mxci_buf *b, const mxc_result_t *r, int *n)
+{
+  mxci_authres_piece(b, n, r->method, r->verdict);
+  if (*mxc_dmarc_from_domain(r))
+    mxci_authres_prop(b, "header.from", mxc_dmarc_from_domain(r));
+}
+
+/* ---- the DMARC part of a result: free, copy ------------------------------------------------------ */
+
+static void id_free(struct mxci_dmarc_id *id)
+{
+  mxci_free(id->domain);
+  mxci_free(id->org);
+}
+
+static void dmarc_clear(void *data)
+{
+  struct mxci_dmarc *m = data;
+  size_t i;
+  mxci_free(m->from);
+  mxci_free(m->record);
+  mxci_free(m->record_domain);
+  mxci_free(m->org);
+  mxci_free(m->org_how);
+  mxci_free(m->policy_tag);
+  mxci_free(m->policy_why);
+  mxci_strv_free(m->tname, m->ntags);
+  mxci_strv_free(m->tval, m->ntags);
+  id_free(&m->spf);
+  for (i = 0; i < m->ndkim; i++)
+    id_free(&m->dkim[i]);
+  mxci_free(m->dkim);
+  mxci_strv_free(m->notes, m->nnotes);
+  mxci_strv_free(m->trace, m->ntrace);
+}
+
+static int id_dup(struct mxci_dmarc_id *d, const struct mxci_dmarc_id *s)
+{
+  *d = *s;
+  d->domain = d->org = NULL;
+  return mxci_strdup_opt(&d->domain, s->domain) | mxci_strdup_opt(&d->org, s->org);
+}
+
+static int dmarc_copy(void *dst, const void *src)
+{
+  const struct mxci_dmarc *sm = src;
+  struct mxci_dmarc *m = dst;
+  size_t i, n;
+  int bad = 0;
+  m->method = sm->method;
+  m->policy = sm->policy;
+  m->aspf = sm->aspf;
+  m->adkim = sm->adkim;
+  m->testing = sm->testing;
+  m->audit = sm->audit;
+  m->has_spf = sm->has_spf;
+  bad |= mxci_strdup_opt(&m->from, sm->from);
+  bad |= mxci_strdup_opt(&m->record, sm->record);
+  bad |= mxci_strdup_opt(&m->record_domain, sm->record_domain);
+  bad |= mxci_strdup_opt(&m->org, sm->org);
+  bad |= mxci_strdup_opt(&m->org_how, sm->org_how);
+  bad |= mxci_strdup_opt(&m->policy_tag, sm->policy_tag);
+  bad |= mxci_strdup_opt(&m->policy_why, sm->policy_why);
+  bad |= mxci_strv_dup(&m->tname, &m->ntags, sm->tname, sm->ntags);
+  bad |= mxci_strv_dup(&m->tval, &n, sm->tval, sm->ntags);
+  if (n != m->ntags) {
+    /* keep the two arrays the same length for the free */
+    mxci_strv_free(m->tname, m->ntags); /* LCOV_EXCL_LINE: OutOfMemory */
+    mxci_strv_free(m->tval, n);         /* LCOV_EXCL_LINE: OutOfMemory */
+    m->tname = m->tval = NULL;          /* LCOV_EXCL_LINE: OutOfMemory */
+    m->ntags = 0;                       /* LCOV_EXCL_LINE: OutOfMemory */
+  }
+  bad |= mxci_strv_dup(&m->notes, &m->nnotes, sm->notes, sm->nnotes);
+  bad |= mxci_strv_dup(&m->trace, &m->ntrace, sm->trace, sm->ntrace);
+  bad |= id_dup(&m->spf, &sm->spf);
+  if (sm->ndkim) {
+    m->dkim = mxci_calloc(sm->ndkim, sizeof(*m->dkim));
+    if (m->dkim == NULL)
+      return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+    for (i = 0; i < sm->ndkim; i++) {
+      m->ndkim++;
+      bad |= id_dup(&m->dkim[i], &sm->dkim[i]);
+    }
+  }
+  return bad ? -1 : 0;
+}
+
+/* ---- accessors ----------------------------------------------------------- */
+
+#define S(x) ((x) ? (x) : "")
+
+/* The DMARC part of r, or NULL when r is not a DMARC result. */
+static const struct mxci_dmarc *dm(const mxc_result_t *r)
+{
+  return mxci_result_data(r, &mxci_dmarc_method);
+}
+
+const char *mxc_dmarc_from_domain(const mxc_result_t *r)
+{
+  return dm(r) ? S(dm(r)->from) : "";
+}
+const char *mxc_dmarc_record(const mxc_result_t *r)
+{
+  return dm(r) ? S(dm(r)->record) : "";
+}
+const char *mxc_dmarc_record_domain(const mxc_result_t *r)
+{
+  return dm(r) ? S(dm(r)->record_domain) : "";
+}
+const char *mxc_dmarc_org_domain(const mxc_result_t *r)
+{
+  return dm(r) ? S(dm(r)->org) : "";
+}
+const char *mxc_dmarc_org_reason(const mxc_result_t *r)
+{
+  return dm(r) ? S(dm(r)->org_how) : "";
+}
+unsigned mxc_dmarc_discovery(const mxc_result_t *r)
+{
+  return dm(r) ? dm(r)->method : 0;
+}
+const char *mxc_dmarc_policy(const mxc_result_t *r)
+{
+  return dm(r) ? mxci_dmarc_policy_word(dm(r)->policy) : "";
+}
+const char *mxc_dmarc_policy_tag(const mxc_result_t *r)
+{
+  return dm(r) && dm(r)->policy ? S(dm(r)->policy_tag) : "";
+}
+const char *mxc_dmarc_policy_reason(const mxc_result_t *r)
+{
+  return dm(r) && dm(r)->policy ? S(dm(r)->policy_why) : "";
+}
+int mxc_dmarc_testing(const mxc_result_t *r)
+{
+  return dm(r) ? dm(r)->testing : 0;
+}
+int mxc_dmarc_aspf(const mxc_result_t *r)
+{
+  return dm(r) ? dm(r)->aspf : 'r';
+}
+int mxc_dmarc_adkim(const mxc_result_t *r)
+{
+  return dm(r) ? dm(r)->adkim : 'r';
+}
+const char *mxc_dmarc_tag(const mxc_result_t *r, const char *name)
+{
+  size_t i;
+  if (dm(r) == NULL || name == NULL)
+    return NULL;
+  for (i = 0; i < dm(r)->ntags; i++)
+    if (strcasecmp(dm(r)->tname[i], name) == 0)
+      return dm(r)->tval[i];
+  return NULL;
+}
+int mxc_dmarc_spf_aligned(const mxc_result_t *r)
+{
+  return dm(r) && dm(r)->has_spf ? dm(r)->spf.aligned : -1;
+}
+const char *mxc_dmarc_spf_org_domain(const mxc_result_t *r)
+{
+  return dm(r) && dm(r)->has_spf ? S(dm(r)->spf.org) : "";
+}
+size_t mxc_dmarc_dkim_count(const mxc_result_t *r)
+{
+  return dm(r) ? dm(r)->ndkim : 0;
+}
+const char *mxc_dmarc_dkim_domain(const mxc_result_t *r, size_t i)
+{
+  return dm(r) && i < dm(r)->ndkim ? dm(r)->dkim[i].domain : NULL;
+}
+int mxc_dmarc_dkim_aligned(const mxc_result_t *r, size_t i)
+{
+  return dm(r) && i < dm(r)->ndkim ? dm(r)->dkim[i].aligned : -1;
+}
+const char *mxc_dmarc_dkim_org_domain(const mxc_result_t *r, size_t i)
+{
+  return dm(r) && i < dm(r)->ndkim ? S(dm(r)->dkim[i].org) : NULL;
+}
+size_t mxc_dmarc_trace_count(const mxc_result_t *r)
+{
+  return dm(r) ? dm(r)->ntrace : 0;
+}
+const char *mxc_dmarc_trace(const mxc_result_t *r, size_t i)
+{
+  return dm(r) && i < dm(r)->ntrace ? dm(r)->trace[i] : NULL;
+}
+size_t mxc_dmarc_note_count(const mxc_result_t *r)
+{
+  return dm(r) ? dm(r)->nnotes : 0;
+}
+const char *mxc_dmarc_note(const mxc_result_t *r, size_t i)
+{
+  return dm(r) && i < dm(r)->nnotes ? dm(r)->notes[i] : NULL;
+}
+
+/* ---- the context's options and the method table ------------------------- */
+
+static void *dmarc_ctx_new(void)
+{
+  return mxci_calloc(1, sizeof(struct mxci_dmarc_ctx));
+}
+
+static void dmarc_ctx_free(void *state) { mxci_free(state); }
+
+const struct mxci_method mxci_dmarc_method = {
+    .name = "dmarc",
+    .subject = MXCI_SUBJECT_DOMAIN,
+    .size = sizeof(struct mxci_dmarc),
+    .clear = dmarc_clear,
+    .copy = dmarc_copy,
+    .json_subject = dmarc_json_subject,
+    .json = dmarc_json,
+    .text_subject = dmarc_text_subject,
+    .text = dmarc_text,
+    .authres = dmarc_authres,
+    .ctx_new = dmarc_ctx_new,
+    .ctx_free = dmarc_ctx_free,
+};

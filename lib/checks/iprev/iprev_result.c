@@ -1,0 +1,215 @@
+/*
+ * iprev_result.c -- the iprev part of a result: its life, accessors and
+ * renderings (JSON member "iprev", the text block, the Authentication-
+ * Results piece), and the method table that hands them to the engine.
+ */
+#include "mxc_private.h"
+#include "iprev.h"
+
+#include <json-c/json.h>
+
+#define S(x) ((x) ? (x) : "")
+
+/* The iprev part of r, or NULL when r is not an iprev result. */
+static const struct mxci_iprev *P(const mxc_result_t *r)
+{
+  return mxci_result_data(r, &mxci_iprev_method);
+}
+
+static void iprev_clear(void *data)
+{
+  struct mxci_iprev *p = data;
+  size_t i;
+  for (i = 0; i < p->nnames; i++) {
+    mxci_free(p->names[i].name);
+    mxci_free(p->names[i].detail);
+    mxci_strv_free(p->names[i].addrs, p->names[i].naddr);
+  }
+  mxci_free(p->names);
+  mxci_free(p->matched);
+  mxci_free(p->zone);
+  mxci_strv_free(p->zone_ns, p->nzone_ns);
+}
+
+static int iprev_copy(void *dst, const void *src)
+{
+  struct mxci_iprev *d = dst;
+  const struct mxci_iprev *s = src;
+  size_t i;
+  int bad = 0;
+  bad |= mxci_strdup_opt(&d->matched, s->matched);
+  bad |= mxci_strdup_opt(&d->zone, s->zone);
+  bad |= mxci_strv_dup(&d->zone_ns, &d->nzone_ns, s->zone_ns, s->nzone_ns);
+  if (s->nnames) {
+    d->names = mxci_calloc(s->nnames, sizeof(*d->names));
+    if (d->names == NULL)
+      return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+    for (i = 0; i < s->nnames; i++) {
+      d->nnames++;
+      d->names[i].state = s->names[i].state;
+      bad |= mxci_strdup_opt(&d->names[i].name, s->names[i].name);
+      bad |= mxci_strdup_opt(&d->names[i].detail, s->names[i].detail);
+      bad |= mxci_strv_dup(&d->names[i].addrs, &d->names[i].naddr,
+                           s->names[i].addrs, s->names[i].naddr);
+    }
+  }
+  return bad;
+}
+
+/* ---- accessors ---------------------------------------------------------- */
+
+size_t mxc_iprev_ptr_count(const mxc_result_t *r) { return P(r) ? P(r)->nnames : 0; }
+const char *mxc_iprev_ptr_name(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->nnames ? P(r)->names[i].name : NULL;
+}
+mxc_name_state_t mxc_iprev_ptr_state(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->nnames ? P(r)->names[i].state : MXC_NAME_NOT_TRIED;
+}
+const char *mxc_iprev_ptr_detail(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->nnames ? S(P(r)->names[i].detail) : NULL;
+}
+size_t mxc_iprev_addr_count(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->nnames ? P(r)->names[i].naddr : 0;
+}
+const char *mxc_iprev_addr(const mxc_result_t *r, size_t i, size_t j)
+{
+  return P(r) && i < P(r)->nnames && j < P(r)->names[i].naddr ? P(r)->names[i].addrs[j]
+                                                      : NULL;
+}
+const char *mxc_iprev_matched_name(const mxc_result_t *r)
+{
+  return P(r) ? P(r)->matched : NULL;
+}
+const char *mxc_iprev_reverse_zone(const mxc_result_t *r)
+{
+  return P(r) ? P(r)->zone : NULL;
+}
+size_t mxc_iprev_reverse_ns_count(const mxc_result_t *r)
+{
+  return P(r) ? P(r)->nzone_ns : 0;
+}
+const char *mxc_iprev_reverse_ns(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->nzone_ns ? P(r)->zone_ns[i] : NULL;
+}
+const char *mxc_name_state_str(mxc_name_state_t s)
+{
+  switch (s) {
+  case MXC_NAME_MATCH:
+    return "match";
+  case MXC_NAME_MISMATCH:
+    return "mismatch";
+  case MXC_NAME_NXDOMAIN:
+    return "nxdomain";
+  case MXC_NAME_NODATA:
+    return "nodata";
+  case MXC_NAME_TEMPERROR:
+    return "temperror";
+  case MXC_NAME_NOT_TRIED:
+    return "not-tried";
+  }
+  return "unknown";
+}
+
+/* ---- renderings --------------------------------------------------------- */
+
+static void iprev_json(json_object *o, const mxc_result_t *r)
+{
+  json_object *m, *ptr;
+  size_t i, j;
+
+  m = json_object_new_object();
+  json_object_object_add(m, "result", mxci_json_str(mxc_verdict_str(r->verdict)));
+  json_object_object_add(m, "reason", mxci_json_str(r->reason ? r->reason : ""));
+  /* RFC 8601 section 2.7.3: the property of iprev is policy.iprev. */
+  json_object_object_add(m, "policy.iprev", mxci_json_str(r->address));
+  json_object_object_add(m, "reverse_name", mxci_json_str(r->reverse));
+  ptr = json_object_new_array();
+  for (i = 0; i < P(r)->nnames; i++) {
+    json_object *n = json_object_new_object(), *a = json_object_new_array();
+    json_object_object_add(n, "name", mxci_json_str(P(r)->names[i].name));
+    json_object_object_add(n, "result",
+                           mxci_json_str(mxc_name_state_str(P(r)->names[i].state)));
+    for (j = 0; j < P(r)->names[i].naddr; j++)
+      json_object_array_add(a, mxci_json_str(P(r)->names[i].addrs[j]));
+    json_object_object_add(n, "addresses", a);
+    if (P(r)->names[i].detail)
+      json_object_object_add(n, "detail", mxci_json_str(P(r)->names[i].detail));
+    json_object_array_add(ptr, n);
+  }
+  json_object_object_add(m, "ptr", ptr);
+  json_object_object_add(m, "matched_name", mxci_json_str(P(r)->matched));
+  if (P(r)->zone) {
+    json_object *z = json_object_new_object(), *ns = json_object_new_array();
+    json_object_object_add(z, "zone", mxci_json_str(P(r)->zone));
+    for (i = 0; i < P(r)->nzone_ns; i++)
+      json_object_array_add(ns, mxci_json_str(P(r)->zone_ns[i]));
+    json_object_object_add(z, "ns", ns);
+    json_object_object_add(m, "reverse_zone", z);
+  } else {
+    json_object_object_add(m, "reverse_zone", NULL);
+  }
+  json_object_object_add(m, "dnssec", json_object_new_boolean(r->dnssec));
+  json_object_object_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
+  json_object_object_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
+  json_object_object_add(o, r->method, m);
+}
+
+
+static void iprev_text(struct mxci_buf *b, const mxc_result_t *r, int c,
+                       int under)
+{
+  size_t i, j;
+  (void)under;
+  mxci_text_verdict(b, r, c);
+  if (P(r)->nnames) {
+    mxci_buf_printf(b, "  %-9s %s ->\n", "PTR", r->reverse);
+    for (i = 0; i < P(r)->nnames; i++) {
+      const struct mxci_name *n = &P(r)->names[i];
+      const char *col = n->state == MXC_NAME_MATCH ? MXCI_C_GREEN
+                        : n->state == MXC_NAME_NOT_TRIED ? ""
+                                                         : MXCI_C_RED;
+      mxci_buf_printf(b, "            %s  %s%s%s", n->name, c ? col : "",
+                      mxc_name_state_str(n->state), c ? MXCI_C_RESET : "");
+      for (j = 0; j < n->naddr; j++)
+        mxci_buf_printf(b, "%s%s", j ? ", " : "  ", n->addrs[j]);
+      if (n->detail)
+        mxci_buf_printf(b, "  %s", n->detail);
+      mxci_buf_puts(b, "\n");
+    }
+  } else {
+    mxci_buf_printf(b, "  %-9s %s\n", "PTR", r->reverse);
+  }
+  if (P(r)->zone) {
+    mxci_buf_printf(b, "  %-9s %s", "zone", P(r)->zone);
+    for (i = 0; i < P(r)->nzone_ns; i++)
+      mxci_buf_printf(b, "%s%s", i ? ", " : "  NS ", P(r)->zone_ns[i]);
+    mxci_buf_puts(b, "\n");
+  }
+  if (r->dnssec)
+    mxci_buf_printf(b, "  %-9s answers validated by the resolver (AD)\n",
+                    "dnssec");
+  mxci_text_tail(b, r, c);
+}
+
+
+static void iprev_authres(struct mxci_buf *b, const mxc_result_t *r, int *n)
+{
+  mxci_authres_piece(b, n, r->method, r->verdict);
+  mxci_authres_prop(b, "policy.iprev", r->address);
+}
+
+const struct mxci_method mxci_iprev_method = {
+    .name = "iprev",
+    .subject = MXCI_SUBJECT_ADDRESS,
+    .size = sizeof(struct mxci_iprev),
+    .clear = iprev_clear,
+    .copy = iprev_copy,
+    .json = iprev_json,
+    .text = iprev_text,
+    .authres = iprev_authres,
+};
