@@ -456,7 +456,7 @@ static void start_pair(struct run *r, const char *addr)
   p->want[P_SPF] = r->o.spf;
   p->want[P_DKIM] = r->o.nmessages > 0;
   p->nwant = p->want[P_IPREV] + p->want[P_SPF] + p->want[P_DKIM];
-  st = mxc_fcrdns_start(r->ctx, addr, done_iprev, p, NULL);
+  st = mxc_iprev_start(r->ctx, addr, done_iprev, p, NULL);
   if (st != MXC_OK) {
     p->st[0] = st;
     p->ndone++;
@@ -551,7 +551,7 @@ static void start_one(struct run *r, const char *addr)
     start_pair(r, addr);
     return;
   }
-  st = mxc_fcrdns_start(r->ctx, addr, done, r, NULL);
+  st = mxc_iprev_start(r->ctx, addr, done, r, NULL);
   if (st != MXC_OK) {
     account(r, EX_UNKNOWN);
     print_result(r, st, NULL, addr);

@@ -21,12 +21,12 @@ noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 # The checks, each in its folder with its own header and method table
 # (doc/HACKING.md: how to add one).
 %canon_reldir%_libmxcheck_core_la_SOURCES += \
-	%reldir%/checks/iprev/iprev.h \
+	%reldir%/checks/iprev/iprev_private.h \
 	%reldir%/checks/iprev/iprev.c \
 	%reldir%/checks/iprev/iprev_result.c
 # SPF (RFC 7208; libspf2's view beside it).
 %canon_reldir%_libmxcheck_core_la_SOURCES += \
-	%reldir%/checks/spf/spf.h \
+	%reldir%/checks/spf/spf_private.h \
 	%reldir%/checks/spf/spf.c \
 	%reldir%/checks/spf/spf_parse.c \
 	%reldir%/checks/spf/spf_macro.c \
@@ -34,18 +34,18 @@ noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 	%reldir%/checks/spf/spf_result.c
 # DKIM (RFC 6376, RFC 8463; libopendkim verifies).
 %canon_reldir%_libmxcheck_core_la_SOURCES += \
-	%reldir%/checks/dkim/dkim.h \
+	%reldir%/checks/dkim/dkim_private.h \
 	%reldir%/checks/dkim/dkim.c \
 	%reldir%/checks/dkim/dkim_result.c
 # DMARC (RFC 9989; RFC 7489's Public Suffix List through libpsl).
 %canon_reldir%_libmxcheck_core_la_SOURCES += \
-	%reldir%/checks/dmarc/dmarc.h \
+	%reldir%/checks/dmarc/dmarc_private.h \
 	%reldir%/checks/dmarc/dmarc.c \
 	%reldir%/checks/dmarc/dmarc_parse.c \
 	%reldir%/checks/dmarc/dmarc_result.c
 # Sender requirements (doc: RULES R1-R20): header checks, the rule table.
 %canon_reldir%_libmxcheck_core_la_SOURCES += \
-	%reldir%/checks/compliance/compliance.h \
+	%reldir%/checks/compliance/compliance_private.h \
 	%reldir%/checks/compliance/message.c \
 	%reldir%/checks/compliance/compliance.c \
 	%reldir%/checks/compliance/compliance_result.c

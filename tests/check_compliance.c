@@ -9,7 +9,7 @@
 #include "testutil.h"
 
 #include "mxc_private.h"
-#include "checks/compliance/compliance.h"
+#include "checks/compliance/compliance_private.h"
 
 #include <json-c/json.h>
 
@@ -317,6 +317,52 @@ START_TEST(rule_states)
 }
 END_TEST
 
+/* The blocking wrapper gives what the callback gives; the accessors of
+ * one method answer "none" for a result of another. */
+START_TEST(sync_and_methods)
+{
+  mxc_result_t *r = NULL, *ip = NULL;
+  const mxc_result_t *sub;
+  ck_assert_int_eq(mxc_compliance_sync(ctx, "192.0.2.1", "news@bulk.test",
+                                       NULL, NULL, NULL, "gmail-bulk", &r),
+                   MXC_OK);
+  ck_assert_str_eq(mxc_result_method(r), "compliance");
+  ck_assert_str_eq(mxc_compliance_profile(r), "gmail-bulk");
+  ck_assert_uint_gt(mxc_compliance_rule_count(r), 10);
+  sub = mxc_compliance_sub(r, "iprev");
+  ck_assert_ptr_nonnull(sub);
+  ck_assert_str_eq(mxc_result_method(sub), "iprev");
+  ck_assert_ptr_nonnull(mxc_compliance_sub(r, "spf"));
+  ck_assert_ptr_null(mxc_compliance_sub(r, "nosuch"));
+  /* wrong-method accessors: no crash, "none" answers */
+  ck_assert_uint_eq(mxc_iprev_ptr_count(r), 0);
+  ck_assert_uint_eq(mxc_dkim_sig_count(r), 0);
+  ck_assert_str_eq(mxc_spf_domain(r), "");
+  ck_assert_str_eq(mxc_spf_libspf2_result(r), "skipped");
+  ck_assert_str_eq(mxc_dmarc_from_domain(r), "");
+  ck_assert_uint_eq(mxc_compliance_rule_count(sub), 0);
+  ck_assert_str_eq(mxc_compliance_profile(sub), "");
+  /* iprev under its old name gives the same */
+  ck_assert_int_eq(mxc_fcrdns_sync(ctx, "192.0.2.1", &ip), MXC_OK);
+  ck_assert_str_eq(mxc_result_method(ip), "iprev");
+  ck_assert_int_eq(mxc_result_verdict(ip), mxc_result_verdict(sub));
+  ck_assert_uint_eq(mxc_iprev_ptr_count(ip), mxc_iprev_ptr_count(sub));
+  mxc_result_free(ip);
+  ck_assert_int_eq(mxc_iprev_sync(ctx, "not-an-ip", &ip), MXC_EADDRESS);
+  ck_assert_str_eq(mxc_result_method(ip), "iprev");
+  mxc_result_free(ip);
+  mxc_result_free(r);
+  r = NULL;
+  ck_assert_int_eq(mxc_compliance_sync(ctx, "192.0.2.1", NULL, NULL, NULL,
+                                       NULL, "nosuch", &r),
+                   MXC_EINVAL);
+  ck_assert_ptr_null(r);
+  ck_assert_int_eq(mxc_compliance_sync(ctx, "192.0.2.1", NULL, NULL, NULL,
+                                       NULL, NULL, NULL),
+                   MXC_EINVAL);
+}
+END_TEST
+
 START_TEST(contract)
 {
   struct rec a = {0}, b = {0}, c = {0};
@@ -423,6 +469,7 @@ int main(void)
   tcase_add_checked_fixture(t, setup, teardown);
   tcase_set_timeout(t, 120);
   tcase_add_test(t, rule_states);
+  tcase_add_test(t, sync_and_methods);
   tcase_add_test(t, contract);
   tcase_add_test(t, allocation_failures);
   suite_add_tcase(s, t);

@@ -9,7 +9,7 @@
 #include "testutil.h"
 
 #include "mxc_private.h"
-#include "checks/dkim/dkim.h"
+#include "checks/dkim/dkim_private.h"
 #include "msgsplit.h"
 
 /* RFC 8463 A.3, CRLF line ends. */

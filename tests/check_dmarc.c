@@ -9,7 +9,7 @@
 #include "testutil.h"
 
 #include "mxc_private.h"
-#include "checks/dmarc/dmarc.h"
+#include "checks/dmarc/dmarc_private.h"
 
 static const char *server, *fault;
 static mxc_ctx_t *ctx;

@@ -450,6 +450,13 @@ START_TEST(external_loop)
   l.timer = -2;
   ck_assert_int_eq(mxc_set_socket_cb(ctx, sock_cb, &l), MXC_OK);
   ck_assert_int_eq(mxc_set_timer_cb(ctx, timer_cb, &l), MXC_OK);
+  /* One loop at a time: a second attach is refused until a detach. */
+  ck_assert_int_eq(mxc_set_socket_cb(ctx, sock_cb, &l), MXC_EBUSY);
+  ck_assert_int_eq(mxc_set_timer_cb(ctx, timer_cb, &l), MXC_EBUSY);
+  ck_assert_int_eq(mxc_set_socket_cb(ctx, NULL, NULL), MXC_OK);
+  ck_assert_int_eq(mxc_set_timer_cb(ctx, NULL, NULL), MXC_OK);
+  ck_assert_int_eq(mxc_set_socket_cb(ctx, sock_cb, &l), MXC_OK);
+  ck_assert_int_eq(mxc_set_timer_cb(ctx, timer_cb, &l), MXC_OK);
   ck_assert_int_eq(mxc_assign(ctx, 12345, NULL), MXC_EINVAL);
   for (i = 0; i < N; i++)
     ck_assert_int_eq(start(zone_cases[i % NZONE].addr, &recs[i], NULL),

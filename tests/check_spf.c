@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "mxc_private.h"
-#include "checks/spf/spf.h"
+#include "checks/spf/spf_private.h"
 
 static const char *server, *fault;
 static mxc_ctx_t *ctx;

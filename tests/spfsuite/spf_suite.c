@@ -45,7 +45,7 @@
 #include <strings.h>
 
 #include "mxc_private.h"
-#include "checks/spf/spf.h"
+#include "checks/spf/spf_private.h"
 
 #include <netdb.h>
 

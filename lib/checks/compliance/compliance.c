@@ -6,7 +6,7 @@
  * Authentication-Results header field.
  */
 #include "mxc_private.h"
-#include "compliance.h"
+#include "compliance_private.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -625,7 +625,7 @@ struct rule {
   void (*eval)(const struct facts *f, struct verdict *v);
 };
 
-static const struct rule rules[] = {
+static const struct rule rule_table[] = {
     {"R1", P_ALL, P_ALL, "PTR record for the sending IP", "G-GL26 Y-BP25", r1},
     {"R2", P_ALL, P_ALL, "forward-confirmed reverse DNS", "G-GL26 G-ERR26", r2},
     {"R3", P_ALL, 0, "meaningful, non-generic PTR name", "Y-BP25", r3},
@@ -653,39 +653,25 @@ static const struct rule rules[] = {
     {"R20", P_ALL, P_ALL, "IPv6: PTR and authentication", "G-ERR26", r20},
 };
 
-const char *mxc_rule_state_str(mxc_rule_state_t s)
-{
-  switch (s) {
-  case MXC_RULE_PASS:
-    return "pass";
-  case MXC_RULE_WARN:
-    return "warn";
-  case MXC_RULE_FAIL:
-    return "fail";
-  default:
-    return "unknown";
-  }
-}
-
 static int evaluate(struct mxci_comp *c, const struct facts *f)
 {
   size_t i, n = 0;
-  c->rules = mxci_calloc(sizeof(rules) / sizeof(rules[0]), sizeof(*c->rules));
+  c->rules = mxci_calloc(sizeof(rule_table) / sizeof(rule_table[0]), sizeof(*c->rules));
   if (c->rules == NULL)
     return -1; /* LCOV_EXCL_LINE: OutOfMemory */
-  for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+  for (i = 0; i < sizeof(rule_table) / sizeof(rule_table[0]); i++) {
     struct verdict v;
     struct mxci_rule_res *o;
-    if (!(rules[i].profiles & f->profile))
+    if (!(rule_table[i].profiles & f->profile))
       continue;
     memset(&v, 0, sizeof(v));
-    rules[i].eval(f, &v);
+    rule_table[i].eval(f, &v);
     o = &c->rules[n++];
     c->nrules = n;
-    o->id = rules[i].id;
-    o->title = rules[i].title;
-    o->source = rules[i].source;
-    o->required = (rules[i].required & f->profile) != 0;
+    o->id = rule_table[i].id;
+    o->title = rule_table[i].title;
+    o->source = rule_table[i].source;
+    o->required = (rule_table[i].required & f->profile) != 0;
     o->state = v.state;
     if (!o->required && o->state == MXC_RULE_FAIL)
       o->state = MXC_RULE_WARN; /* a recommendation */
@@ -784,8 +770,6 @@ static void comp_finish(struct comp_check *c)
     cp->sub[i] = c->res[i];
     c->res[i] = NULL;
   }
-  r->verdict = mxc_compliance_worst(r) == MXC_RULE_FAIL ? MXC_VERDICT_FAIL
-                                                        : MXC_VERDICT_PASS;
   {
     size_t nf = 0, nw = 0, nu = 0;
     for (i = 0; i < cp->nrules; i++) {
@@ -793,6 +777,7 @@ static void comp_finish(struct comp_check *c)
       nw += cp->rules[i].state == MXC_RULE_WARN;
       nu += cp->rules[i].state == MXC_RULE_UNKNOWN;
     }
+    r->verdict = nf ? MXC_VERDICT_FAIL : MXC_VERDICT_PASS;
     r->reason = mxci_asprintf("%zu rules of profile %s: %zu fail, %zu warn, "
                               "%zu unknown",
                               cp->nrules, cp->profile, nf, nw, nu);
@@ -935,7 +920,7 @@ mxc_status_t mxc_compliance_start(mxc_ctx_t *ctx, const char *ip,
   }
   chk->priv = c;
   c->chk = chk;
-  st = mxc_fcrdns_start(ctx, ip, done_iprev, c, &c->sub[MXCI_SUB_IPREV]);
+  st = mxc_iprev_start(ctx, ip, done_iprev, c, &c->sub[MXCI_SUB_IPREV]);
   if (st == MXC_OK)
     c->waiting++;
   if (st == MXC_OK && (mail_from || helo)) {

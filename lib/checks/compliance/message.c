@@ -7,7 +7,7 @@
  * MXC_MSG_MAX_FIELD octets.  Everything else is counted, not kept.
  */
 #include "mxc_private.h"
-#include "compliance.h"
+#include "compliance_private.h"
 
 #include <ctype.h>
 #include <stdarg.h>

@@ -25,7 +25,7 @@
  * thread at a time, and so does its DKIM_LIB.
  */
 #include "mxc_private.h"
-#include "dkim.h"
+#include "dkim_private.h"
 
 #include <dkim.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * libopendkim.
  */
 #include "mxc_private.h"
-#include "dkim.h"
+#include "dkim_private.h"
 
 #include <json-c/json.h>
 

@@ -73,7 +73,7 @@
  * when an np= could apply.
  */
 #include "mxc_private.h"
-#include "dmarc.h"
+#include "dmarc_private.h"
 
 #include <libpsl.h>
 #include <stdio.h>

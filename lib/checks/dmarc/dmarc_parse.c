@@ -30,7 +30,7 @@
  *    7489 method, and listed as obsolete.
  */
 #include "mxc_private.h"
-#include "dmarc.h"
+#include "dmarc_private.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * table.
  */
 #include "mxc_private.h"
-#include "dmarc.h"
+#include "dmarc_private.h"
 
 #include <json-c/json.h>
 #include <stdio.h>

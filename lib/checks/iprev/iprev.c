@@ -11,7 +11,7 @@
  * IPv6 PTR name with only an A record, generic-looking names, DNSSEC.
  */
 #include "mxc_private.h"
-#include "iprev.h"
+#include "iprev_private.h"
 
 #include <ctype.h>
 #include <stdio.h>

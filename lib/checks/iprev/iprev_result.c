@@ -4,7 +4,7 @@
  * Results piece), and the method table that hands them to the engine.
  */
 #include "mxc_private.h"
-#include "iprev.h"
+#include "iprev_private.h"
 
 #include <json-c/json.h>
 

@@ -23,7 +23,7 @@
  * below are our own, for bounded memory and work on hostile data.
  */
 #include "mxc_private.h"
-#include "spf.h"
+#include "spf_private.h"
 
 #include <stdio.h>
 #include <time.h>

@@ -30,7 +30,7 @@
  * hook.
  */
 #include "mxc_private.h"
-#include "spf.h"
+#include "spf_private.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>

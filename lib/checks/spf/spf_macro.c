@@ -12,7 +12,7 @@
  * permerror wherever it sits; expansion happens when a term is evaluated.
  */
 #include "mxc_private.h"
-#include "spf.h"
+#include "spf_private.h"
 
 #include <stdio.h>
 

@@ -10,7 +10,7 @@
  * truncation.  Every error names the term and its offset in the record.
  */
 #include "mxc_private.h"
-#include "spf.h"
+#include "spf_private.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

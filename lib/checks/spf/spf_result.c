@@ -3,7 +3,7 @@
  * renderings, the context's SPF options, and the method table.
  */
 #include "mxc_private.h"
-#include "spf.h"
+#include "spf_private.h"
 
 #include <json-c/json.h>
 

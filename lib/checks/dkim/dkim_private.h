@@ -1,9 +1,9 @@
 /*
- * dkim.h -- the DKIM check (RFC 6376, RFC 8463; libopendkim verifies):
+ * dkim_private.h -- the DKIM check (RFC 6376, RFC 8463; libopendkim verifies):
  * its part of a result and its state in a context.
  */
-#ifndef MXC_DKIM_H
-#define MXC_DKIM_H
+#ifndef MXC_DKIM_PRIVATE_H
+#define MXC_DKIM_PRIVATE_H
 
 #include "mxc_private.h"
 
@@ -47,4 +47,4 @@ extern const struct mxci_method mxci_dkim_method;
 size_t mxci_crlf(const char *in, size_t n, int *cr, char *out);
 
 
-#endif /* MXC_DKIM_H */
+#endif /* MXC_DKIM_PRIVATE_H */

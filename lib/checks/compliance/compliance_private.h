@@ -1,11 +1,11 @@
 /*
- * compliance.h -- the sender requirements of Gmail, Yahoo and Microsoft
+ * compliance_private.h -- the sender requirements of Gmail, Yahoo and Microsoft
  * (doc RULES R1-R20): the message's header facts (message.c), the rule
  * table and the check (compliance.c), its part of a result
  * (compliance_result.c).
  */
-#ifndef MXC_COMPLIANCE_H
-#define MXC_COMPLIANCE_H
+#ifndef MXC_COMPLIANCE_PRIVATE_H
+#define MXC_COMPLIANCE_PRIVATE_H
 
 #include "mxc_private.h"
 
@@ -86,4 +86,4 @@ struct mxci_comp {
 
 extern const struct mxci_method mxci_compliance_method;
 
-#endif /* MXC_COMPLIANCE_H */
+#endif /* MXC_COMPLIANCE_PRIVATE_H */

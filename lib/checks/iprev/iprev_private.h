@@ -1,9 +1,9 @@
 /*
- * iprev.h -- the iprev check (RFC 8601 section 3; forward-confirmed
+ * iprev_private.h -- the iprev check (RFC 8601 section 3; forward-confirmed
  * reverse DNS of the client address): its part of a result.
  */
-#ifndef MXC_IPREV_H
-#define MXC_IPREV_H
+#ifndef MXC_IPREV_PRIVATE_H
+#define MXC_IPREV_PRIVATE_H
 
 #include "mxc_private.h"
 
@@ -30,4 +30,4 @@ struct mxci_iprev {
 
 extern const struct mxci_method mxci_iprev_method;
 
-#endif /* MXC_IPREV_H */
+#endif /* MXC_IPREV_PRIVATE_H */

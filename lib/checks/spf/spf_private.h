@@ -1,9 +1,9 @@
 /*
- * spf.h -- the SPF check (RFC 7208): record parser, macro-strings,
+ * spf_private.h -- the SPF check (RFC 7208): record parser, macro-strings,
  * libspf2's view, the check's part of a result and its options.
  */
-#ifndef MXC_SPF_H
-#define MXC_SPF_H
+#ifndef MXC_SPF_PRIVATE_H
+#define MXC_SPF_PRIVATE_H
 
 #include "mxc_private.h"
 
@@ -170,4 +170,4 @@ struct mxci_spf_ctx {
 
 extern const struct mxci_method mxci_spf_method;
 
-#endif /* MXC_SPF_H */
+#endif /* MXC_SPF_PRIVATE_H */

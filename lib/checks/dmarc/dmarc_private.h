@@ -1,9 +1,9 @@
 /*
- * dmarc.h -- the DMARC check (RFC 9989; RFC 7489's Public Suffix List
+ * dmarc_private.h -- the DMARC check (RFC 9989; RFC 7489's Public Suffix List
  * discovery as an option): record parser, its part of a result, options.
  */
-#ifndef MXC_DMARC_H
-#define MXC_DMARC_H
+#ifndef MXC_DMARC_PRIVATE_H
+#define MXC_DMARC_PRIVATE_H
 
 #include "mxc_private.h"
 
@@ -87,4 +87,4 @@ struct mxci_dmarc_ctx {
 extern const struct mxci_method mxci_dmarc_method;
 
 
-#endif /* MXC_DMARC_H */
+#endif /* MXC_DMARC_PRIVATE_H */
