@@ -70,7 +70,8 @@ tests_check_compliance_LDADD = $(tests_ldadd)
 TESTS += tests/cli_compliance.sh
 EXTRA_DIST += tests/cli_compliance.sh tests/compliance
 
-EXTRA_DIST += tests/dnsfixture.sh tests/faultdns.py tests/faultdns.md \
+EXTRA_DIST += tests/dnsfixture.sh tests/faultdns.py \
+	tests/faultdns.md tests/dnswire.py \
 	tests/cli.sh tests/clilib.sh tests/exports.sh tests/zones tests/cli_spf.sh
 
 # The suite under AddressSanitizer + UndefinedBehaviorSanitizer, built from
