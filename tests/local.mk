@@ -70,7 +70,7 @@ tests_check_compliance_LDADD = $(tests_ldadd)
 TESTS += tests/cli_compliance.sh
 EXTRA_DIST += tests/cli_compliance.sh tests/compliance
 
-EXTRA_DIST += tests/dnsfixture.sh tests/faultdns.py \
+EXTRA_DIST += tests/dnsfixture.sh tests/knotlib.sh tests/faultdns.py \
 	tests/faultdns.md tests/dnswire.py \
 	tests/cli.sh tests/clilib.sh tests/exports.sh tests/zones tests/cli_spf.sh
 
