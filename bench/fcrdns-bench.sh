@@ -136,9 +136,14 @@ fi
 py=${PYTHON3:-python3}
 command -v "$py" >/dev/null 2>&1 || die "python3 not found"
 tool() { "$py" "$here/fcrdns-tool.py" "$@"; }
-knotd=${KNOTD:-$(command -v knotd || echo /usr/sbin/knotd)}
-[ -x "$knotd" ] || die "knotd not found (package knot)"
-kdig=${KDIG:-$(command -v kdig)} || die "kdig not found (knot-dnsutils)"
+# knotd is started as for the tests, by tests/knotlib.sh.
+# shellcheck source=tests/knotlib.sh
+. "$top/tests/knotlib.sh" || die "cannot read $top/tests/knotlib.sh"
+knot_find
+case $? in
+  1) die "knotd not found (package knot)" ;;
+  2) die "neither kdig (knot-dnsutils) nor python3 found" ;;
+esac
 [ -x /usr/bin/time ] || die "/usr/bin/time not found (package time)"
 adnshost=${ADNSHOST:-$(command -v adnshost)} || adnshost=
 dnsperf=${DNSPERF:-$(command -v dnsperf)} || dnsperf=
@@ -163,20 +168,9 @@ mx_extra=($mx_args)
 # Clean-up
 
 tmp=
-knot_pid=
 # shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
-  local i
-  if [ -n "$knot_pid" ]; then
-    kill -TERM "$knot_pid" 2>/dev/null
-    for ((i = 0; i < 50; i++)); do
-      kill -0 "$knot_pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$knot_pid" 2>/dev/null
-    wait "$knot_pid" 2>/dev/null
-    knot_pid=
-  fi
+  knot_stop
   if [ -n "$tmp" ]; then
     if [ -n "$keep" ]; then
       mkdir -p "$keep" && cp -r "$tmp"/. "$keep"/ &&
@@ -205,101 +199,36 @@ expected=$tmp/data/expected.tsv
 # ---------------------------------------------------------------------------
 # knotd on 127.0.0.1:53 (namespace or free host port), defaults otherwise
 
-port_free() {
-  "$py" - "$1" <<'EOF' 2>/dev/null
-import socket, sys
-for fam, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
-    for typ in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-        s = socket.socket(fam, typ)
-        try:
-            s.bind((host, int(sys.argv[1])))
-        except OSError as e:
-            if fam == socket.AF_INET or e.errno != 99:
-                raise
-        finally:
-            s.close()
-EOF
-}
-
+knot_dir=$tmp/knot
+knot_zones=$tmp/data/zones
+knot_load_zones || die "the generator wrote no zones"
+knot_listen=(127.0.0.1)
+knot_ipv6_usable && knot_listen+=(::1)
+knot_workers=           # knotd's defaults
+knot_timeout=60         # large zones take a while to load
 if [ "${MXC_BENCH_NETNS:-}" = 1 ]; then
-  port=53
-elif port_free 53; then
-  port=53
+  knot_port=53
+elif knot_port_free 53; then
+  knot_port=53
   where="the host's loopback, 127.0.0.1:53"
 else
-  port=
-  for ((i = 0; i < 50; i++)); do
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 40001))
-    if port_free "$p"; then port=$p; break; fi
-  done
-  [ -n "$port" ] || die "no free port found"
+  knot_port=            # knot_serve picks a free one
+fi
+knot_serve || {
+  knot_show_log
+  die "knotd did not start or does not serve the zones"
+}
+port=$knot_port
+if [ "$port" != 53 ]; then
   where="the host's loopback, 127.0.0.1:$port"
   echo "$me: port 53 is taken and there is no namespace: adnshost" \
     "(which can only use port 53) is skipped" >&2
   adnshost=
 fi
-[ -n "$adnshost" ] && [ "$port" != 53 ] && adnshost=
-
-mkdir -p "$tmp/knot/db"
-{
-  echo "server:"
-  echo "    rundir: \"$tmp/knot\""
-  echo "    pidfile: \"$tmp/knot/knot.pid\""
-  echo "    listen: 127.0.0.1@$port"
-  echo "    listen: ::1@$port"
-  echo "control:"
-  echo "    listen: \"$tmp/knot/knot.sock\""
-  echo "database:"
-  echo "    storage: \"$tmp/knot/db\""
-  echo "log:"
-  echo "  - target: \"$tmp/knot/knot.log\""
-  echo "    any: info"
-  echo "template:"
-  echo "  - id: default"
-  echo "    storage: \"$tmp/data/zones\""
-  echo "    zonefile-load: whole"
-  echo "    zonefile-sync: -1"
-  echo "    journal-content: none"
-  echo "    semantic-checks: off"
-  echo "zone:"
-  for f in "$tmp"/data/zones/*.zone; do
-    f=${f##*/}
-    echo "  - domain: \"${f%.zone}.\""
-    echo "    file: \"$f\""
-  done
-} >"$tmp/knot/knot.conf"
-"$knotd" -c "$tmp/knot/knot.conf" >"$tmp/knot/knotd.out" 2>&1 &
-knot_pid=$!
-ok=no
-for ((i = 0; i < 200; i++)); do
-  kill -0 "$knot_pid" 2>/dev/null || break
-  if grep -q 'server started' "$tmp/knot/knot.log" 2>/dev/null; then
-    ok=yes
-    for z in bench.test 10.in-addr.arpa 8.b.d.0.1.0.0.2.ip6.arpa; do
-      "$kdig" @127.0.0.1 -p "$port" +timeout=1 +retry=0 +norec SOA "$z" \
-        2>/dev/null | grep -q 'status: NOERROR' || ok=no
-    done
-    [ "$ok" = yes ] && break
-  fi
-  sleep 0.1
-done
-if [ "$ok" != yes ]; then
-  cat "$tmp/knot/knot.log" "$tmp/knot/knotd.out" >&2 2>/dev/null
-  die "knotd did not start or does not serve the zones"
-fi
 knotver=$("$knotd" --version 2>/dev/null | head -1)
 
-# knotd's CPU time so far, in seconds.
+# knot_cpu (knotlib.sh) counts clock ticks.
 clk=$(getconf CLK_TCK 2>/dev/null || echo 100)
-knot_cpu() {
-  local s
-  s=$(cat "/proc/$knot_pid/stat" 2>/dev/null) || { echo 0; return; }
-  s=${s##*) }
-  # fields after "(comm) ": state=1 ... utime=12 stime=13
-  # shellcheck disable=SC2086
-  set -- $s
-  echo $((${12} + ${13}))
-}
 
 # ---------------------------------------------------------------------------
 # The bare c-ares client (reference)

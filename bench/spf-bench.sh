@@ -155,9 +155,14 @@ for p in ${PYSPF_PYTHON:-} "$py" python3 /usr/bin/python3; do
 done
 [ -n "$pyspf_py" ] || echo "$me: no python3 with the spf module" \
   "(python3-spf): the pyspf rows are skipped" >&2
-knotd=${KNOTD:-$(command -v knotd || echo /usr/sbin/knotd)}
-[ -x "$knotd" ] || die "knotd not found (package knot)"
-kdig=${KDIG:-$(command -v kdig)} || die "kdig not found (knot-dnsutils)"
+# knotd is started as for the tests, by tests/knotlib.sh.
+# shellcheck source=tests/knotlib.sh
+. "$top/tests/knotlib.sh" || die "cannot read $top/tests/knotlib.sh"
+knot_find
+case $? in
+  1) die "knotd not found (package knot)" ;;
+  2) die "neither kdig (knot-dnsutils) nor python3 found" ;;
+esac
 [ -x /usr/bin/time ] || die "/usr/bin/time not found (package time)"
 spfquery=${SPFQUERY:-$(command -v spfquery)} || spfquery=
 if [ -n "$spfquery" ] && ! "$spfquery" -version 2>&1 | grep -qi spf; then
@@ -190,24 +195,12 @@ mx_l2=no
 # Clean-up
 
 tmp=
-knot_pid=
 proxy_pid=
-stop_pid() { # PID
-  local i
-  kill -TERM "$1" 2>/dev/null
-  for ((i = 0; i < 50; i++)); do
-    kill -0 "$1" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$1" 2>/dev/null
-  wait "$1" 2>/dev/null
-}
 # shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
-  [ -n "$proxy_pid" ] && stop_pid "$proxy_pid"
+  knot_stop_pid "$proxy_pid"
   proxy_pid=
-  [ -n "$knot_pid" ] && stop_pid "$knot_pid"
-  knot_pid=
+  knot_stop
   if [ -n "$tmp" ]; then
     if [ -n "$keep" ]; then
       mkdir -p "$keep" && cp -r "$tmp"/. "$keep"/ &&
@@ -250,64 +243,21 @@ expected=$tmp/data/expected.tsv
 # ---------------------------------------------------------------------------
 # knotd on 127.0.0.1:53 and 127.0.0.2:53 (the proxy's upstream)
 
-mkdir -p "$tmp/knot/db"
-{
-  echo "server:"
-  echo "    rundir: \"$tmp/knot\""
-  echo "    pidfile: \"$tmp/knot/knot.pid\""
-  echo "    listen: 127.0.0.1@53"
-  echo "    listen: 127.0.0.2@53"
-  echo "control:"
-  echo "    listen: \"$tmp/knot/knot.sock\""
-  echo "database:"
-  echo "    storage: \"$tmp/knot/db\""
-  echo "log:"
-  echo "  - target: \"$tmp/knot/knot.log\""
-  echo "    any: info"
-  echo "template:"
-  echo "  - id: default"
-  echo "    storage: \"$tmp/data/zones\""
-  echo "    zonefile-load: whole"
-  echo "    zonefile-sync: -1"
-  echo "    journal-content: none"
-  echo "    semantic-checks: off"
-  echo "zone:"
-  for f in "$tmp"/data/zones/*.zone; do
-    f=${f##*/}
-    echo "  - domain: \"${f%.zone}.\""
-    echo "    file: \"$f\""
-  done
-} >"$tmp/knot/knot.conf"
-"$knotd" -c "$tmp/knot/knot.conf" >"$tmp/knot/knotd.out" 2>&1 &
-knot_pid=$!
-ok=no
-for ((i = 0; i < 200; i++)); do
-  kill -0 "$knot_pid" 2>/dev/null || break
-  if grep -q 'server started' "$tmp/knot/knot.log" 2>/dev/null; then
-    ok=yes
-    for z in test 10.in-addr.arpa 8.b.d.0.1.0.0.2.ip6.arpa; do
-      "$kdig" @127.0.0.1 -p 53 +timeout=1 +retry=0 +norec SOA "$z" \
-        2>/dev/null | grep -q 'status: NOERROR' || ok=no
-    done
-    [ "$ok" = yes ] && break
-  fi
-  sleep 0.1
-done
-if [ "$ok" != yes ]; then
-  cat "$tmp/knot/knot.log" "$tmp/knot/knotd.out" >&2 2>/dev/null
+knot_dir=$tmp/knot
+knot_zones=$tmp/data/zones
+knot_load_zones || die "the generator wrote no zones"
+knot_listen=(127.0.0.1 127.0.0.2)
+knot_port=53
+knot_workers=           # knotd's defaults
+knot_timeout=60         # large zones take a while to load
+knot_serve || {
+  knot_show_log
   die "knotd did not start or does not serve the zones"
-fi
+}
 knotver=$("$knotd" --version 2>/dev/null | head -1)
 
+# knot_cpu (knotlib.sh) counts clock ticks.
 clk=$(getconf CLK_TCK 2>/dev/null || echo 100)
-knot_cpu() {
-  local s
-  s=$(cat "/proc/$knot_pid/stat" 2>/dev/null) || { echo 0; return; }
-  s=${s##*) }
-  # shellcheck disable=SC2086
-  set -- $s
-  echo $((${12} + ${13}))
-}
 
 # ---------------------------------------------------------------------------
 # libmxcheck's SPF alone (spf-batch.c), with and without prefetch
@@ -542,7 +492,7 @@ if [ "$lat_pairs" -gt 0 ] && [ -s "$tmp/data/latency.tsv" ]; then
     [ -n "$pyspf_py" ] && "$pyspf_py" "$here/spf-tool.py" latency \
       --sample "$tmp/data/latency.tsv" --tool pyspf --delay-ms "$d" \
       --out "$lat"
-    stop_pid "$proxy_pid"
+    knot_stop_pid "$proxy_pid"
     proxy_pid=
   done
   set_resolver 127.0.0.1

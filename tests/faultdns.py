@@ -28,25 +28,18 @@ import struct
 import sys
 import time
 
-# --------------------------------------------------------------------------
-# DNS constants
+# The DNS wire format (names, query parsing, the message builder, record
+# encoders) is tests/dnswire.py, next to this file.
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dnswire import (  # noqa: E402
+    T_A, T_NS, T_CNAME, T_SOA, T_PTR, T_TXT, T_AAAA, T_ANY, C_IN, C_ANY,
+    NOERROR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED, F_QR, F_TC, F_AD, TTL,
+    Builder, Malformed, dn, formerr, lower, name_text, parse_query,
+    response_flags, rr_a, rr_aaaa, rr_cname, rr_ns, rr_ptr, rr_txt, too_big,
+    wire_name)
+import dnswire  # noqa: E402
 
-T_A, T_NS, T_SOA, T_PTR, T_AAAA, T_OPT, T_ANY = 1, 2, 6, 12, 28, 41, 255
-T_TXT = 16
-C_IN, C_ANY = 1, 255
-
-NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED = 0, 1, 2, 3, 4, 5
-
-F_QR = 0x8000
-F_AA = 0x0400
-F_TC = 0x0200
-F_RD = 0x0100
-F_CD = 0x0010
-F_AD = 0x0020
-T_CNAME = 5
-
-EDNS_SIZE = 1232      # UDP payload size we advertise in our OPT RR
-TTL = 300
 SLOW_DELAY = 0.300    # seconds, case N=15
 
 VERBOSE = False
@@ -59,213 +52,12 @@ def log(msg):
 
 
 # --------------------------------------------------------------------------
-# Names.  A name is a tuple of labels (bytes), without the root label.
-
-def dn(text):
-    """'a.b.c.' -> (b'a', b'b', b'c')"""
-    text = text.rstrip(".")
-    if not text:
-        return ()
-    return tuple(lab.encode("ascii") for lab in text.split("."))
-
-
-def lower(name):
-    return tuple(lab.lower() for lab in name)
-
-
-def name_text(name):
-    out = []
-    for lab in name:
-        s = ""
-        for b in lab:
-            c = chr(b)
-            if c in ".\\":
-                s += "\\" + c
-            elif 0x21 <= b <= 0x7e:
-                s += c
-            else:
-                s += "\\%03d" % b
-        out.append(s)
-    return ".".join(out) + "."
-
-
-def wire_name(name):
-    """Uncompressed wire form, no validation (used to build broken names)."""
-    return b"".join(bytes([len(lab)]) + lab for lab in name) + b"\x00"
-
-
-def read_name(msg, off):
-    """Parse a (possibly compressed) name. Returns (labels, offset after).
-    Raises ValueError on anything malformed."""
-    labels = []
-    end = None
-    jumps = 0
-    total = 1
-    while True:
-        if off >= len(msg):
-            raise ValueError("name runs past end")
-        ln = msg[off]
-        if ln == 0:
-            off += 1
-            break
-        if ln & 0xC0 == 0xC0:
-            if off + 1 >= len(msg):
-                raise ValueError("truncated pointer")
-            ptr = ((ln & 0x3F) << 8) | msg[off + 1]
-            if end is None:
-                end = off + 2
-            jumps += 1
-            if jumps > 64 or ptr >= len(msg):
-                raise ValueError("bad compression pointer")
-            off = ptr
-            continue
-        if ln & 0xC0:
-            raise ValueError("bad label type")
-        if off + 1 + ln > len(msg):
-            raise ValueError("label runs past end")
-        labels.append(bytes(msg[off + 1:off + 1 + ln]))
-        total += ln + 1
-        if total > 255:
-            raise ValueError("name too long")
-        off += 1 + ln
-    return tuple(labels), (end if end is not None else off)
-
-
-# --------------------------------------------------------------------------
-# Message building
-
-class Builder:
-    """Builds a DNS message with name compression."""
-
-    def __init__(self):
-        self.buf = bytearray(12)
-        self.comp = {}
-
-    def name(self, name):
-        for i in range(len(name)):
-            key = lower(name[i:])
-            ptr = self.comp.get(key)
-            if ptr is not None:
-                self.buf += struct.pack("!H", 0xC000 | ptr)
-                return
-            if len(self.buf) < 0x3FFF:
-                self.comp[key] = len(self.buf)
-            self.buf += bytes([len(name[i])]) + name[i]
-        self.buf += b"\x00"
-
-    def question(self, name, qtype, qclass):
-        self.name(name)
-        self.buf += struct.pack("!HH", qtype, qclass)
-
-    def rr(self, rec):
-        """rec = (owner, type, rdata) where rdata is a list whose items are
-        bytes (copied verbatim) or tuples of labels (compressible name)."""
-        owner, rtype, rdata = rec
-        self.name(owner)
-        self.buf += struct.pack("!HHIH", rtype, C_IN, TTL, 0)
-        start = len(self.buf)
-        for item in rdata:
-            if isinstance(item, tuple):
-                self.name(item)
-            else:
-                self.buf += item
-        struct.pack_into("!H", self.buf, start - 2, len(self.buf) - start)
-
-    def opt(self):
-        self.buf += b"\x00" + struct.pack("!HHIH", T_OPT, EDNS_SIZE, 0, 0)
-
-    def header(self, qid, flags, qd, an, ns, ar):
-        struct.pack_into("!HHHHHH", self.buf, 0, qid, flags, qd, an, ns, ar)
-
-    def bytes(self):
-        return bytes(self.buf)
-
-
-def rr_a(owner, addr):
-    return (owner, T_A, [socket.inet_pton(socket.AF_INET, addr)])
-
-
-def rr_aaaa(owner, addr):
-    return (owner, T_AAAA, [socket.inet_pton(socket.AF_INET6, addr)])
-
-
-def rr_ptr(owner, target):
-    return (owner, T_PTR, [target])
-
-
-def rr_cname(owner, target):
-    return (owner, T_CNAME, [target])
-
-
-def rr_ns(owner, target):
-    return (owner, T_NS, [target])
-
-
-def rr_txt(owner, text):
-    """TXT record; text (bytes) is cut into 255-octet character-strings."""
-    chunks = [text[i:i + 255] for i in range(0, len(text), 255)] or [b""]
-    return (owner, T_TXT, [b"".join(bytes([len(c)]) + c for c in chunks)])
-
+# Zone data
 
 def rr_soa(zone):
-    return (zone, T_SOA, [dn("ns.fault.test"), dn("hostmaster.fault.test"),
-                          struct.pack("!IIIII", 2024010101, 3600, 600,
-                                      86400, 60)])
+    return dnswire.rr_soa(zone, dn("ns.fault.test"),
+                          dn("hostmaster.fault.test"), 2024010101)
 
-
-# --------------------------------------------------------------------------
-# Query parsing
-
-class Query:
-    pass
-
-
-class Malformed(Exception):
-    pass
-
-
-def parse_query(msg):
-    """Returns a Query, or None if the packet must be ignored.
-    Raises Malformed(qid) if the packet deserves FORMERR."""
-    if len(msg) < 12:
-        return None
-    qid, flags, qd, an, ns, ar = struct.unpack_from("!HHHHHH", msg, 0)
-    if flags & F_QR:
-        return None                     # never answer responses
-    q = Query()
-    q.id = qid
-    q.flags = flags
-    q.opcode = (flags >> 11) & 0xF
-    q.edns = None
-    q.qname = None
-    if qd != 1:
-        raise Malformed(q)
-    try:
-        q.qname, off = read_name(msg, 12)
-        if off + 4 > len(msg):
-            raise ValueError("short question")
-        q.qtype, q.qclass = struct.unpack_from("!HH", msg, off)
-        off += 4
-        # skip answer and authority, look for OPT in additional
-        for i in range(an + ns + ar):
-            owner, off = read_name(msg, off)
-            if off + 10 > len(msg):
-                raise ValueError("short RR")
-            rtype, rclass, ttl, rdlen = struct.unpack_from("!HHIH", msg, off)
-            off += 10 + rdlen
-            if off > len(msg):
-                raise ValueError("RDATA past end")
-            if i >= an + ns and rtype == T_OPT:
-                if q.edns is not None or owner:
-                    raise ValueError("bad OPT")
-                q.edns = rclass
-    except (ValueError, struct.error):
-        raise Malformed(q)
-    return q
-
-
-# --------------------------------------------------------------------------
-# Zone data
 
 FAULT = dn("fault.test")
 REV4 = dn("100.51.198.in-addr.arpa")
@@ -419,52 +211,27 @@ def enclosing_zone(lname):
 # --------------------------------------------------------------------------
 # Response construction
 
-def resp_flags(q, rcode, extra=0):
-    return (F_QR | (q.opcode << 11) | F_AA | (q.flags & (F_RD | F_CD))
-            | rcode | extra)
-
-
-def start(q, qname=None, qtype=None):
-    b = Builder()
-    b.question(q.qname if qname is None else qname,
-               q.qtype if qtype is None else qtype, q.qclass)
+def start(q, qname=None):
+    """A Builder holding the question (of q, or of QNAME instead); names
+    are compressed whatever their case."""
+    b = Builder(fold_case=True)
+    b.question(q.qname if qname is None else qname, q.qtype, q.qclass)
     return b
 
 
 def normal(q, proto, rcode, an=(), ns=(), ar=(), flags_extra=0, qname=None):
     """A well-formed response, with EDNS echo and UDP truncation."""
-    b = start(q, qname)
-    for r in an:
-        b.rr(r)
-    for r in ns:
-        b.rr(r)
-    for r in ar:
-        b.rr(r)
-    nar = len(ar)
-    if q.edns is not None:
-        b.opt()
-        nar += 1
-    b.header(q.id, resp_flags(q, rcode, flags_extra), 1, len(an), len(ns),
-             nar)
-    out = b.bytes()
-    if proto == "udp":
-        limit = 512 if q.edns is None else max(512, q.edns)
-        if len(out) > limit:
-            return truncated(q, qname)
-    elif len(out) > 65535:
+    out = dnswire.build_response(q, response_flags(q, rcode, flags_extra),
+                                 an, ns, ar, qname, fold_case=True)
+    if too_big(out, q, proto):
         return truncated(q, qname)
     return out
 
 
 def truncated(q, qname=None):
     """TC=1, question only (plus OPT when the query had EDNS)."""
-    b = start(q, qname)
-    nar = 0
-    if q.edns is not None:
-        b.opt()
-        nar = 1
-    b.header(q.id, resp_flags(q, NOERROR, F_TC), 1, 0, 0, nar)
-    return b.bytes()
+    return dnswire.build_response(q, response_flags(q, NOERROR, F_TC),
+                                  qname=qname, fold_case=True)
 
 
 def rcode_only(q, proto, rcode):
@@ -491,7 +258,7 @@ def raw_answer(q, rtype, rdata_fn, ancount=1, rdlen_extra=0):
     rdata = rdata_fn(off)
     struct.pack_into("!H", b.buf, off - 2, len(rdata) + rdlen_extra)
     b.buf += rdata
-    b.header(q.id, resp_flags(q, NOERROR), 1, ancount, 0, 0)
+    b.header(q.id, response_flags(q, NOERROR), 1, ancount, 0, 0)
     return b.bytes()
 
 
@@ -531,7 +298,7 @@ def answer_reverse(q, proto, case, lname, tc_target="tc.fault.test"):
         return normal(q, proto, NOERROR, an=an)
     if case == 7:       # ANCOUNT=1 but nothing after the question
         b = start(q)
-        b.header(q.id, resp_flags(q, NOERROR), 1, 1, 0, 0)
+        b.header(q.id, response_flags(q, NOERROR), 1, 1, 0, 0)
         return b.bytes()
     if case == 9:       # question for another name
         other = dn("90.100.51.198.in-addr.arpa")
@@ -628,16 +395,6 @@ def answer(q, proto):
     an = [(q.qname, r[1], r[2]) if lower(r[0]) == lname else r for r in an]
     return normal(q, proto, NOERROR, an=an,
                   flags_extra=F_AD if lname in AD_NAMES else 0)
-
-
-def formerr(qid_q, msg):
-    """FORMERR: header only (question not echoed; it could not be parsed)."""
-    flags = F_QR | F_AA | FORMERR
-    try:
-        flags |= struct.unpack_from("!H", msg, 2)[0] & (0x7800 | F_RD)
-    except struct.error:
-        pass
-    return struct.pack("!HHHHHH", qid_q.id, flags, 0, 0, 0, 0)
 
 
 def handle(msg, proto):

@@ -76,7 +76,8 @@ EXTRA_DIST += tests/cli_compliance.sh tests/compliance
 TESTS += tests/golden.sh
 EXTRA_DIST += tests/golden.sh tests/golden
 
-EXTRA_DIST += tests/dnsfixture.sh tests/faultdns.py tests/faultdns.md \
+EXTRA_DIST += tests/dnsfixture.sh tests/knotlib.sh tests/faultdns.py \
+	tests/faultdns.md tests/dnswire.py \
 	tests/cli.sh tests/clilib.sh tests/exports.sh tests/zones tests/cli_spf.sh
 
 # The suite under AddressSanitizer + UndefinedBehaviorSanitizer, built from

@@ -23,18 +23,26 @@ client retries over TCP).  Runs until SIGTERM or SIGINT.
 import argparse
 import os
 import signal
-import socket
 import socketserver
 import struct
 import sys
 import threading
 
-T_TXT, T_SOA, T_OPT = 16, 6, 41
-F_QR, F_AA, F_TC, F_RD = 0x8000, 0x0400, 0x0200, 0x0100
-NOERROR, FORMERR, SERVFAIL, NXDOMAIN = 0, 1, 2, 3
-TTL = 300
+# The DNS wire format (names, query parsing, the message builder, record
+# encoders) is tests/dnswire.py, in the directory above this one.
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir))
+from dnswire import (  # noqa: E402
+    T_TXT, F_QR, F_AA, F_TC, F_RD, NOERROR, SERVFAIL, NXDOMAIN, Malformed,
+    build_response, dn, lower, parse_query, rr_soa, rr_txt, udp_limit)
 
-TABLE = {}      # lower-case name -> list of records (list of bytes) or marker
+# The SOA of negative answers.
+SOA = rr_soa(dn("test"), dn("test"), dn("hostmaster.test"), 1)
+
+# lower-case name -> list of records (each a list of character-strings,
+# bytes, cut at 255 octets when sent), or a marker (TIMEOUT, SERVFAIL)
+TABLE = {}
 
 
 def load(path):
@@ -49,66 +57,19 @@ def load(path):
             if rest in ([b"TIMEOUT"], [b"SERVFAIL"]):
                 TABLE[name] = rest[0].decode()
                 continue
-            strings = []
-            for s in rest:
-                while len(s) > 255:
-                    strings.append(s[:255])
-                    s = s[255:]
-                strings.append(s)
-            TABLE.setdefault(name, []).append(strings)
-
-
-def encode_name(name):
-    out = b""
-    for label in name.split(".") if name else []:
-        out += bytes([len(label)]) + label.encode("ascii")
-    return out + b"\0"
-
-
-def parse_query(pkt):
-    """(id, flags, qname, qtype, qclass, question bytes, edns size or 0)"""
-    if len(pkt) < 12:
-        return None
-    qid, flags, qd, an, ns, ar = struct.unpack(">HHHHHH", pkt[:12])
-    if flags & F_QR or qd != 1:
-        return None
-    i, labels = 12, []
-    while True:
-        if i >= len(pkt):
-            return None
-        n = pkt[i]
-        i += 1
-        if n == 0:
-            break
-        if n & 0xc0 or i + n > len(pkt):
-            return None
-        labels.append(pkt[i:i + n].decode("ascii", "replace"))
-        i += n
-    if i + 4 > len(pkt):
-        return None
-    qtype, qclass = struct.unpack(">HH", pkt[i:i + 4])
-    question = pkt[12:i + 4]
-    i += 4
-    edns = 0
-    # Additional section: look for an OPT record (root name, type 41).
-    for _ in range(ar):
-        if i + 11 <= len(pkt) and pkt[i] == 0:
-            rtype, rclass = struct.unpack(">HH", pkt[i + 1:i + 5])
-            rdlen = struct.unpack(">H", pkt[i + 9:i + 11])[0]
-            if rtype == T_OPT:
-                edns = max(512, rclass)
-            i += 11 + rdlen
-        else:
-            break
-    return qid, flags, ".".join(labels), qtype, qclass, question, edns
+            TABLE.setdefault(name, []).append(rest)
 
 
 def answer(pkt, tcp):
-    q = parse_query(pkt)
+    """The response bytes to the query PKT, or None: no answer (a TIMEOUT
+    name, or a packet that is not a query we can read)."""
+    try:
+        q = parse_query(pkt)
+    except Malformed:
+        return None
     if q is None:
         return None
-    qid, flags, qname, qtype, qclass, question, edns = q
-    key = qname.rstrip(".").lower()
+    key = ".".join(lab.decode("ascii", "replace") for lab in lower(q.qname))
     entry = TABLE.get(key)
     if entry == "TIMEOUT":
         return None
@@ -117,31 +78,15 @@ def answer(pkt, tcp):
         rcode = SERVFAIL
     elif entry is None:
         rcode = NXDOMAIN
-    elif qtype == T_TXT:
-        records = entry
-    rr = b""
-    for strings in records:
-        rdata = b"".join(bytes([len(s)]) + s for s in strings)
-        rr += b"\xc0\x0c" + struct.pack(">HHIH", T_TXT, 1, TTL, len(rdata)) \
-            + rdata
-    auth = b""
+    elif q.qtype == T_TXT:
+        records = [rr_txt(q.qname, *strings) for strings in entry]
+    auth = []
     if not records and rcode in (NOERROR, NXDOMAIN):
-        soa = encode_name("test") + encode_name("hostmaster.test") + \
-            struct.pack(">IIIII", 1, 3600, 600, 86400, 60)
-        auth = encode_name("test") + struct.pack(">HHIH", T_SOA, 1, TTL,
-                                                 len(soa)) + soa
-    opt = b""
-    if edns:
-        opt = b"\0" + struct.pack(">HHIH", T_OPT, 1232, 0, 0)
-    rflags = F_QR | F_AA | (flags & F_RD) | rcode
-    head = struct.pack(">HHHHHH", qid, rflags, 1, len(records),
-                       1 if auth else 0, 1 if opt else 0)
-    out = head + question + rr + auth + opt
-    limit = edns or 512
-    if not tcp and len(out) > limit:
-        head = struct.pack(">HHHHHH", qid, rflags | F_TC, 1, 0, 0,
-                           1 if opt else 0)
-        out = head + question + opt
+        auth = [SOA]
+    flags = F_QR | F_AA | (q.flags & F_RD) | rcode
+    out = build_response(q, flags, records, auth)
+    if not tcp and len(out) > udp_limit(q):
+        out = build_response(q, flags | F_TC)
     return out
 
 

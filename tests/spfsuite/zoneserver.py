@@ -81,21 +81,22 @@ except ImportError:
                      "python3-yaml) is missing\n")
     sys.exit(3)
 
-T_A, T_NS, T_CNAME, T_SOA, T_PTR, T_MX, T_TXT, T_AAAA = 1, 2, 5, 6, 12, 15, \
-    16, 28
-T_SPF, T_OPT, T_ANY = 99, 41, 255
+# The DNS wire format (names, query parsing, the message builder, record
+# encoders) is tests/dnswire.py, in the directory above this one.
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir))
+from dnswire import (  # noqa: E402
+    T_A, T_NS, T_CNAME, T_SOA, T_PTR, T_MX, T_TXT, T_AAAA, T_SPF, T_OPT,
+    T_ANY, C_IN, C_ANY, NOERROR, NXDOMAIN, NOTIMP, REFUSED, RCODE_NAMES,
+    F_AA, F_RD, F_TC, TTL, Builder, Malformed, build_response, dn, formerr,
+    lower, name_text, octets, parse_query, rdata_a, rdata_aaaa, rdata_mx,
+    rdata_soa, read_name, response_flags, too_big, txt_rdata)
+
 TYPES = {"A": T_A, "AAAA": T_AAAA, "MX": T_MX, "PTR": T_PTR, "CNAME": T_CNAME,
          "TXT": T_TXT, "SPF": T_SPF}
 TYPE_NAMES = dict((v, k) for k, v in TYPES.items())
 TYPE_NAMES.update({T_NS: "NS", T_SOA: "SOA", T_OPT: "OPT", T_ANY: "ANY"})
-C_IN, C_ANY = 1, 255
-NOERROR, FORMERR, NXDOMAIN, NOTIMP, REFUSED = 0, 1, 3, 4, 5
-RCODE_NAMES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN",
-               4: "NOTIMP", 5: "REFUSED"}
-F_QR, F_AA, F_TC, F_RD, F_CD = 0x8000, 0x0400, 0x0200, 0x0100, 0x0010
-
-TTL = 300
-EDNS_SIZE = 1232            # the UDP payload size we advertise
 MAX_CNAME_HOPS = 16
 TIMEOUT = "TIMEOUT"         # marker in a name's entry list
 
@@ -109,239 +110,43 @@ def log(msg):
 
 
 # --------------------------------------------------------------------------
-# Names: a tuple of labels (bytes), without the root label.
-
-def octets(text):
-    """The bytes a YAML string stands for.  The suite is ASCII and writes
-    other octets as escapes ("\\xEF\\xBB\\xBF", "\\0"), which YAML turns into
-    the characters U+0000..U+00FF: each is one octet (so the UTF-8 BOM of
-    the suite stays three octets).  A string with a character above U+00FF
-    can only mean text, and is sent as UTF-8."""
-    try:
-        return text.encode("latin-1")
-    except UnicodeEncodeError:
-        return text.encode("utf-8")
-
-
-def dn(text):
-    """'a.b.c.' -> (b'a', b'b', b'c')"""
-    text = text.rstrip(".")
-    if not text:
-        return ()
-    return tuple(octets(lab) for lab in text.split("."))
-
-
-def lower(name):
-    return tuple(lab.lower() for lab in name)
-
-
-def name_text(name):
-    out = []
-    for lab in name:
-        s = ""
-        for b in lab:
-            c = chr(b)
-            if c in ".\\":
-                s += "\\" + c
-            elif 0x21 <= b <= 0x7e:
-                s += c
-            else:
-                s += "\\%03d" % b
-        out.append(s)
-    return ".".join(out) + "."
-
-
-def read_name(msg, off):
-    """A (possibly compressed) name -> (labels, offset after it).
-    Raises ValueError when malformed."""
-    labels = []
-    end = None
-    jumps = 0
-    total = 1
-    while True:
-        if off >= len(msg):
-            raise ValueError("name runs past the end")
-        ln = msg[off]
-        if ln == 0:
-            off += 1
-            break
-        if ln & 0xC0 == 0xC0:
-            if off + 1 >= len(msg):
-                raise ValueError("truncated pointer")
-            ptr = ((ln & 0x3F) << 8) | msg[off + 1]
-            if end is None:
-                end = off + 2
-            jumps += 1
-            if jumps > 64 or ptr >= len(msg):
-                raise ValueError("bad compression pointer")
-            off = ptr
-            continue
-        if ln & 0xC0:
-            raise ValueError("bad label type")
-        if off + 1 + ln > len(msg):
-            raise ValueError("label runs past the end")
-        labels.append(bytes(msg[off + 1:off + 1 + ln]))
-        total += ln + 1
-        if total > 255:
-            raise ValueError("name too long")
-        off += 1 + ln
-    return tuple(labels), (end if end is not None else off)
-
-
-# --------------------------------------------------------------------------
 # Messages
-
-class Builder:
-    """A DNS message with name compression (exact-case suffixes only, so a
-    name is sent with the case it was given)."""
-
-    def __init__(self):
-        self.buf = bytearray(12)
-        self.comp = {}
-
-    def name(self, name):
-        for i in range(len(name)):
-            ptr = self.comp.get(name[i:])
-            if ptr is not None:
-                self.buf += struct.pack("!H", 0xC000 | ptr)
-                return
-            if len(self.buf) < 0x3FFF:
-                self.comp[name[i:]] = len(self.buf)
-            self.buf += bytes([len(name[i])]) + name[i]
-        self.buf += b"\x00"
-
-    def question(self, name, qtype, qclass):
-        self.name(name)
-        self.buf += struct.pack("!HH", qtype, qclass)
-
-    def rr(self, rec):
-        """rec = (owner, type, rdata); rdata is a list of bytes (verbatim)
-        and tuples (names, compressed)."""
-        owner, rtype, rdata = rec
-        self.name(owner)
-        self.buf += struct.pack("!HHIH", rtype, C_IN, TTL, 0)
-        start = len(self.buf)
-        for item in rdata:
-            if isinstance(item, tuple):
-                self.name(item)
-            else:
-                self.buf += item
-        struct.pack_into("!H", self.buf, start - 2, len(self.buf) - start)
-
-    def opt(self):
-        self.buf += b"\x00" + struct.pack("!HHIH", T_OPT, EDNS_SIZE, 0, 0)
-
-    def header(self, qid, flags, qd, an, ns, ar):
-        struct.pack_into("!HHHHHH", self.buf, 0, qid, flags, qd, an, ns, ar)
-
 
 SOA_ZONE = ()       # the fake zone of negative answers: the root
 SOA_RR = (SOA_ZONE, T_SOA,
-          [dn("ns.spfsuite.invalid"), dn("hostmaster.spfsuite.invalid"),
-           struct.pack("!IIIII", 2014040101, 3600, 600, 86400, TTL)])
-
-
-class Query:
-    pass
-
-
-class Malformed(Exception):
-    pass
-
-
-def parse_query(msg):
-    """A Query, None (ignore the packet) or raises Malformed(query)."""
-    if len(msg) < 12:
-        return None
-    qid, flags, qd, an, ns, ar = struct.unpack_from("!HHHHHH", msg, 0)
-    if flags & F_QR:
-        return None
-    q = Query()
-    q.id = qid
-    q.flags = flags
-    q.opcode = (flags >> 11) & 0xF
-    q.edns = None
-    if qd != 1:
-        raise Malformed(q)
-    try:
-        q.qname, off = read_name(msg, 12)
-        if off + 4 > len(msg):
-            raise ValueError("short question")
-        q.qtype, q.qclass = struct.unpack_from("!HH", msg, off)
-        off += 4
-        for i in range(an + ns + ar):
-            owner, off = read_name(msg, off)
-            if off + 10 > len(msg):
-                raise ValueError("short RR")
-            rtype, rclass, _ttl, rdlen = struct.unpack_from("!HHIH", msg, off)
-            off += 10 + rdlen
-            if off > len(msg):
-                raise ValueError("RDATA past the end")
-            if i >= an + ns and rtype == T_OPT:
-                if q.edns is not None or owner:
-                    raise ValueError("bad OPT")
-                q.edns = rclass
-    except (ValueError, struct.error):
-        raise Malformed(q)
-    return q
+          rdata_soa(dn("ns.spfsuite.invalid"),
+                    dn("hostmaster.spfsuite.invalid"),
+                    2014040101, 3600, 600, 86400, TTL))
 
 
 def response(q, proto, rcode, an=(), ns=()):
-    """The answer to q, truncated (TC=1, no records) when it does not fit."""
-    def build(an, ns, tc):
-        b = Builder()
-        b.question(q.qname, q.qtype, q.qclass)
-        for r in an:
-            b.rr(r)
-        for r in ns:
-            b.rr(r)
-        nar = 0
-        if q.edns is not None:
-            b.opt()
-            nar = 1
-        flags = (F_QR | (q.opcode << 11) | F_AA | (q.flags & (F_RD | F_CD))
-                 | rcode | (F_TC if tc else 0))
-        b.header(q.id, flags, 1, len(an), len(ns), nar)
-        return bytes(b.buf)
-
-    out = build(an, ns, False)
-    if proto == "udp":
-        limit = 512 if q.edns is None else max(512, q.edns)
-        if len(out) > limit:
-            return build((), (), True)
-    elif len(out) > 65535:
-        return build((), (), True)
+    """The answer to q, truncated (TC=1, no records) when it does not fit.
+    Names go out in the case they were given (the owner of an answer: as
+    asked; a name in RDATA: as in the YAML)."""
+    out = build_response(q, response_flags(q, rcode), an, ns)
+    if too_big(out, q, proto):
+        return build_response(q, response_flags(q, rcode, F_TC))
     return out
 
 
 # --------------------------------------------------------------------------
 # Zone data
 
-def txt_rdata(value):
-    """A TXT/SPF value (string or list of strings) -> rdata bytes."""
-    parts = value if isinstance(value, list) else [value]
-    out = b""
-    for part in parts:
-        data = octets(str(part))
-        chunks = [data[i:i + 255] for i in range(0, len(data), 255)] or [b""]
-        for c in chunks:
-            out += bytes([len(c)]) + c
-    return out
-
-
 def rdata_of(rtype, value):
-    """YAML value of a record -> list for Builder.rr()."""
+    """YAML value of a record -> list for Builder.rr().  TXT and SPF: a
+    string, or a list of strings (one character-string each)."""
     if rtype == T_A:
-        return [socket.inet_pton(socket.AF_INET, str(value).strip())]
+        return rdata_a(str(value).strip())
     if rtype == T_AAAA:
-        return [ipaddress.IPv6Address(str(value).strip()).packed]
+        return rdata_aaaa(str(value).strip())
     if rtype == T_MX:
         if not isinstance(value, list) or len(value) != 2:
             raise ValueError("MX wants [preference, exchange]: %r" % (value,))
-        return [struct.pack("!H", int(value[0])), dn(str(value[1]))]
+        return rdata_mx(int(value[0]), dn(str(value[1])))
     if rtype in (T_PTR, T_CNAME):
         return [dn(str(value))]
-    return [txt_rdata(value)]
+    parts = value if isinstance(value, list) else [value]
+    return [txt_rdata([octets(str(part)) for part in parts])]
 
 
 def load_zone(zonedata):
@@ -525,15 +330,6 @@ def presentation(name):
     root)."""
     text = name_text(name)
     return text[:-1] if len(text) > 1 else text
-
-
-def formerr(q, msg):
-    flags = F_QR | F_AA | FORMERR
-    try:
-        flags |= struct.unpack_from("!H", msg, 2)[0] & (0x7800 | F_RD)
-    except struct.error:
-        pass
-    return struct.pack("!HHHHHH", q.id, flags, 0, 0, 0, 0)
 
 
 def handle(zone, msg, proto):
@@ -755,7 +551,7 @@ def client(port, name, qtype, proto="udp", edns=None, timeout=2.0):
     b.question(name, qtype, C_IN)
     nar = 0
     if edns is not None:
-        b.buf += b"\x00" + struct.pack("!HHIH", T_OPT, edns, 0, 0)
+        b.opt(edns)
         nar = 1
     b.header(qid, F_RD, 1, 0, 0, nar)
     msg = bytes(b.buf)
