@@ -191,9 +191,10 @@ static void usage(FILE *f)
           "DKIM pass OK\n"
           "  (WARNING with warnings), no signature WARNING, temperror "
           "UNKNOWN, else CRITICAL.\n"
-          "  --profile: a rule fails CRITICAL, warns WARNING, else OK "
-          "(unknown rules do\n"
-          "  not change the status).\n"
+          "  --profile: a required rule fails CRITICAL; a required rule "
+          "indeterminate\n"
+          "  (DNS temperror, missing input) UNKNOWN; a warning WARNING; "
+          "else OK.\n"
           "See mxcheck(1).\n",
           progname, progname, progname, DEFAULT_PARALLEL);
 }
@@ -231,57 +232,21 @@ static void account(struct run *r, int code)
   }
 }
 
+/* The exit status of a report: its state (mxc_result_state(), the
+ * library's one verdict model) in the monitoring-plugin convention. */
 static int exit_code_for(mxc_status_t st, const mxc_result_t *res)
 {
   if (st != MXC_OK || res == NULL)
     return EX_UNKNOWN;
-  switch (mxc_result_verdict(res)) {
-  case MXC_VERDICT_PASS:
-    return mxc_result_warning_count(res) ? EX_WARNING : EX_OK_;
-  case MXC_VERDICT_TEMPERROR:
-    return EX_UNKNOWN;
-  default:
-    return EX_CRITICAL;
-  }
-}
-
-/* SPF (RFC 7208): pass is OK (WARNING with lint warnings), neutral and
- * none are WARNING (receivers treat them as no policy), fail, softfail and
- * permerror are CRITICAL, temperror is UNKNOWN. */
-static int exit_code_spf(mxc_status_t st, const mxc_result_t *res)
-{
-  if (st != MXC_OK || res == NULL)
-    return EX_UNKNOWN;
-  switch (mxc_result_verdict(res)) {
-  case MXC_VERDICT_PASS:
-    return mxc_result_warning_count(res) ? EX_WARNING : EX_OK_;
-  case MXC_VERDICT_NEUTRAL:
-  case MXC_VERDICT_NONE:
+  switch (mxc_result_state(res)) {
+  case MXC_RULE_PASS:
+    return EX_OK_;
+  case MXC_RULE_WARN:
     return EX_WARNING;
-  case MXC_VERDICT_TEMPERROR:
-    return EX_UNKNOWN;
-  default:
+  case MXC_RULE_FAIL:
     return EX_CRITICAL;
-  }
-}
-
-/* DKIM (RFC 6376): a signature passed is OK (WARNING with warnings such
- * as a 1024-bit key), no signature is WARNING (Gmail requires DKIM of bulk
- * senders), temperror is UNKNOWN, anything else (fail, permerror, policy,
- * neutral) is CRITICAL. */
-static int exit_code_dkim(mxc_status_t st, const mxc_result_t *res)
-{
-  if (st != MXC_OK || res == NULL)
-    return EX_UNKNOWN;
-  switch (mxc_result_verdict(res)) {
-  case MXC_VERDICT_PASS:
-    return mxc_result_warning_count(res) ? EX_WARNING : EX_OK_;
-  case MXC_VERDICT_NONE:
-    return EX_WARNING;
-  case MXC_VERDICT_TEMPERROR:
-    return EX_UNKNOWN;
   default:
-    return EX_CRITICAL;
+    return EX_UNKNOWN;
   }
 }
 
@@ -379,8 +344,8 @@ static void pair_finish(struct pair *p)
     if (!p->want[k])
       continue;
     e = k == P_IPREV ? exit_code_for(p->st[k], p->res[k])
-        : k == P_SPF ? exit_code_spf(p->st[k], p->res[k])
-                     : exit_code_dkim(p->st[k], p->res[k]);
+        : k == P_SPF ? exit_code_for(p->st[k], p->res[k])
+                     : exit_code_for(p->st[k], p->res[k]);
     if (severity(e) > severity(worst))
       worst = e;
   }
@@ -495,28 +460,12 @@ static void done(mxc_check_t *chk, mxc_status_t st, const mxc_result_t *res,
  * and p=none is enough); permerror (a record without a usable policy) is
  * CRITICAL; temperror is UNKNOWN.  Its verdict "fail" only means that no
  * SPF or DKIM result was given. */
-static int exit_code_dmarc(mxc_status_t st, const mxc_result_t *res)
-{
-  if (st != MXC_OK || res == NULL)
-    return EX_UNKNOWN;
-  switch (mxc_result_verdict(res)) {
-  case MXC_VERDICT_TEMPERROR:
-    return EX_UNKNOWN;
-  case MXC_VERDICT_NONE:
-    return EX_WARNING;
-  case MXC_VERDICT_PERMERROR:
-    return EX_CRITICAL;
-  default:
-    return mxc_result_warning_count(res) ? EX_WARNING : EX_OK_;
-  }
-}
-
 static void done_dmarc(mxc_check_t *chk, mxc_status_t st,
                        const mxc_result_t *res, void *arg)
 {
   struct run *r = arg;
   (void)chk;
-  account(r, exit_code_dmarc(st, res));
+  account(r, exit_code_for(st, res));
   print_result(r, st, res, r->o.domain);
 }
 
@@ -777,7 +726,7 @@ static void done_message(mxc_check_t *chk, mxc_status_t st,
 {
   struct run *r = arg;
   (void)chk;
-  account(r, exit_code_dkim(st, res));
+  account(r, exit_code_for(st, res));
   print_result(r, st, res, res ? NULL : "message");
   start_messages(r);
 }
@@ -959,10 +908,27 @@ static void done_compliance(mxc_check_t *chk, mxc_status_t st,
       fprintf(stderr, "%s: %s: %s\n", progname, r->o.ip, mxc_strerror(st));
     return;
   }
-  w = mxc_compliance_worst(res);
-  account(r, w == MXC_RULE_FAIL   ? EX_CRITICAL
-             : w == MXC_RULE_WARN ? EX_WARNING
-                                  : EX_OK_);
+  w = mxc_result_state(res);
+  if (r->o.authres) {
+    /* The field shows the methods: its status is their worst state. */
+    static const char *const methods[] = {"iprev", "spf", "dkim", "dmarc"};
+    int worst = EX_OK_;
+    size_t k;
+    for (k = 0; k < sizeof(methods) / sizeof(methods[0]); k++) {
+      const mxc_result_t *sub = mxc_compliance_sub(res, methods[k]);
+      int e = sub ? exit_code_for(MXC_OK, sub) : EX_OK_;
+      if (severity(e) > severity(worst))
+        worst = e;
+    }
+    w = worst == EX_CRITICAL  ? MXC_RULE_FAIL
+        : worst == EX_UNKNOWN ? MXC_RULE_UNKNOWN
+        : worst == EX_WARNING ? MXC_RULE_WARN
+                              : MXC_RULE_PASS;
+  }
+  account(r, w == MXC_RULE_FAIL      ? EX_CRITICAL
+             : w == MXC_RULE_UNKNOWN ? EX_UNKNOWN
+             : w == MXC_RULE_WARN    ? EX_WARNING
+                                     : EX_OK_);
   if (r->o.quiet)
     return;
   if (r->o.authres) {

@@ -379,6 +379,9 @@ struct mxci_method {
   void (*text_subject)(struct mxci_buf *b, const mxc_result_t *r, int color);
   void (*text)(struct mxci_buf *b, const mxc_result_t *r, int color,
                int under);
+  /* The state of a result (mxc_result_state); NULL: pass (warn with
+   * warnings), temperror unknown, anything else fail. */
+  mxc_rule_state_t (*state)(const mxc_result_t *r);
   /* Its resinfo pieces of an Authentication-Results field (RFC 8601
    * section 2.2), each through mxci_authres_piece(). */
   void (*authres)(struct mxci_buf *b, const mxc_result_t *r, int *n);

@@ -721,6 +721,23 @@ typedef enum {
 /*! "pass", "warn", "fail", "unknown". */
 MXC_EXTERN const char *mxc_rule_state_str(mxc_rule_state_t s);
 
+/*! Why a rule (or a report) is unknown. */
+typedef enum {
+  MXC_UNKNOWN_NONE = 0,           /* decided: the state is not unknown */
+  MXC_UNKNOWN_NOT_APPLICABLE = 1, /* the rule does not apply (R20 for an
+                                   * IPv4 client) */
+  MXC_UNKNOWN_NOT_OBSERVABLE = 2, /* cannot be seen from here (TLS of the
+                                   * hop from the command line) */
+  MXC_UNKNOWN_NOT_IMPLEMENTED = 3,
+  MXC_UNKNOWN_INDETERMINATE = 4   /* the evidence is missing: a DNS
+                                   * temperror or timeout, or an input not
+                                   * given */
+} mxc_unknown_t;
+
+/*! "", "not-applicable", "not-observable-here", "not-implemented",
+ * "indeterminate". */
+MXC_EXTERN const char *mxc_unknown_str(mxc_unknown_t u);
+
 /*!
  * Start a compliance check: does mail from client address ip, with this
  * envelope and header, meet the sender requirements of profile ("gmail"
@@ -766,8 +783,14 @@ MXC_EXTERN const char *mxc_compliance_rule_evidence(const mxc_result_t *res,
                                                     size_t i);
 MXC_EXTERN const char *mxc_compliance_rule_fix(const mxc_result_t *res,
                                                size_t i);
-/*! The worst state: fail, else warn, else pass (unknown rules do not
- * count: a program exits on fail/warn only). */
+/*! Why rule i is unknown (MXC_UNKNOWN_NONE when it is decided). */
+MXC_EXTERN mxc_unknown_t mxc_compliance_rule_unknown(const mxc_result_t *res,
+                                                     size_t i);
+/*! 1 when the profile requires rule i, 0 when it recommends it. */
+MXC_EXTERN int mxc_compliance_rule_required(const mxc_result_t *res,
+                                            size_t i);
+/*! The worst decided state: fail, else warn, else pass (unknown rules do
+ * not count).  See mxc_result_state() for the report's verdict. */
 MXC_EXTERN mxc_rule_state_t mxc_compliance_worst(const mxc_result_t *res);
 /*! The sub-result of method "iprev", "spf", "dkim" or "dmarc"; NULL when
  * it was not run. */
@@ -788,6 +811,19 @@ MXC_EXTERN void mxc_result_free(mxc_result_t *res);
  * the RFC 8601 method names -- or "compliance" (mxc_compliance_start). */
 MXC_EXTERN const char *mxc_result_method(const mxc_result_t *res);
 MXC_EXTERN mxc_verdict_t mxc_result_verdict(const mxc_result_t *res);
+/*!
+ * The state of a report, the one a monitor or a milter acts on:
+ * - "compliance": fail when a required rule fails; else unknown when a
+ *   required rule is indeterminate (a DNS temperror or timeout, a missing
+ *   input); else warn when a rule warns or a recommended rule fails; else
+ *   pass.  Rules that are not applicable, not observable here or not
+ *   implemented do not count.
+ * - a check: pass (warn when it has warnings), temperror is unknown,
+ *   fail and permerror are fail; for SPF neutral and none, for DKIM none
+ *   (no signature), for DMARC none (no policy) are warn.
+ * A temperror is never pass and never fail.  NULL gives unknown.
+ */
+MXC_EXTERN mxc_rule_state_t mxc_result_state(const mxc_result_t *res);
 /*! One sentence saying why the verdict is what it is; never NULL. */
 MXC_EXTERN const char *mxc_result_reason(const mxc_result_t *res);
 /*! The address as given ("dkim": the message's name, mxc_dkim_set_input()). */

@@ -165,3 +165,19 @@ const char *mxc_result_fix(const mxc_result_t *r)
 {
   return r ? S(r->fix) : "";
 }
+
+mxc_rule_state_t mxc_result_state(const mxc_result_t *r)
+{
+  if (r == NULL || r->error)
+    return MXC_RULE_UNKNOWN;
+  if (r->m->state)
+    return r->m->state(r);
+  switch (r->verdict) {
+  case MXC_VERDICT_PASS:
+    return r->nwarn ? MXC_RULE_WARN : MXC_RULE_PASS;
+  case MXC_VERDICT_TEMPERROR:
+    return MXC_RULE_UNKNOWN;
+  default:
+    return MXC_RULE_FAIL;
+  }
+}

@@ -256,7 +256,31 @@ START_TEST(rule_states)
   ck_assert_str_eq(state_of(a.res, "R15"), "warn"); /* type unknown */
   ck_assert_str_eq(state_of(a.res, "R14"), "unknown");
   ck_assert_int_eq(mxc_compliance_worst(a.res), MXC_RULE_WARN);
-  ck_assert_int_eq(mxc_result_verdict(a.res), MXC_VERDICT_PASS);
+  /* R6 and R8 are required and indeterminate (no DKIM result given): the
+   * report is unknown, its method verdict none, never a pass */
+  ck_assert_int_eq(mxc_result_state(a.res), MXC_RULE_UNKNOWN);
+  ck_assert_int_eq(mxc_result_verdict(a.res), MXC_VERDICT_NONE);
+  {
+    size_t i;
+    for (i = 0; i < mxc_compliance_rule_count(a.res); i++) {
+      const char *id = mxc_compliance_rule_id(a.res, i);
+      mxc_unknown_t u = mxc_compliance_rule_unknown(a.res, i);
+      if (strcmp(id, "R6") == 0)
+        ck_assert_int_eq(u, MXC_UNKNOWN_INDETERMINATE);
+      if (strcmp(id, "R14") == 0)
+        ck_assert_int_eq(u, MXC_UNKNOWN_NOT_OBSERVABLE);
+      if (strcmp(id, "R1") == 0) {
+        ck_assert_int_eq(u, MXC_UNKNOWN_NONE);
+        ck_assert_int_eq(mxc_compliance_rule_required(a.res, i), 1);
+      }
+    }
+    ck_assert_str_eq(mxc_unknown_str(MXC_UNKNOWN_NOT_APPLICABLE),
+                     "not-applicable");
+    ck_assert_str_eq(mxc_unknown_str(MXC_UNKNOWN_NONE), "");
+    ck_assert_int_eq(mxc_compliance_rule_unknown(a.res, 999),
+                     MXC_UNKNOWN_NONE);
+    ck_assert_int_eq(mxc_result_state(NULL), MXC_RULE_UNKNOWN);
+  }
   ck_assert_ptr_nonnull(mxc_compliance_sub(a.res, "iprev"));
   ck_assert_ptr_nonnull(mxc_compliance_sub(a.res, "spf"));
   ck_assert_ptr_nonnull(mxc_compliance_sub(a.res, "dmarc"));
@@ -275,7 +299,7 @@ START_TEST(rule_states)
   json_object_put(o);
   mxc_free(s);
   s = mxc_result_text(a.res, MXC_RENDER_COLOR);
-  ck_assert_ptr_nonnull(strstr(s, "compliance  profile gmail-bulk: warn"));
+  ck_assert_ptr_nonnull(strstr(s, "compliance  profile gmail-bulk: \033[33munknown\033[0m"));
   mxc_free(s);
   s = mxc_result_authres(a.res, NULL);
   ck_assert_str_eq(s, "Authentication-Results: mxcheck; iprev=pass "

@@ -56,11 +56,15 @@ for kv in sys.argv[2:]:
               [r["evidence"] for r in o["compliance"]["rules"] if r["id"] == k]))
         err = 1
 for r in o["compliance"]["rules"]:
-    if list(r) != ["id", "title", "state", "required", "evidence", "fix",
-                   "source"]:
+    if list(r) != ["id", "title", "state", "required", "unknown", "evidence",
+                   "fix", "source"]:
         print("  rule keys", list(r)); err = 1
     if r["state"] not in ("pass", "warn", "fail", "unknown"):
         print("  bad state", r); err = 1
+    if (r["state"] == "unknown") != (r["unknown"] is not None) or \
+            r["unknown"] not in (None, "not-applicable", "not-observable-here",
+                                 "not-implemented", "indeterminate"):
+        print("  bad unknown", r); err = 1
     if r["state"] in ("warn", "fail") and not r["fix"]:
         print("  no fix for", r["id"]); err = 1
     if r["state"] == "pass" and r["fix"]:
@@ -73,19 +77,26 @@ PY
 
 good="--mail-from news@bulk.test --helo good4.mxcheck.test"
 
-# 1. A compliant bulk message: every decidable rule passes; unknown rules
-#    (R13 R14 R19) do not change the exit status.
+# 1. A compliant bulk message: every decidable rule passes; rules not
+#    implemented (R13 R19), not observable here (R14) or not applicable
+#    (R20 for IPv4) do not change the verdict.
 run 0 --json --profile gmail-bulk --ip 192.0.2.1 $good \
   --message "$msg/good.eml" &&
   states R1=pass R2=pass R3=pass R4=pass R5=pass R6=pass R7=pass R8=pass \
     R9=pass R10=pass R11=pass R12=pass R13=unknown R14=unknown R15=pass \
-    R16=pass R17=pass R18=pass R19=unknown R20=pass
+    R16=pass R17=pass R18=pass R19=unknown R20=unknown
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1]))
+c = o["compliance"]; why = {r["id"]: r["unknown"] for r in c["rules"]}
+assert c["verdict"] == "pass", c["verdict"]
+assert why["R20"] == "not-applicable" and why["R14"] == "not-observable-here"
+assert why["R13"] == "not-implemented" and why["R19"] == "not-implemented"' \
+  "$tmp/out" && ok || bad "verdict and why unknown"
 # the same as ADDRESS instead of --ip, text report
 run 0 --profile gmail-bulk 192.0.2.1 $good --message "$msg/good.eml" &&
   grep -q '^  compliance  profile gmail-bulk: pass' "$tmp/out" && ok ||
   bad "text report header"
-grep -q 'unknown rules do not change the exit status' "$tmp/out" && ok ||
-  bad "text report note"
+grep -q 'R20  .*\[not-applicable\]$' "$tmp/out" && ok ||
+  bad "text report: why unknown"
 # JSON: the sub-results are there too
 run 0 --json --profile yahoo-bulk --ip 192.0.2.1 $good \
   --message "$msg/good.eml" &&
@@ -139,12 +150,47 @@ for want in ("2 From: fields", "to: appears 2 times", "Message-ID: is not",
              "Date: does not parse", "malformed header", "8-bit"):
     assert want in ev, (want, ev)
 PY
-# no message: the message rules are unknown, never a silent pass
-run 0 --json --ip 192.0.2.1 $good &&
+# no message: the message rules are unknown (indeterminate: the input is
+# missing), never a silent pass; so is the verdict (UNKNOWN)
+run 3 --json --ip 192.0.2.1 $good &&
   states R6=unknown R9=unknown R12=unknown R11=unknown R7=pass
 # no PTR at all (IPv4): R1 fails
 run 2 --json --ip 192.0.2.5 --mail-from news@bulk.test &&
-  states R1=fail R2=fail R20=pass
+  states R1=fail R2=fail R20=unknown
+
+# A dead resolver (a loopback port nobody listens on): every lookup fails,
+# so the report and its Authentication-Results are UNKNOWN (exit 3), never
+# a pass and never a fail.
+dead=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+deadrun() {
+  local want=$1 got
+  shift
+  "$MXCHECK" --server "127.0.0.1:$dead" -t 1 --color never "$@" \
+    >"$tmp/out" 2>"$tmp/err" </dev/null
+  got=$?
+  if [ "$got" -ne "$want" ]; then
+    bad "dead resolver: mxcheck $* exited $got, want $want"
+    sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -40
+    return 1
+  fi
+  ok
+}
+deadrun 3 --json --profile gmail-bulk --ip 192.0.2.1 $good \
+  --message "$msg/good.eml" &&
+  python3 -c 'import json,sys; o=json.load(open(sys.argv[1]))
+c = o["compliance"]
+assert c["verdict"] == "unknown", c["verdict"]
+st = {r["id"]: (r["state"], r["unknown"]) for r in c["rules"]}
+for k in ("R1", "R2", "R5", "R6", "R9", "R10"):
+    assert st[k] == ("unknown", "indeterminate"), (k, st[k])
+assert not [k for k, v in st.items() if v[0] == "fail"], st' \
+    "$tmp/out" && ok || bad "dead resolver: indeterminate rules"
+deadrun 3 --authres --ip 192.0.2.1 $good --message "$msg/good.eml" &&
+  grep -q 'iprev=temperror' "$tmp/out" && ok || bad "dead resolver: A-R"
+deadrun 3 --profile gmail-bulk --ip 192.0.2.1 $good --message "$msg/good.eml" &&
+  grep -q '^  compliance  profile gmail-bulk: unknown' "$tmp/out" && ok ||
+  bad "dead resolver: text verdict"
 
 # 6. Authentication-Results (RFC 8601), parsed back.
 run 0 --authres --authserv-id mx.example.net --ip 192.0.2.1 $good \

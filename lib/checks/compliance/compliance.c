@@ -53,6 +53,7 @@ struct facts {
 /* What one evaluator says. */
 struct verdict {
   mxc_rule_state_t state;
+  mxc_unknown_t why; /* set by ev(): indeterminate for unknown */
   struct mxci_buf ev;
   const char *fix; /* static */
 };
@@ -65,6 +66,8 @@ static void ev(struct verdict *v, mxc_rule_state_t st, const char *fix,
   va_list ap;
   char tmp[1024];
   v->state = st;
+  v->why = st == MXC_RULE_UNKNOWN ? MXC_UNKNOWN_INDETERMINATE
+                                  : MXC_UNKNOWN_NONE;
   v->fix = fix;
   va_start(ap, fmt);
   vsnprintf(tmp, sizeof(tmp), fmt, ap);
@@ -222,7 +225,11 @@ static void r4(const struct facts *f, struct verdict *v)
     return;
   }
   m = f->iprev ? mxc_iprev_matched_name(f->iprev) : NULL;
-  if (m && mxci_name_eq(m, f->helo))
+  if (m == NULL &&
+      (f->iprev == NULL || mxc_result_verdict(f->iprev) == MXC_VERDICT_TEMPERROR))
+    ev(v, MXC_RULE_UNKNOWN, "retry later",
+       "HELO %s: the PTR name is not known (iprev did not finish)", f->helo);
+  else if (m && mxci_name_eq(m, f->helo))
     ev(v, MXC_RULE_PASS, "", "HELO %s is the PTR name", f->helo);
   else
     ev(v, MXC_RULE_WARN, "send EHLO with the name the PTR record gives",
@@ -341,6 +348,9 @@ static void r8(const struct facts *f, struct verdict *v)
   else if ((!spf && f->spf == NULL) || (!dkim && f->dkim == NULL))
     ev(v, MXC_RULE_UNKNOWN, "", "%s not checked",
        f->spf == NULL ? "SPF" : "DKIM");
+  else if ((!spf && spf_verdict(f) == MXC_VERDICT_TEMPERROR) ||
+           (!dkim && dkim_any_temperror(f->dkim)))
+    ev(v, MXC_RULE_UNKNOWN, "retry later", "a temporary DNS error");
   else
     ev(v, MXC_RULE_FAIL, "bulk senders need both SPF and DKIM to pass",
        "%s does not pass", spf ? "DKIM" : dkim ? "SPF" : "SPF nor DKIM");
@@ -472,6 +482,7 @@ static void r13(const struct facts *f, struct verdict *v)
   (void)f;
   ev(v, MXC_RULE_UNKNOWN, "", "not checked (needs SOA/MX lookups of the "
                               "MAIL FROM and From domains)");
+  v->why = MXC_UNKNOWN_NOT_IMPLEMENTED;
 }
 
 static void r14(const struct facts *f, struct verdict *v)
@@ -479,6 +490,7 @@ static void r14(const struct facts *f, struct verdict *v)
   (void)f;
   ev(v, MXC_RULE_UNKNOWN, "", "TLS of the hop was not observed (only a "
                               "milter sees it)");
+  v->why = MXC_UNKNOWN_NOT_OBSERVABLE;
 }
 
 static void r15(const struct facts *f, struct verdict *v)
@@ -504,7 +516,11 @@ static void r15(const struct facts *f, struct verdict *v)
                              "List-Unsubscribe-Post, both DKIM-signed");
     return;
   }
-  if (m->lu_https && m->lup_ok)
+  if (m->lu_https && m->lup_ok && !covered && dkim_any_temperror(f->dkim))
+    ev(v, MXC_RULE_UNKNOWN, "retry later",
+       "one-click fields present; whether a signature covers them is not "
+       "known (a temporary DNS error)");
+  else if (m->lu_https && m->lup_ok)
     ev(v, MXC_RULE_FAIL, "sign List-Unsubscribe and List-Unsubscribe-Post "
                          "with DKIM (h=)",
        "one-click fields present, but no passing DKIM signature covers both");
@@ -557,8 +573,11 @@ static void r17(const struct facts *f, struct verdict *v)
   if (ascii(f->msg->from_domain) && ascii(f->mail_from) && ascii(f->helo))
     ev(v, MXC_RULE_PASS, "", "ASCII domains");
   else
+  {
     ev(v, MXC_RULE_UNKNOWN, "", "non-ASCII domain: UTS #39 confusables not "
                                 "checked");
+    v->why = MXC_UNKNOWN_NOT_IMPLEMENTED;
+  }
 }
 
 static void r18(const struct facts *f, struct verdict *v)
@@ -581,13 +600,19 @@ static void r19(const struct facts *f, struct verdict *v)
 {
   (void)f;
   ev(v, MXC_RULE_UNKNOWN, "", "DNSBL lookups are off (not implemented)");
+  v->why = MXC_UNKNOWN_NOT_IMPLEMENTED;
 }
 
 static void r20(const struct facts *f, struct verdict *v)
 {
   struct verdict a = {0}, b = {0}, c = {0};
-  if (f->iprev == NULL || mxc_result_family(f->iprev) != 6) {
-    ev(v, MXC_RULE_PASS, "", "IPv4 client: not applicable");
+  if (f->iprev == NULL) {
+    ev(v, MXC_RULE_UNKNOWN, "", "the iprev check did not run");
+    return;
+  }
+  if (mxc_result_family(f->iprev) != 6) {
+    ev(v, MXC_RULE_UNKNOWN, "", "IPv4 client: the IPv6 rule does not apply");
+    v->why = MXC_UNKNOWN_NOT_APPLICABLE;
     return;
   }
   r1(f, &a);
@@ -673,6 +698,7 @@ static int evaluate(struct mxci_comp *c, const struct facts *f)
     o->source = rule_table[i].source;
     o->required = (rule_table[i].required & f->profile) != 0;
     o->state = v.state;
+    o->why = v.why;
     if (!o->required && o->state == MXC_RULE_FAIL)
       o->state = MXC_RULE_WARN; /* a recommendation */
     o->evidence = mxci_buf_take(&v.ev);
@@ -777,7 +803,11 @@ static void comp_finish(struct comp_check *c)
       nw += cp->rules[i].state == MXC_RULE_WARN;
       nu += cp->rules[i].state == MXC_RULE_UNKNOWN;
     }
+    /* The method verdict: fail, pass, or none when the report is unknown
+     * (mxc_result_state() is the report's state). */
     r->verdict = nf ? MXC_VERDICT_FAIL : MXC_VERDICT_PASS;
+    if (mxc_result_state(r) == MXC_RULE_UNKNOWN)
+      r->verdict = MXC_VERDICT_NONE;
     r->reason = mxci_asprintf("%zu rules of profile %s: %zu fail, %zu warn, "
                               "%zu unknown",
                               cp->nrules, cp->profile, nf, nw, nu);

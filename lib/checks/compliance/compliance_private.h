@@ -65,6 +65,7 @@ struct mxci_rule_res {
   const char *id, *title, *source; /* static */
   int required;                    /* 0: a recommendation */
   mxc_rule_state_t state;
+  mxc_unknown_t why;               /* why unknown; MXC_UNKNOWN_NONE else */
   char *evidence, *fix;
 };
 

@@ -115,6 +115,59 @@ const char *mxc_compliance_rule_fix(const mxc_result_t *r, size_t i)
 {
   return rule_of(r, i) ? rule_of(r, i)->fix : NULL;
 }
+mxc_unknown_t mxc_compliance_rule_unknown(const mxc_result_t *r, size_t i)
+{
+  return rule_of(r, i) ? rule_of(r, i)->why : MXC_UNKNOWN_NONE;
+}
+int mxc_compliance_rule_required(const mxc_result_t *r, size_t i)
+{
+  return rule_of(r, i) ? rule_of(r, i)->required : 0;
+}
+
+const char *mxc_unknown_str(mxc_unknown_t u)
+{
+  switch (u) {
+  case MXC_UNKNOWN_NONE:
+    return "";
+  case MXC_UNKNOWN_NOT_APPLICABLE:
+    return "not-applicable";
+  case MXC_UNKNOWN_NOT_OBSERVABLE:
+    return "not-observable-here";
+  case MXC_UNKNOWN_NOT_IMPLEMENTED:
+    return "not-implemented";
+  case MXC_UNKNOWN_INDETERMINATE:
+    return "indeterminate";
+  }
+  return "indeterminate";
+}
+
+/* The report's verdict: a required rule failed -> fail; else a required
+ * rule indeterminate -> unknown (a temperror is never a pass nor a fail);
+ * else a warning -> warn; else pass.  Unknown rules of the other kinds
+ * (not applicable, not observable here, not implemented) do not count. */
+static mxc_rule_state_t comp_state(const mxc_result_t *r)
+{
+  const struct mxci_comp *c = comp_of(r);
+  int fail = 0, indet = 0, warn = 0;
+  size_t i;
+  if (c == NULL)
+    return MXC_RULE_UNKNOWN;
+  for (i = 0; i < c->nrules; i++) {
+    const struct mxci_rule_res *x = &c->rules[i];
+    if (x->state == MXC_RULE_FAIL && x->required)
+      fail = 1;
+    else if (x->state == MXC_RULE_UNKNOWN && x->required &&
+             x->why == MXC_UNKNOWN_INDETERMINATE)
+      indet = 1;
+    else if (x->state == MXC_RULE_WARN || x->state == MXC_RULE_FAIL)
+      warn = 1;
+  }
+  return fail ? MXC_RULE_FAIL
+         : indet ? MXC_RULE_UNKNOWN
+         : warn ? MXC_RULE_WARN
+                : MXC_RULE_PASS;
+}
+
 mxc_rule_state_t mxc_compliance_worst(const mxc_result_t *r)
 {
   size_t i;
@@ -152,6 +205,8 @@ static json_object *comp_object(const mxc_result_t *r)
     return o;
   json_object_object_add(o, "profile", json_object_new_string(c->profile));
   json_object_object_add(
+      o, "verdict", json_object_new_string(mxc_rule_state_str(comp_state(r))));
+  json_object_object_add(
       o, "worst",
       json_object_new_string(mxc_rule_state_str(mxc_compliance_worst(r))));
   json_object_object_add(o, "from_domain",
@@ -167,6 +222,10 @@ static json_object *comp_object(const mxc_result_t *r)
     json_object_object_add(e, "state",
                            json_object_new_string(mxc_rule_state_str(x->state)));
     json_object_object_add(e, "required", json_object_new_boolean(x->required));
+    json_object_object_add(e, "unknown",
+                           x->state == MXC_RULE_UNKNOWN
+                               ? json_object_new_string(mxc_unknown_str(x->why))
+                               : NULL);
     json_object_object_add(e, "evidence", json_object_new_string(x->evidence));
     json_object_object_add(e, "fix", json_object_new_string(x->fix));
     json_object_object_add(e, "source", json_object_new_string(x->source));
@@ -183,26 +242,32 @@ static void comp_rules_text(struct mxci_buf *b, const mxc_result_t *r,
                                            MXC_RULE_UNKNOWN, MXC_RULE_PASS};
   static const char *const mark[] = {"ok  ", "WARN", "FAIL", " ?  "};
   static const char *const col[] = {MXCI_C_GREEN, MXCI_C_YELLOW, MXCI_C_RED,
-                                    ""};
+                                    MXCI_C_YELLOW};
   const struct mxci_comp *c = comp_of(r);
   size_t i, k;
   if (c == NULL)
     return;
-  mxci_buf_printf(b, "  compliance  profile %s: %s\n", c->profile,
-                  mxc_rule_state_str(mxc_compliance_worst(r)));
+  mxci_buf_printf(b, "  compliance  profile %s: %s%s%s\n", c->profile,
+                  color ? col[comp_state(r)] : "",
+                  mxc_rule_state_str(comp_state(r)),
+                  color ? MXCI_C_RESET : "");
   for (k = 0; k < 4; k++)
     for (i = 0; i < c->nrules; i++) {
       const struct mxci_rule_res *x = &c->rules[i];
       if (x->state != order[k])
         continue;
-      mxci_buf_printf(b, "  %s[%s]%s %-4s %s%s: %s\n",
-                      color ? col[x->state] : "", mark[x->state],
-                      color ? MXCI_C_RESET : "", x->id, x->title,
-                      x->required ? "" : " (recommended)", x->evidence);
+      mxci_buf_printf(b, "  %s[%s]%s %-4s %s%s: %s", color ? col[x->state] : "",
+                      mark[x->state], color ? MXCI_C_RESET : "", x->id,
+                      x->title, x->required ? "" : " (recommended)",
+                      x->evidence);
+      if (x->state == MXC_RULE_UNKNOWN)
+        mxci_buf_printf(b, " [%s]", mxc_unknown_str(x->why));
+      mxci_buf_puts(b, "\n");
       if (*x->fix)
         mxci_buf_printf(b, "              fix: %s\n", x->fix);
     }
-  mxci_buf_puts(b, "  (unknown rules do not change the exit status)\n");
+  mxci_buf_puts(b, "  (a required rule [indeterminate] makes the verdict "
+                  "unknown; other unknown rules do not count)\n");
 }
 
 static void comp_json(json_object *o, const mxc_result_t *r)
@@ -245,5 +310,6 @@ const struct mxci_method mxci_compliance_method = {
     .copy = comp_copy,
     .json = comp_json,
     .text = comp_text,
+    .state = comp_state,
     .authres = comp_authres,
 };

@@ -343,6 +343,21 @@ static void dkim_authres(struct mxci_buf *b, const mxc_result_t *r, int *n)
   }
 }
 
+/* No signature is warn (Gmail requires DKIM of bulk senders). */
+static mxc_rule_state_t dkim_state(const mxc_result_t *r)
+{
+  switch (r->verdict) {
+  case MXC_VERDICT_PASS:
+    return r->nwarn ? MXC_RULE_WARN : MXC_RULE_PASS;
+  case MXC_VERDICT_NONE:
+    return MXC_RULE_WARN;
+  case MXC_VERDICT_TEMPERROR:
+    return MXC_RULE_UNKNOWN;
+  default:
+    return MXC_RULE_FAIL;
+  }
+}
+
 const struct mxci_method mxci_dkim_method = {
     .name = "dkim",
     .subject = MXCI_SUBJECT_MESSAGE,
@@ -353,6 +368,7 @@ const struct mxci_method mxci_dkim_method = {
     .json = dkim_json,
     .text_subject = dkim_text_subject,
     .text = dkim_text,
+    .state = dkim_state,
     .authres = dkim_authres,
     .ctx_new = mxci_dkim_ctx_new,
     .ctx_free = mxci_dkim_ctx_free,

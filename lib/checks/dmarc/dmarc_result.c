@@ -378,6 +378,26 @@ const char *mxc_dmarc_note(const mxc_result_t *r, size_t i)
   return dm(r) && i < dm(r)->nnotes ? dm(r)->notes[i] : NULL;
 }
 
+/* A domain's policy: none (no record) is warn, permerror fail; the
+ * record found (pass or an audit's fail) is pass, warn with warnings. */
+static mxc_rule_state_t dmarc_state(const mxc_result_t *r)
+{
+  switch (r->verdict) {
+  case MXC_VERDICT_TEMPERROR:
+    return MXC_RULE_UNKNOWN;
+  case MXC_VERDICT_NONE:
+    return MXC_RULE_WARN;
+  case MXC_VERDICT_PERMERROR:
+    return MXC_RULE_FAIL;
+  case MXC_VERDICT_FAIL:
+    if (!((const struct mxci_dmarc *)r->data)->audit)
+      return MXC_RULE_FAIL; /* identifiers given: the message fails */
+    return r->nwarn ? MXC_RULE_WARN : MXC_RULE_PASS; /* a policy found */
+  default:
+    return r->nwarn ? MXC_RULE_WARN : MXC_RULE_PASS;
+  }
+}
+
 /* ---- the context's options and the method table ------------------------- */
 
 static void *dmarc_ctx_new(void)
@@ -397,6 +417,7 @@ const struct mxci_method mxci_dmarc_method = {
     .json = dmarc_json,
     .text_subject = dmarc_text_subject,
     .text = dmarc_text,
+    .state = dmarc_state,
     .authres = dmarc_authres,
     .ctx_new = dmarc_ctx_new,
     .ctx_free = dmarc_ctx_free,

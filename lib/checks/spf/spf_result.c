@@ -201,6 +201,23 @@ static void spf_authres(struct mxci_buf *b, const mxc_result_t *r, int *n)
     mxci_authres_prop(b, "smtp.mailfrom", mxc_spf_sender(r));
 }
 
+/* RFC 7208: neutral and none are no policy at all for receivers (warn);
+ * softfail is a failure. */
+static mxc_rule_state_t spf_state(const mxc_result_t *r)
+{
+  switch (r->verdict) {
+  case MXC_VERDICT_PASS:
+    return r->nwarn ? MXC_RULE_WARN : MXC_RULE_PASS;
+  case MXC_VERDICT_NEUTRAL:
+  case MXC_VERDICT_NONE:
+    return MXC_RULE_WARN;
+  case MXC_VERDICT_TEMPERROR:
+    return MXC_RULE_UNKNOWN;
+  default:
+    return MXC_RULE_FAIL;
+  }
+}
+
 /* ---- the context's options ---------------------------------------------- */
 
 static void *spf_ctx_new(void)
@@ -228,6 +245,7 @@ const struct mxci_method mxci_spf_method = {
     .copy = spf_copy,
     .json = spf_json,
     .text = spf_text,
+    .state = spf_state,
     .authres = spf_authres,
     .ctx_new = spf_ctx_new,
     .ctx_free = spf_ctx_free,
