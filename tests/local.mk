@@ -123,3 +123,9 @@ fuzz: lib/mxcheck_version.h
 	tests/fuzz/fuzz_dnsmsg -max_total_time=$(FUZZ_SECONDS) \
 		-max_len=4096 tests/fuzz/run-corpus $(top_srcdir)/tests/fuzz/corpus
 .PHONY: fuzz
+
+# mxcheck-milter (milter/): the daemon driven by miltertest against the
+# Knot zones; skips (77) without miltertest or when the milter is not
+# built (make distcheck and check-sanitize configure --disable-milter).
+TESTS += tests/milter/milter.sh
+EXTRA_DIST += tests/milter/milter.sh tests/milter/send.lua
