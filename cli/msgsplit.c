@@ -171,12 +171,56 @@ static int line_done(struct msgsplit *m)
   return stop(m, m->body(m->arg, p, n));
 }
 
+/* The line in m->line reached the limit before its LF: decide now what it
+ * is from what was kept, so that nothing is lost.  A fold or a field keeps
+ * its identity (cut, the rest of the line skipped); anything else -- also
+ * a "name" longer than the limit, whose colon cannot be seen -- is the
+ * first line of the body, handed over whole: the body stays exactly the
+ * message's tail. */
+static int long_line(struct msgsplit *m)
+{
+  const char *p = m->line;
+  size_t n = m->llen;
+  int r;
+
+  m->llen = 0;
+  if (m->state == MS_START) {
+    m->state = MS_HEADER;
+    if (n >= 5 && memcmp(p, "From ", 5) == 0) {
+      m->lskip = 1; /* an over-long mbox separator */
+      return 0;
+    }
+  }
+  if ((p[0] == ' ' || p[0] == '\t') && m->flen > 0) {
+    if (append(m, &m->fld, &m->flen, &m->fcap, &m->fcut, p, n) < 0)
+      return -1;
+    m->fcut = 1;
+    m->lskip = 1;
+    return 0;
+  }
+  if (p[0] == ' ' || p[0] == '\t' || is_field(p, n)) {
+    r = flush_field(m);
+    if (r)
+      return r;
+    if (append(m, &m->fld, &m->flen, &m->fcap, &m->fcut, p, n) < 0)
+      return -1;
+    m->fcut = 1;
+    m->lskip = 1;
+    return 0;
+  }
+  m->no_separator = m->lineno + 1;
+  r = end_header(m);
+  if (r)
+    return r;
+  return stop(m, m->body(m->arg, p, n));
+}
+
 int msgsplit_feed(struct msgsplit *m, const char *p, size_t n)
 {
   size_t i = 0;
   while (i < n) {
     const char *lf;
-    size_t seg;
+    size_t seg, room;
     int r;
     if (m->state == MS_STOPPED)
       return 0;
@@ -184,6 +228,26 @@ int msgsplit_feed(struct msgsplit *m, const char *p, size_t n)
       return stop(m, m->body(m->arg, p + i, n - i));
     lf = memchr(p + i, '\n', n - i);
     seg = lf ? (size_t)(lf - (p + i)) + 1 : n - i;
+    if (m->lskip) {
+      /* the rest of an over-long header line, already handed over cut */
+      i += seg;
+      if (lf) {
+        m->lskip = 0;
+        m->lineno++;
+      }
+      continue;
+    }
+    room = limit(m) - m->llen;
+    if (seg > room) {
+      if (append(m, &m->line, &m->llen, &m->lcap, &m->lcut, p + i, room) < 0)
+        return -1;
+      i += room;
+      m->lcut = 0;
+      r = long_line(m);
+      if (r)
+        return r;
+      continue;
+    }
     if (append(m, &m->line, &m->llen, &m->lcap, &m->lcut, p + i, seg) < 0)
       return -1;
     i += seg;

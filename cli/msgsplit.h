@@ -15,7 +15,10 @@
  * A first line "From " (an mbox separator) is skipped.  Memory is bounded
  * by max_field: a longer field is handed over cut at max_field + 3 octets
  * (so that the receiver sees it is too long, even after taking off a line
- * end) and the rest is dropped.
+ * end) and the rest of it is dropped.  A header line is judged by what fits
+ * in that room: a fold or a field keeps its identity; any other over-long
+ * line starts the body and is handed over whole, so that the body is
+ * always exactly the message's tail (DKIM's body hash needs that).
  */
 #ifndef MXCHECK_MSGSPLIT_H
 #define MXCHECK_MSGSPLIT_H
@@ -36,6 +39,7 @@ struct msgsplit {
   char *line;           /* the current line, before its LF */
   size_t llen, lcap;
   int lcut;
+  int lskip;            /* skipping the rest of an over-long header line */
   unsigned long lineno;
   unsigned long no_separator; /* line where the header ended without the
                                  empty line (0: it did not) */

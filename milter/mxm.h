@@ -98,7 +98,6 @@ enum mxm_verdict { MXM_PASS = 0, MXM_WARN = 1, MXM_UNKNOWN = 2,
                    MXM_FAIL = 3 };
 enum mxm_verdict mxm_verdict(const mxc_result_t *res);
 const char *mxm_verdict_str(enum mxm_verdict v);
-/* Rules that cannot be decided by a milter (see verdict.c). */
 
 /* ---- jobs and the engine (engine.c) ------------------------------------- */
 

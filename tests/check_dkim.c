@@ -217,6 +217,52 @@ START_TEST(split_messages)
 }
 END_TEST
 
+/* The body handed over is exactly the tail of the input, whatever the
+ * length of the header lines and wherever the chunks and the field limit
+ * cut them: an over-long field keeps its identity (cut), an over-long line
+ * that is not a field (its colon past the limit, or none) starts the body
+ * whole. */
+static void body_is_tail(const char *msg, size_t max_field, const char *first)
+{
+  size_t n = strlen(msg), chunk;
+  for (chunk = 1; chunk <= n; chunk++) {
+    struct events e;
+    const char *b;
+    size_t blen;
+    split_n(msg, n, chunk, max_field, &e, NULL);
+    b = strstr(e.log, "E|");
+    ck_assert_ptr_nonnull(b);
+    b += 2;
+    if (*b == 'B')
+      b++;
+    blen = strlen(b);
+    ck_assert_msg(blen <= n && strcmp(b, msg + n - blen) == 0,
+                  "max %zu chunk %zu: body \"%s\" is not the tail", max_field,
+                  chunk, b);
+    ck_assert_msg(strncmp(e.log, first, strlen(first)) == 0,
+                  "max %zu chunk %zu: \"%s\" does not start \"%s\"",
+                  max_field, chunk, e.log, first);
+  }
+}
+
+START_TEST(split_long_lines)
+{
+  size_t max;
+  for (max = 8; max <= 40; max++) {
+    /* a line whose colon lies past the limit: the body starts with it */
+    body_is_tail("A: 1\nXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX: v\n\nbody\n",
+                 max, "FA: 1|");
+    /* an over-long field, folded, then a normal one */
+    body_is_tail("Subject: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+                 " bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\nB: 2\n\nbody\r\n",
+                 max, "FSubject: ");
+    /* an over-long line of body text where the header should end */
+    body_is_tail("A: 1\nthis is not a header line and it is long enough\nrest\n",
+                 max, "FA: 1|E|Bthis");
+  }
+}
+END_TEST
+
 START_TEST(split_limits)
 {
   struct events e;
@@ -705,6 +751,7 @@ static Suite *suite(void)
   tcase_add_test(t, crlf_conversion);
   tcase_add_test(t, split_messages);
   tcase_add_test(t, split_limits);
+  tcase_add_test(t, split_long_lines);
   suite_add_tcase(s, t);
   t = tcase_create("contract");
   tcase_set_timeout(t, 60);

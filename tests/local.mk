@@ -108,21 +108,41 @@ clean-local-sanitize:
 	rm -rf _sanitize
 .PHONY: check-sanitize check-valgrind clean-local-sanitize
 
-# Fuzzing (clang's libFuzzer), run by hand: make fuzz FUZZ_SECONDS=60
-FUZZ_SECONDS = 30
+# Fuzzing (clang's libFuzzer, ASan, UBSan): one target per parser and per
+# entry point that takes outside bytes (tests/fuzz/fuzz_*.c), seed corpora
+# in tests/fuzz/corpus/NAME.  tests/fuzz/build.sh compiles the library's
+# sources with clang into tests/fuzz/bin/.
+#   make fuzz-smoke     each target over its corpus, then FUZZ_SMOKE_SECONDS
+#                       of new inputs; fails on any finding (.ci/run runs it)
+#   make fuzz FUZZ_SECONDS=3600 FUZZ_TARGET=fuzz_spf   a long run by hand
 FUZZ_CC = clang
-EXTRA_DIST += tests/fuzz/fuzz_dnsmsg.c tests/fuzz/corpus
-fuzz: lib/mxcheck_version.h
-	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-I$(top_srcdir)/lib -I$(top_builddir)/lib -I$(top_builddir) \
-		$(CARES_CFLAGS) \
-		$(top_srcdir)/lib/util.c $(top_srcdir)/lib/addr.c \
-		$(top_srcdir)/lib/dnsmsg.c $(top_srcdir)/tests/fuzz/fuzz_dnsmsg.c \
-		$(CARES_LIBS) -o tests/fuzz/fuzz_dnsmsg
-	mkdir -p tests/fuzz/run-corpus
-	tests/fuzz/fuzz_dnsmsg -max_total_time=$(FUZZ_SECONDS) \
-		-max_len=4096 tests/fuzz/run-corpus $(top_srcdir)/tests/fuzz/corpus
-.PHONY: fuzz
+FUZZ_SECONDS = 60
+FUZZ_SMOKE_SECONDS = 20
+FUZZ_TARGET = fuzz_dnsmsg
+FUZZ_ENV = CC="$(FUZZ_CC)" \
+	CPPFLAGS="-I$(top_srcdir)/lib -I$(top_builddir)/lib -I$(top_builddir) \
+	$(CARES_CFLAGS) $(JSONC_CFLAGS) $(OPENDKIM_CFLAGS) $(PSL_CFLAGS)" \
+	LIBS="$(CARES_LIBS) $(JSONC_LIBS) $(SPF2_LIBS) $(OPENDKIM_LIBS) \
+	$(PSL_LIBS) -lm"
+EXTRA_DIST += tests/fuzz/build.sh tests/fuzz/smoke.sh tests/fuzz/corpus \
+	tests/fuzz/fuzz_dnsmsg.c tests/fuzz/fuzz_spf.c tests/fuzz/fuzz_dmarc.c \
+	tests/fuzz/fuzz_msg.c tests/fuzz/fuzz_dkim.c tests/fuzz/fuzz_msgsplit.c
+fuzz-build: lib/mxcheck_version.h
+	$(FUZZ_ENV) $(SHELL) $(top_srcdir)/tests/fuzz/build.sh \
+		$(top_srcdir) tests/fuzz/bin
+fuzz-smoke: fuzz-build
+	$(SHELL) $(top_srcdir)/tests/fuzz/smoke.sh $(top_srcdir) tests/fuzz/bin \
+		$(FUZZ_SMOKE_SECONDS)
+fuzz: fuzz-build
+	mkdir -p tests/fuzz/bin/long-$(FUZZ_TARGET)
+	tests/fuzz/bin/$(FUZZ_TARGET) -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=65536 -print_final_stats=1 \
+		tests/fuzz/bin/long-$(FUZZ_TARGET) \
+		$(top_srcdir)/tests/fuzz/corpus/$$(echo $(FUZZ_TARGET) | sed 's/^fuzz_//')
+clean-local: clean-local-fuzz
+clean-local-fuzz:
+	rm -rf tests/fuzz/bin
+.PHONY: fuzz fuzz-build fuzz-smoke clean-local-fuzz
 
 # mxcheck-milter (milter/): the daemon driven by miltertest against the
 # Knot zones; skips (77) without miltertest or when the milter is not

@@ -1,0 +1,31 @@
+#!/bin/sh
+# build.sh SRCDIR OUTDIR: compile libmxcheck's sources and the CLI's message
+# splitter with $CC and the libFuzzer, ASan and UBSan instrumentation into
+# OUTDIR/libfuzzcore.a, then link every SRCDIR/tests/fuzz/fuzz_*.c against
+# it into OUTDIR/fuzz_*.  Environment: CC (clang), CPPFLAGS (include
+# directories and the dependencies' flags), LIBS (the dependencies).
+set -eu
+src=$1
+out=$2
+cc=${CC:-clang}
+san="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined"
+mkdir -p "$out/obj"
+objs=
+for f in "$src"/lib/*.c "$src"/lib/checks/*/*.c "$src"/cli/msgsplit.c; do
+  o="$out/obj/$(echo "${f#"$src"/}" | tr / _ | sed 's/\.c$/.o/')"
+  if [ ! -f "$o" ] || [ "$f" -nt "$o" ]; then
+    # shellcheck disable=SC2086
+    $cc $san -fsanitize=fuzzer-no-link -DMXC_BUILDING_LIBRARY \
+      $CPPFLAGS -c "$f" -o "$o"
+  fi
+  objs="$objs $o"
+done
+rm -f "$out/libfuzzcore.a"
+# shellcheck disable=SC2086
+ar rcs "$out/libfuzzcore.a" $objs
+for t in "$src"/tests/fuzz/fuzz_*.c; do
+  name=$(basename "$t" .c)
+  # shellcheck disable=SC2086
+  $cc $san -fsanitize=fuzzer $CPPFLAGS -I"$src/cli" "$t" \
+    "$out/libfuzzcore.a" $LIBS -o "$out/$name"
+done
