@@ -143,3 +143,11 @@ bench-milter: all
 	  $(top_srcdir)/tests/milter/postfix.sh --bench $(BENCH_MILTER_N) \
 	  || rc=$$?; test $$rc -eq 0 || test $$rc -eq 77
 .PHONY: check-postfix bench-milter
+
+# The milter test with the daemon under valgrind (memcheck; errors and
+# definite leaks fail it through the daemon's exit status).  check-sanitize
+# configures --disable-milter, so this is the milter's memory check.
+check-valgrind-milter: all
+	MXC_MILTER_WRAPPER="$(VALGRIND)" $(MAKE) $(AM_MAKEFLAGS) check \
+		TESTS="tests/milter/milter.sh"
+.PHONY: check-valgrind-milter
