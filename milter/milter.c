@@ -32,6 +32,8 @@
  * libmilter threads, one at a time. */
 struct conn {
   int leadspc;          /* header values come with their leading space */
+  unsigned long nr;     /* SMFIP_NR_* granted: those steps get no reply */
+  int hdr_over;         /* the header passed max-header */
   char client[64];
   char j[256];          /* the MTA's name (macro j) */
   char tls[64], auth[128];
@@ -73,6 +75,7 @@ static void msg_reset(struct conn *c)
   c->rcpts[0] = '\0';
   c->qid[0] = '\0';
   c->smtputf8 = 0;
+  c->hdr_over = 0;
   c->in_msg = 0;
 }
 
@@ -96,9 +99,15 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0,
   (void)f2;
   (void)f3;
   *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_SETSYMLIST);
-  *pf1 = f1 & (SMFIP_HDR_LEADSPC | SMFIP_NOUNKNOWN | SMFIP_NODATA);
+  /* No HELO step (its macros come at MAIL), and no reply to the steps
+   * that always continue: fewer round trips per message. */
+  *pf1 = f1 & (SMFIP_HDR_LEADSPC | SMFIP_NOUNKNOWN | SMFIP_NODATA |
+               SMFIP_NOHELO | SMFIP_NR_CONN | SMFIP_NR_MAIL |
+               SMFIP_NR_RCPT | SMFIP_NR_HDR);
   *pf2 = *pf3 = 0;
   c->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+  c->nr = *pf1 & (SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_RCPT |
+                  SMFIP_NR_HDR);
   if (f0 & SMFIF_SETSYMLIST) {
     /* Postfix sends no {client_*} macros by default; this list replaces
      * the MTA's for each stage. */
@@ -127,15 +136,7 @@ static sfsistat cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
   else
     copy_macro(ctx, "{client_addr}", c->client, sizeof(c->client));
   copy_macro(ctx, "j", c->j, sizeof(c->j));
-  return SMFIS_CONTINUE;
-}
-
-static sfsistat cb_helo(SMFICTX *ctx, char *name)
-{
-  struct conn *c = get_conn(ctx);
-  (void)name;
-  copy_macro(ctx, "{tls_version}", c->tls, sizeof(c->tls));
-  return SMFIS_CONTINUE;
+  return (c->nr & SMFIP_NR_CONN) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
@@ -154,7 +155,7 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
   copy_macro(ctx, "{auth_authen}", c->auth, sizeof(c->auth));
   copy_macro(ctx, "{tls_version}", c->tls, sizeof(c->tls));
   copy_macro(ctx, "i", c->qid, sizeof(c->qid));
-  return SMFIS_CONTINUE;
+  return (c->nr & SMFIP_NR_MAIL) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
@@ -162,8 +163,9 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
   struct conn *c = get_conn(ctx);
   const char *p, *at, *rcpt = argv && argv[0] ? argv[0] : "";
   size_t i, off;
+  sfsistat rc = (c->nr & SMFIP_NR_RCPT) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
   if (c->conf == NULL)
-    return SMFIS_CONTINUE;
+    return rc;
   p = mxm_conf_profile_for(c->conf, rcpt);
   for (i = 0; p && i < c->nprofiles; i++)
     if (strcmp(c->profiles[i], p) == 0)
@@ -184,7 +186,7 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
       snprintf(c->rcpts + off, sizeof(c->rcpts) - off, "%s%s",
                off ? "," : "", d);
   }
-  return SMFIS_CONTINUE;
+  return rc;
 }
 
 static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
@@ -193,21 +195,17 @@ static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
   size_t nl = strlen(name ? name : ""), vl = strlen(value ? value : "");
   size_t need = nl + vl + 2;
   uint32_t len;
+  sfsistat rc = (c->nr & SMFIP_NR_HDR) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 
-  if (!c->in_msg || c->conf == NULL)
-    return SMFIS_CONTINUE;
+  if (!c->in_msg || c->conf == NULL || c->hdr_over)
+    return rc;
   if (c->hlen + need + 4 > (size_t)c->conf->max_header) {
-    char qid[64];
-    copy_macro(ctx, "i", c->qid, sizeof(c->qid));
-    mxm_logval(qid, sizeof(qid), c->qid, 63);
-    mxm_log(MXM_INFO,
-            "qid=%s msgid= from= profile= verdict=unknown iprev= spf= "
-            "dkim= dmarc= failed= warned= unknown= ms=0 status=skipped "
-            "reason=header-too-large max-header=%ld",
-            qid, c->conf->max_header);
-    mxm_metrics_count_skip();
-    msg_reset(c);
-    return SMFIS_ACCEPT; /* no more of this message */
+    /* given up at the end of the header (no reply here) */
+    c->hdr_over = 1;
+    free(c->hdr);
+    c->hdr = NULL;
+    c->hlen = c->hcap = c->nfields = 0;
+    return rc;
   }
   if (c->hlen + need + 4 > c->hcap) {
     size_t cap = c->hcap ? c->hcap * 2 : 4096;
@@ -216,9 +214,9 @@ static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
     c->hdr = realloc(c->hdr, cap);
     if (c->hdr == NULL) {
       mxm_log(MXM_ERR, "out of memory: message accepted unchecked");
-      c->hcap = 0;
-      msg_reset(c);
-      return SMFIS_ACCEPT;
+      c->hcap = c->hlen = c->nfields = 0;
+      c->hdr_over = 1;
+      return rc;
     }
     c->hcap = cap;
   }
@@ -235,7 +233,7 @@ static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
   memcpy(c->hdr + c->hlen, value, vl);
   c->hlen += vl;
   c->nfields++;
-  return SMFIS_CONTINUE;
+  return rc;
 }
 
 static sfsistat cb_eoh(SMFICTX *ctx)
@@ -248,6 +246,18 @@ static sfsistat cb_eoh(SMFICTX *ctx)
   if (!c->in_msg || c->conf == NULL)
     return SMFIS_CONTINUE;
   copy_macro(ctx, "i", c->qid, sizeof(c->qid));
+  if (c->hdr_over) {
+    char qid[64];
+    mxm_logval(qid, sizeof(qid), c->qid, 63);
+    mxm_log(MXM_INFO,
+            "qid=%s msgid= from= profile= verdict=unknown iprev= spf= "
+            "dkim= dmarc= failed= warned= unknown= ms=0 status=skipped "
+            "reason=header-too-large max-header=%ld",
+            qid, c->conf->max_header);
+    mxm_metrics_count_skip();
+    msg_reset(c);
+    return SMFIS_ACCEPT; /* no more of this message */
+  }
   if (c->nprofiles == 0) {
     /* profile none, and no recipient in the map: not checked */
     msg_reset(c);
@@ -446,7 +456,7 @@ int main(int argc, char **argv)
   int rc;
   static struct smfiDesc desc = {
       "mxcheck", SMFI_VERSION, SMFIF_ADDHDRS | SMFIF_SETSYMLIST,
-      cb_connect, cb_helo, cb_envfrom, cb_envrcpt, cb_header, cb_eoh,
+      cb_connect, NULL, cb_envfrom, cb_envrcpt, cb_header, cb_eoh,
       cb_body, cb_eom, cb_abort, cb_close, NULL, NULL, cb_negotiate};
 
   signal(SIGPIPE, SIG_IGN);

@@ -149,3 +149,32 @@ clean-local-fuzz:
 # built (make distcheck and check-sanitize configure --disable-milter).
 TESTS += tests/milter/milter.sh
 EXTRA_DIST += tests/milter/milter.sh tests/milter/send.lua
+
+# make check-postfix: the milter behind a real private Postfix instance
+# (root only; skipped otherwise).  make bench-milter: BENCH_MILTER_N
+# messages through Postfix with no milter, a do-nothing milter and
+# mxcheck-milter.  Neither is part of make check.
+EXTRA_DIST += tests/milter/postfix.sh tests/milter/bench.sh \
+	tests/milter/nullmilter.c
+BENCH_MILTER_N = 2000
+check-postfix: all
+	@rc=0; MXC_SRCDIR='$(abs_top_srcdir)' \
+	  MXCHECK_MILTER='$(abs_top_builddir)/milter/mxcheck-milter' \
+	  $(SHELL) $(top_srcdir)/tests/dnsfixture.sh \
+	  $(top_srcdir)/tests/milter/postfix.sh || rc=$$?; \
+	  test $$rc -eq 0 || test $$rc -eq 77
+bench-milter: all
+	@rc=0; MXC_SRCDIR='$(abs_top_srcdir)' CC='$(CC)' \
+	  MXCHECK_MILTER='$(abs_top_builddir)/milter/mxcheck-milter' \
+	  $(SHELL) $(top_srcdir)/tests/dnsfixture.sh \
+	  $(top_srcdir)/tests/milter/postfix.sh --bench $(BENCH_MILTER_N) \
+	  || rc=$$?; test $$rc -eq 0 || test $$rc -eq 77
+.PHONY: check-postfix bench-milter
+
+# The milter test with the daemon under valgrind (memcheck; errors and
+# definite leaks fail it through the daemon's exit status).  check-sanitize
+# configures --disable-milter, so this is the milter's memory check.
+check-valgrind-milter: all
+	MXC_MILTER_WRAPPER="$(VALGRIND)" $(MAKE) $(AM_MAKEFLAGS) check \
+		TESTS="tests/milter/milter.sh"
+.PHONY: check-valgrind-milter

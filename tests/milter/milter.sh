@@ -24,6 +24,15 @@ if [ -z "${MXC_TEST_DNS:-}" ]; then
   echo "SKIP: MXC_TEST_DNS not set (run under tests/dnsfixture.sh)"
   exit 77
 fi
+# MXC_MILTER_WRAPPER (e.g. "valgrind -q --error-exitcode=1
+# --leak-check=full --errors-for-leak-kinds=definite"): run the daemon
+# under it; its exit status after SIGTERM is checked.  A libtool wrapper
+# script is bypassed for the real binary.
+wrap=${MXC_MILTER_WRAPPER:-}
+if [ -n "$wrap" ] && head -c 2 "$MILTER" | grep -q '#!'; then
+  export LD_LIBRARY_PATH=$(cd "$(dirname "$MILTER")/../lib/.libs" && pwd)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  MILTER=$(dirname "$MILTER")/.libs/$(basename "$MILTER")
+fi
 msg=$src/tests/compliance
 lua=$src/tests/milter/send.lua
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mxm-test.XXXXXX") || exit 99
@@ -98,7 +107,7 @@ send() {
 # line QID: wait for the log line of a message (log mode returns first)
 line() {
   local i
-  for ((i = 0; i < 100; i++)); do
+  for ((i = 0; i < 400; i++)); do
     grep -q "qid=$1 " "$log" && { grep "qid=$1 " "$log" | tail -1; return 0; }
     sleep 0.05
   done
@@ -127,9 +136,10 @@ has() {
 
 # ---- start ------------------------------------------------------------------
 base >"$conf"
-"$MILTER" -f -l stderr -c "$conf" -p "$sock" 2>"$log" &
+# shellcheck disable=SC2086
+$wrap "$MILTER" -f -l stderr -c "$conf" -p "$sock" 2>"$log" &
 pid=$!
-for ((i = 0; i < 100; i++)); do
+for ((i = 0; i < 400; i++)); do
   [ -S "$tmp/milter.sock" ] && break
   sleep 0.05
 done
@@ -252,7 +262,7 @@ expect DEAD verdict=unknown iprev=temperror spf=temperror status=ok
 
 # ---- 7. SIGTERM: clean stop -------------------------------------------------
 kill -TERM "$pid"
-for ((i = 0; i < 200; i++)); do
+for ((i = 0; i < 400; i++)); do
   kill -0 "$pid" 2>/dev/null || break
   sleep 0.05
 done
