@@ -12,6 +12,7 @@
 #include "mxc_private.h"
 
 #include <ctype.h>
+#include <stdio.h>
 
 #define CACHE_MIN_BUCKETS 1024
 /* Negative and error answers are kept briefly; positive ones at most a day. */
@@ -19,6 +20,11 @@
 #define CACHE_ERR_TTL_S 5
 /* Expire pass at most every this many lookups. */
 #define EXPIRE_EVERY 4096
+/* After this many queries in a row ended in a timeout, the resolver is
+ * taken as not answering: for DEAD_FOR_MS new queries fail at once with
+ * that reason, then one query probes it again. */
+#define DEAD_AFTER 20
+#define DEAD_FOR_MS 10000
 
 struct mxci_dnsent {
   struct mxci_dnsent *hnext; /* hash chain */
@@ -29,6 +35,9 @@ struct mxci_dnsent {
   uint32_t hash;
   int done;
   int sending; /* in the send queue or in flight */
+  int retrying; /* in flight, its first try timed out */
+  int64_t sent_ms;
+  struct mxci_dnsent *fnext, *fprev; /* ctx's in-flight list */
   int64_t expires;
   struct mxci_answer ans;
   struct mxci_waiter *waiters;
@@ -232,15 +241,70 @@ static void notify(struct mxci_dnsent *e)
   }
 }
 
-static void ares_done(void *arg, int status, int timeouts, unsigned char *abuf,
-                      int alen)
+/* ---- queries in flight ----------------------------------------------- */
+
+static void flight_add(mxc_ctx_t *ctx, struct mxci_dnsent *e, int64_t now)
 {
-  struct mxci_dnsent *e = arg;
+  e->sent_ms = now;
+  e->retrying = 0;
+  e->fnext = NULL;
+  e->fprev = ctx->ftail;
+  if (ctx->ftail)
+    ctx->ftail->fnext = e;
+  else
+    ctx->fhead = e;
+  ctx->ftail = e;
+  if (ctx->ffresh == NULL)
+    ctx->ffresh = e;
+}
+
+static void flight_remove(mxc_ctx_t *ctx, struct mxci_dnsent *e)
+{
+  if (e->fprev == NULL && ctx->fhead != e)
+    return; /* not in flight (failed before it was sent) */
+  if (ctx->ffresh == e)
+    ctx->ffresh = e->fnext;
+  if (e->fprev)
+    e->fprev->fnext = e->fnext;
+  else
+    ctx->fhead = e->fnext;
+  if (e->fnext)
+    e->fnext->fprev = e->fprev;
+  else
+    ctx->ftail = e->fprev;
+  e->fnext = e->fprev = NULL;
+  if (e->retrying)
+    ctx->nretry--;
+  e->retrying = 0;
+}
+
+/* Queries sent at least one timeout ago are only waiting for a
+ * retransmission: they give their slot to a new query (no head-of-line
+ * blocking behind a server that does not answer some names). */
+static void flight_age(mxc_ctx_t *ctx, int64_t now)
+{
+  while (ctx->ffresh && now - ctx->ffresh->sent_ms >= ctx->timeout_ms) {
+    ctx->ffresh->retrying = 1;
+    ctx->nretry++;
+    ctx->ffresh = ctx->ffresh->fnext;
+  }
+}
+
+static const char *resolver_name(const mxc_ctx_t *ctx)
+{
+  return ctx->servers ? ctx->servers : "the system resolver";
+}
+
+/* The answer (or error) for e is in: fill the entry and call its waiters.
+ * cause, when not NULL, replaces the text of an error status. */
+static void complete(struct mxci_dnsent *e, int status, const char *cause,
+                     const unsigned char *abuf, int alen)
+{
   mxc_ctx_t *ctx = e->ctx;
   uint32_t ttl;
 
-  (void)timeouts;
   ctx->inflight--;
+  flight_remove(ctx, e);
   e->sending = 0;
   mxci_answer_clear(&e->ans);
   if (status == ARES_EDESTRUCTION || ctx->cache == NULL) {
@@ -249,9 +313,16 @@ static void ares_done(void *arg, int status, int timeouts, unsigned char *abuf,
     e->ans.err = status;
     return;
   }
+  if (status == ARES_ETIMEOUT && cause == NULL) {
+    if (++ctx->consec_timeouts >= DEAD_AFTER)
+      ctx->dead_until = mxci_now_ms() + DEAD_FOR_MS;
+  } else if (status == ARES_SUCCESS) {
+    ctx->consec_timeouts = 0;
+    ctx->dead_until = 0;
+  }
   if (status != ARES_SUCCESS) {
     e->ans.err = status;
-    e->ans.cause = mxci_strdup(mxci_dns_errstr(status));
+    e->ans.cause = mxci_strdup(cause ? cause : mxci_dns_errstr(status));
   } else if (mxci_dns_parse(abuf, (size_t)alen, &e->ans) < 0) {
     ctx->stats.answers_bad++;
   } else if (e->ans.rcode != MXCI_RCODE_NOERROR &&
@@ -275,26 +346,51 @@ static void ares_done(void *arg, int status, int timeouts, unsigned char *abuf,
   ctx->cache->busy--;
   lru_append(ctx->cache, e);
   cache_trim(ctx);
-  mxci_dns_pump(ctx);
 }
 
-static void send_one(mxc_ctx_t *ctx, struct mxci_dnsent *e)
+static void ares_done(void *arg, int status, int timeouts, unsigned char *abuf,
+                      int alen)
+{
+  struct mxci_dnsent *e = arg;
+  mxc_ctx_t *ctx = e->ctx;
+  (void)timeouts;
+  complete(e, status, NULL, abuf, alen);
+  if (status != ARES_EDESTRUCTION && ctx->cache)
+    mxci_dns_pump(ctx);
+}
+
+/* Send e, or fail it at once when the resolver has stopped answering
+ * (without calling mxci_dns_pump: the caller's loop goes on). */
+static void send_one(mxc_ctx_t *ctx, struct mxci_dnsent *e, int64_t now)
 {
   unsigned char q[512];
   int qlen = mxci_dns_build_query(e->name, e->type, ctx->edns, q, sizeof(q));
+  ctx->inflight++; /* before sending: c-ares may answer inside ares_send */
   if (qlen < 0) {
     /* Cannot happen for names accepted in mxci_dns_lookup. */
-    ctx->inflight++;
-    ares_done(e, ARES_EBADNAME, 0, NULL, 0);
+    complete(e, ARES_EBADNAME, NULL, NULL, 0);
     return;
+  }
+  if (ctx->consec_timeouts >= DEAD_AFTER) {
+    if (now < ctx->dead_until) {
+      char why[300];
+      snprintf(why, sizeof(why),
+               "timeout (%s has not answered %u queries in a row; "
+               "not asked again for a while)",
+               resolver_name(ctx), ctx->consec_timeouts);
+      complete(e, ARES_ETIMEOUT, why, NULL, 0);
+      return;
+    }
+    /* Time to probe: this query goes; the others wait for its answer
+     * (failing at once) for as long as it may take. */
+    ctx->dead_until = now + (int64_t)ctx->timeout_ms * (ctx->tries + 1);
   }
   /* A random ID: c-ares 1.18's ares_send() sends the caller's ID as it
    * is, and the ID (with the port) is what stops off-path forgeries
    * (RFC 5452 section 4). */
   mxci_random(q, 2);
-  /* Count before sending: c-ares may call ares_done from inside ares_send. */
-  ctx->inflight++;
   ctx->stats.queries_sent++;
+  flight_add(ctx, e, now);
   ares_send(ctx->channel, q, qlen, ares_done, e);
 }
 
@@ -321,9 +417,16 @@ static struct mxci_dnsent *queue_pop(mxc_ctx_t *ctx)
 
 void mxci_dns_pump(mxc_ctx_t *ctx)
 {
-  while ((ctx->pqhead || ctx->qhead) &&
-         ctx->inflight < (size_t)ctx->max_inflight && ctx->cache)
-    send_one(ctx, queue_pop(ctx));
+  int64_t now;
+  if (ctx->cache == NULL || (ctx->pqhead == NULL && ctx->qhead == NULL))
+    return;
+  now = mxci_now_ms();
+  flight_age(ctx, now);
+  /* max_inflight fresh queries, and as many more waiting to be retried. */
+  while ((ctx->pqhead || ctx->qhead) && ctx->cache &&
+         ctx->inflight - ctx->nretry < (size_t)ctx->max_inflight &&
+         ctx->inflight < 2 * (size_t)ctx->max_inflight)
+    send_one(ctx, queue_pop(ctx), now);
 }
 
 static void waiter_link(struct mxci_dnsent *e, struct mxci_waiter *w,

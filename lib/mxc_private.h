@@ -283,6 +283,15 @@ struct mxc_ctx {
   struct mxci_dnsent *pqhead, *pqtail; /* ... follow-ups, sent first */
   size_t cache_max;
   size_t inflight, queued;
+  /* Queries in flight in the order sent; those whose first try timed out
+   * (waiting only for a retransmission) are counted in nretry and do not
+   * hold one of the max_inflight slots (a separate budget of as many). */
+  struct mxci_dnsent *fhead, *ftail, *ffresh; /* ffresh: first not retrying */
+  size_t nretry;
+  /* Queries that ended in a timeout in a row, and until when new ones fail
+   * at once because the resolver stopped answering (0: it answers). */
+  unsigned consec_timeouts;
+  int64_t dead_until;
 
   /* sockets and timer (loop.c) */
   struct mxci_sock *socks;

@@ -6,6 +6,13 @@
  */
 #include "testutil.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "mxc_private.h"
+
 struct fcase {
   const char *addr;
   mxc_verdict_t want;
@@ -180,12 +187,130 @@ START_TEST(dead_server)
 }
 END_TEST
 
+/* ---- no head-of-line blocking, a resolver that stopped answering ---- */
+
+static int order_seq;
+
+struct ordered {
+  int seq;  /* completion order, from 1 */
+  mxc_verdict_t v;
+  char reason[300];
+};
+
+static void ordered_done(mxc_check_t *chk, mxc_status_t st,
+                         const mxc_result_t *res, void *arg)
+{
+  struct ordered *o = arg;
+  (void)chk;
+  (void)st;
+  o->seq = ++order_seq;
+  o->v = mxc_result_verdict(res);
+  snprintf(o->reason, sizeof(o->reason), "%s", mxc_result_reason(res));
+}
+
+/* Two queries the fault responder never answers fill both slots
+ * (max_inflight 2); once their first try has timed out they wait for a
+ * retransmission outside the slots, so ten quick lookups behind them all
+ * finish before either of them. */
+START_TEST(no_head_of_line_blocking)
+{
+  mxc_ctx_t *ctx = tu_ctx(tu_server("MXC_TEST_FAULT"));
+  static struct ordered drop[2], quick[10];
+  static const char *const drops[] = {"198.51.100.2", "198.51.100.4"};
+  char addr[32];
+  size_t i;
+  order_seq = 0;
+  memset(drop, 0, sizeof(drop));
+  memset(quick, 0, sizeof(quick));
+  ck_assert_int_eq(mxc_ctx_set_max_inflight(ctx, 2), MXC_OK);
+  ck_assert_int_eq(mxc_ctx_set_timeout_ms(ctx, 300), MXC_OK);
+  ck_assert_int_eq(mxc_ctx_set_tries(ctx, 3), MXC_OK);
+  for (i = 0; i < 2; i++)
+    ck_assert_int_eq(
+        mxc_iprev_start(ctx, drops[i], ordered_done, &drop[i], NULL), MXC_OK);
+  for (i = 0; i < 10; i++) {
+    snprintf(addr, sizeof(addr), "198.51.100.%zu", 200 + i);
+    ck_assert_int_eq(mxc_iprev_start(ctx, addr, ordered_done, &quick[i], NULL),
+                     MXC_OK);
+  }
+  ck_assert_int_eq(mxc_run(ctx, 30000), MXC_OK);
+  for (i = 0; i < 2; i++) {
+    ck_assert_int_eq(drop[i].v, MXC_VERDICT_TEMPERROR);
+    ck_assert_int_gt(drop[i].seq, 10);
+  }
+  for (i = 0; i < 10; i++) {
+    ck_assert_int_gt(quick[i].seq, 0);
+    ck_assert_int_le(quick[i].seq, 10);
+    ck_assert_int_ne(quick[i].v, MXC_VERDICT_TEMPERROR);
+  }
+  mxc_ctx_free(ctx);
+}
+END_TEST
+
+/* A server that has stopped answering (a loopback socket nobody reads):
+ * after 20 timeouts in a row, later queries fail at once, as temperror,
+ * with the reason naming the server. */
+START_TEST(stopped_resolver_fails_fast)
+{
+  struct sockaddr_in sa;
+  socklen_t sl = sizeof(sa);
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  mxc_ctx_t *ctx;
+  static struct ordered first[25], later[5];
+  char server[64], addr[32];
+  size_t i;
+  int64_t t0;
+
+  ck_assert_int_ge(fd, 0);
+  memset(&sa, 0, sizeof(sa));
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+  ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+  snprintf(server, sizeof(server), "127.0.0.1:%u", ntohs(sa.sin_port));
+  ctx = tu_ctx(server);
+  ck_assert_int_eq(mxc_ctx_set_timeout_ms(ctx, 100), MXC_OK);
+  ck_assert_int_eq(mxc_ctx_set_tries(ctx, 1), MXC_OK);
+  order_seq = 0;
+  memset(first, 0, sizeof(first));
+  memset(later, 0, sizeof(later));
+  for (i = 0; i < 25; i++) {
+    snprintf(addr, sizeof(addr), "192.0.2.%zu", 100 + i);
+    ck_assert_int_eq(mxc_iprev_start(ctx, addr, ordered_done, &first[i], NULL),
+                     MXC_OK);
+  }
+  ck_assert_int_eq(mxc_run(ctx, 20000), MXC_OK);
+  for (i = 0; i < 25; i++)
+    ck_assert_int_eq(first[i].v, MXC_VERDICT_TEMPERROR);
+  t0 = mxci_now_ms();
+  for (i = 0; i < 5; i++) {
+    snprintf(addr, sizeof(addr), "192.0.2.%zu", 200 + i);
+    ck_assert_int_eq(mxc_iprev_start(ctx, addr, ordered_done, &later[i], NULL),
+                     MXC_OK);
+  }
+  ck_assert_int_eq(mxc_run(ctx, 20000), MXC_OK);
+  for (i = 0; i < 5; i++) {
+    ck_assert_int_eq(later[i].v, MXC_VERDICT_TEMPERROR);
+    ck_assert_msg(strstr(later[i].reason, "has not answered") &&
+                      strstr(later[i].reason, server),
+                  "reason: %s", later[i].reason);
+  }
+  /* failed at once: no query was waited for (not a timing assertion of
+   * the machine's speed: a query would have taken the 100 ms timeout) */
+  ck_assert_int_lt(mxci_now_ms() - t0, 100);
+  mxc_ctx_free(ctx);
+  close(fd);
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("fault");
   TCase *t = tcase_create("faultdns");
   tu_server("MXC_TEST_FAULT");
   tcase_set_timeout(t, 60);
+  tcase_add_test(t, no_head_of_line_blocking);
+  tcase_add_test(t, stopped_resolver_fails_fast);
   tcase_add_test(t, all_faults_concurrently);
   tcase_add_test(t, dnssec_ad_bit);
   tcase_add_test(t, huge_answer_names_capped);
