@@ -925,22 +925,30 @@ static int is_domain(const char *s)
   return lab > 0;
 }
 
-/* NULL when s is a usable MAIL FROM: "" or "<>" (the null sender),
- * local-part@domain, or a domain alone (RFC 7208 section 4.3: the
- * local-part is then "postmaster"); else why not. */
+/* NULL when s is a usable MAIL FROM, with or without <angle brackets>:
+ * empty (the null sender), local-part@domain, or a domain alone or after
+ * a bare @ (RFC 7208 section 4.3: the local-part is then "postmaster");
+ * else why not. */
 static const char *bad_mail_from(const char *s)
 {
   const char *at, *p;
-  if (*s == '\0' || strcmp(s, "<>") == 0)
+  char buf[MAX_LINE + 1];
+  size_t n = strlen(s);
+  if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+    if (n - 2 >= sizeof(buf))
+      return "too long";
+    memcpy(buf, s + 1, n - 2);
+    buf[n - 2] = '\0';
+    s = buf;
+  }
+  if (*s == '\0')
     return NULL;
   for (p = s; *p; p++)
-    if ((unsigned char)*p <= ' ' || *p == 0x7f)
-      return "white space or a control character in it";
+    if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>')
+      return "white space, a control character or <> in it";
   at = strrchr(s, '@');
   if (at == NULL)
     return is_domain(s) ? NULL : "expected user@domain";
-  if (at == s)
-    return "no local-part before the @ (expected user@domain)";
   if (at[1] == '\0')
     return "no domain after the @ (expected user@domain)";
   if (!is_domain(at + 1))

@@ -114,7 +114,9 @@ done <<'EOF'
 --domain 'not a domain'|--domain "not a domain": not a domain name
 --domain 'a..b'|not a domain name
 -f 'user@' 192.0.2.1|no domain after the @
--f @ 192.0.2.1|no local-part before the @
+-f @ 192.0.2.1|no domain after the @
+-f '<user@>' 192.0.2.1|no domain after the @
+-f 'a<b@pass.spf.test' 192.0.2.1|white space, a control character or <>
 -f 'us er@pass.spf.test' 192.0.2.1|white space
 -f 'user@not a domain' 192.0.2.1|white space
 -f 'user@a..b' 192.0.2.1|not a domain name
@@ -137,6 +139,8 @@ done <<'EOF'
 EOF
 run 2 "${S[@]}" -f 'user@fail.spf.test' 192.0.2.1
 run 0 "${S[@]}" -f 'pass.spf.test' 192.0.2.1
+run 0 "${S[@]}" -f '@pass.spf.test' 192.0.2.1
+run 0 "${S[@]}" -f '<user@pass.spf.test>' 192.0.2.1
 
 # --- reports in argument order (198.51.100.15 answers after 300 ms) --------
 if [ -n "${MXC_TEST_FAULT:-}" ]; then
