@@ -3,6 +3,7 @@
  *
  * This front end uses only the public API of libmxcheck.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -11,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,9 +40,17 @@ enum { EX_OK_ = 0, EX_WARNING = 1, EX_CRITICAL = 2, EX_UNKNOWN = 3 };
 #define READ_CHUNK 65536
 #define JOBS_AUTO_MIN 32
 #define MAX_JOBS 64
+/* --nagios: the report lines kept for the long output (not OK only). */
+#define NAGIOS_MAX_LINES 100
+/* Progress on stderr: at most one update per PROGRESS_MS. */
+#define PROGRESS_MS 250
+/* The index of a report printed as soon as it is in (not in argument
+ * order). */
+#define NOW ((size_t)-1)
 
 struct opts {
-  int json;
+  int json;              /* --json, --format json */
+  int nagios;            /* --nagios, --format nagios */
   int color;
   int quiet;
   int parallel;
@@ -48,15 +59,26 @@ struct opts {
   const char *mail_from; /* NULL: the null sender (HELO identity) */
   const char *helo;
   const char *domain;    /* --domain: audit its DMARC record */
-  const char **messages; /* --message FILE... */
+  const char **messages; /* --message FILE..., and FILE arguments */
   size_t nmessages;
+  const char **addrs;    /* ADDRESS arguments (and --ip) */
+  size_t naddrs;
   int jobs;              /* --jobs; 0: automatic */
-  /* the compliance report (--profile, --ip, --authres) */
+  /* the compliance report (--profile, --ip, --authres, or --message with
+   * an ADDRESS) */
   int compliance;
   const char *profile;   /* NULL: gmail */
-  const char *ip;        /* --ip, or the one ADDRESS */
+  const char *ip;        /* the one ADDRESS of the report */
   int authres;           /* print the Authentication-Results field only */
   const char *authserv_id;
+  int progress;          /* progress lines on stderr */
+  double deadline_s;     /* --deadline; 0: none */
+};
+
+/* A report line of --nagios's long output. */
+struct nagline {
+  size_t idx;
+  char *text;
 };
 
 struct run {
@@ -66,15 +88,39 @@ struct run {
   unsigned long lineno;
   int eof;
   int worst; /* worst exit code so far, by severity */
-  unsigned long n_ok, n_warn, n_crit, n_unknown;
+  unsigned long n_ok, n_warn, n_crit, n_unknown, n_skipped;
   long long last_flush; /* ms, CLOCK_MONOTONIC */
   size_t next_msg;      /* next --message to start */
+  size_t next_addr;     /* next ADDRESS argument to start */
   int job, njobs;       /* this worker's number, and how many (1: none) */
   int framed;           /* a worker: results go to the parent as frames */
-  mxc_msg_t *hdr;       /* compliance: the header fields of --message */
+  /* reports in argument order: slot i holds report i until those before
+   * it are out */
+  char **slot;
+  size_t nslots, next_out;
+  /* --nagios */
+  char *nag_first;        /* the first report's line */
+  struct nagline *nag;    /* reports not OK, up to NAGIOS_MAX_LINES */
+  size_t nnag;
+  unsigned long nag_more; /* not OK reports beyond those */
+  int perf_spf, spf_lookups, spf_voids, perf_dkim;
+  unsigned key_bits;      /* the smallest DKIM key seen */
+  unsigned long long dns_queries;
+  /* --deadline */
+  long long t0;           /* ms, CLOCK_MONOTONIC, at the start */
+  int deadline_hit;
+  unsigned long cancelled;
+  /* progress */
+  unsigned long ndone;    /* reports in (progress only) */
+  unsigned long total;    /* reports expected (0: unknown) */
+  long long last_progress;
+  int progress_shown;
+  long long in_size;      /* --batch: the file's size (0: unknown) */
 };
 
 static const char *progname = "mxcheck";
+/* An empty report: its place in the order is taken, nothing printed. */
+static char empty_report[1];
 
 static void die(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
@@ -89,114 +135,207 @@ static void die(int code, const char *fmt, ...)
   exit(code);
 }
 
+static long long now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A string of the library (taken) as one of ours (malloc). */
+static char *own(char *s)
+{
+  char *c;
+  if (s == NULL || (c = strdup(s)) == NULL)
+    die(EX_UNKNOWN, "out of memory");
+  mxc_free(s);
+  return c;
+}
+
+static char *xasprintf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static char *xasprintf(const char *fmt, ...)
+{
+  va_list ap;
+  char *s;
+  int n;
+  va_start(ap, fmt);
+  n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
+    die(EX_UNKNOWN, "out of memory");
+  va_start(ap, fmt);
+  vsnprintf(s, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return s;
+}
+
+/* s as a JSON string (quoted); octets outside printable ASCII as \u00XX. */
+static char *json_str(const char *s)
+{
+  size_t n = strlen(s), k = 0;
+  char *o = malloc(n * 6 + 3);
+  if (o == NULL)
+    die(EX_UNKNOWN, "out of memory");
+  o[k++] = '"';
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') {
+      o[k++] = '\\';
+      o[k++] = (char)c;
+    } else if (c < 0x20 || c >= 0x7f) {
+      k += (size_t)sprintf(o + k, "\\u%04x", c);
+    } else {
+      o[k++] = (char)c;
+    }
+  }
+  o[k++] = '"';
+  o[k] = '\0';
+  return o;
+}
+
 static void usage(FILE *f)
 {
-  fprintf(f,
-          "Usage: %s [OPTIONS] ADDRESS...\n"
-          "       %s [OPTIONS] --batch FILE|-\n"
-          "       %s [OPTIONS] [ADDRESS] --message FILE...\n"
-          "\n"
-          "Check what receivers such as Gmail check of a sending server's "
-          "address:\n"
-          "forward-confirmed reverse DNS (RFC 8601 iprev) over IPv4 and "
-          "IPv6, and with\n"
-          "--mail-from or --helo also SPF (RFC 7208) of the sender for that "
-          "address.\n"
-          "\n"
-          "Options:\n"
-          "  -f, --mail-from ADDR      also check SPF of this MAIL FROM "
-          "address for each\n"
-          "                            ADDRESS (\"<>\" or \"\": the null "
-          "sender, needs --helo)\n"
-          "  -H, --helo NAME           the HELO/EHLO name (alone: SPF of the "
-          "HELO identity,\n"
-          "                            postmaster@NAME)\n"
-          "  -m, --message FILE        verify the DKIM signatures of this "
-          "message (.eml or\n"
-          "                            one-message mbox, '-': stdin; "
-          "repeatable); with one\n"
-          "                            ADDRESS: iprev (and SPF) of the "
-          "client too\n"
-          "      --jobs N              worker processes for many messages "
-          "(default: one per\n"
-          "                            CPU from 32 messages on)\n"
-          "  -s, --server HOST[:PORT]  ask this name server (repeatable; "
-          "IPv6 as [::1]:53);\n"
-          "                            default: the system resolver "
-          "(/etc/resolv.conf)\n"
-          "  -t, --timeout SECONDS     give up on a DNS query after about "
-          "this long, per name\n"
-          "                            server (default 7.5)\n"
-          "      --tries N             tries per query (default 4)\n"
-          "  -j, --json                JSON output (JSON Lines: one object "
-          "per address)\n"
-          "  -b, --batch FILE          read lines \"ADDRESS [MAIL-FROM [HELO]]\" "
-          "from FILE\n"
-          "                            ('-': stdin; the sender and HELO of a "
-          "line replace\n"
-          "                            --mail-from/--helo for it, <> is the "
-          "null sender);\n"
-          "                            checked concurrently, results in "
-          "completion order\n"
-          "  -p, --parallel N          checks in flight in batch mode "
-          "(default %d;\n"
-          "                            messages: 16 per process)\n"
-          "      --max-queries N       DNS queries in flight (default 128)\n"
-          "      --cache-size N        answers kept in the cache (default "
-          "10000; 1000 with --batch)\n"
-          "      --no-edns             plain DNS queries (no EDNS0/DO bit)\n"
-          "  -D, --domain DOMAIN       also audit the DMARC record of this "
-          "From domain\n"
-          "                            (RFC 9989 policy discovery and "
-          "validation)\n"
-          "      --dmarc-discovery M   treewalk (RFC 9989, default), psl "
-          "(RFC 7489 with the\n"
-          "                            Public Suffix List) or both (tree "
-          "walk, PSL compared)\n"
-          "      --no-libspf2          do not compute libspf2's view of SPF (what\n"
-          "                            receivers built on libspf2 conclude)\n"
-          "      --color WHEN          auto (default), always or never; "
-          "NO_COLOR is honoured\n"
-          "                            (also spelt --colour)\n"
-          "      --profile P           the sender requirements report (rules "
-          "R1-R20) for\n"
-          "                            gmail (default), gmail-bulk, "
-          "yahoo-bulk, microsoft-bulk\n"
-          "      --ip ADDRESS          the client address of the report "
-          "(implies --profile)\n"
-          "      --authres             print an RFC 8601 Authentication-Results "
-          "field instead\n"
-          "      --authserv-id ID      its authserv-id (default mxcheck)\n"
-          "  -q, --quiet               print nothing; only the exit status "
-          "(skips\n"
-          "                            libspf2's view and the SPF trace, "
-          "which are not\n"
-          "                            printed)\n"
-          "  -h, --help                this help\n"
-          "  -V, --version             version\n"
-          "\n"
-          "ADDRESS: IPv4 (192.0.2.25), IPv6 (2001:db8::25), IPv4-mapped "
-          "(::ffff:192.0.2.25),\n"
-          "  with or without Sendmail's \"IPv6:\" prefix or [brackets].\n"
-          "\n"
-          "Exit status: 0 OK (pass), 1 WARNING (pass with warnings; SPF "
-          "neutral or none),\n"
-          "  2 CRITICAL (fail, permerror; SPF softfail), 3 UNKNOWN "
-          "(temperror, bad address\n"
-          "  or usage).  Over several checks and addresses: the worst, "
-          "CRITICAL > UNKNOWN >\n"
-          "  WARNING > OK.  --domain: a DMARC policy record OK (WARNING "
-          "with warnings), none\n"
-          "  WARNING, permerror CRITICAL, temperror UNKNOWN.  --message: "
-          "DKIM pass OK\n"
-          "  (WARNING with warnings), no signature WARNING, temperror "
-          "UNKNOWN, else CRITICAL.\n"
-          "  --profile: a required rule fails CRITICAL; a required rule "
-          "indeterminate\n"
-          "  (DNS temperror, missing input) UNKNOWN; a warning WARNING; "
-          "else OK.\n"
-          "See mxcheck(1).\n",
-          progname, progname, progname, DEFAULT_PARALLEL);
+  fprintf(
+      f,
+      "Usage: %s [OPTIONS] ADDRESS...\n"
+      "       %s [OPTIONS] --batch FILE|-\n"
+      "       %s [OPTIONS] --message FILE [FILE...] [ADDRESS]\n"
+      "       %s [OPTIONS] --domain DOMAIN\n"
+      "\n"
+      "Check what receivers such as Gmail check of a sending server: "
+      "forward-confirmed\n"
+      "reverse DNS (RFC 8601 iprev) of each ADDRESS, SPF (RFC 7208) with "
+      "--mail-from or\n"
+      "--helo, DKIM (RFC 6376) of messages, DMARC (RFC 9989) of a domain, "
+      "and the\n"
+      "sender requirements of Gmail, Yahoo and Microsoft (rules R1-R20).\n"
+      "\n"
+      "The full check of a message: %s --message FILE -f SENDER -H HELO "
+      "ADDRESS\n"
+      "  (ADDRESS: the client that sends it) gives the compliance report: "
+      "the rules\n"
+      "  R1-R20 over iprev, SPF, DKIM, DMARC and the header.  --ip ADDRESS "
+      "is an alias\n"
+      "  of that ADDRESS.\n"
+      "\n"
+      "What to check:\n"
+      "  -f, --mail-from ADDR      the MAIL FROM (user@domain; \"<>\": the "
+      "null sender,\n"
+      "                            which needs --helo): SPF of it for each "
+      "ADDRESS\n"
+      "  -H, --helo NAME           the HELO/EHLO name (alone: SPF of "
+      "postmaster@NAME)\n"
+      "  -m, --message FILE...     messages (.eml or one-message mbox; "
+      "'-': stdin): DKIM\n"
+      "                            of each; with an ADDRESS the compliance "
+      "report of\n"
+      "                            each.  Repeatable; after it, arguments "
+      "that are IP\n"
+      "                            addresses are the ADDRESS, all others "
+      "are files\n"
+      "                            (write ./192.0.2.1 for a file of that "
+      "name)\n"
+      "  -D, --domain DOMAIN       audit the DMARC record of this From "
+      "domain\n"
+      "      --profile P           the rules of gmail (default), "
+      "gmail-bulk, yahoo-bulk\n"
+      "                            or microsoft-bulk (implies the "
+      "compliance report)\n"
+      "      --ip ADDRESS          the same as ADDRESS, with the compliance "
+      "report\n"
+      "      --authres             print an RFC 8601 Authentication-Results "
+      "field instead\n"
+      "      --authserv-id ID      its authserv-id (default mxcheck; needs "
+      "--authres)\n"
+      "  -b, --batch FILE          lines \"ADDRESS [MAIL-FROM [HELO]]\" from "
+      "FILE ('-':\n"
+      "                            stdin; <> is the null sender); checked "
+      "concurrently,\n"
+      "                            results in completion order\n"
+      "\n"
+      "Output:\n"
+      "  -j, --json                JSON Lines: one object per report (with "
+      "--batch,\n"
+      "                            \"line\": the input line; skipped lines "
+      "too)\n"
+      "      --nagios              a monitoring-plugin line: MXCHECK STATE - "
+      "summary |\n"
+      "                            perfdata (time, dns_queries, "
+      "spf_lookups,\n"
+      "                            spf_void_lookups, dkim_key_bits)\n"
+      "      --format F            text (default), json (--json) or nagios "
+      "(--nagios)\n"
+      "      --color WHEN          auto (default), always or never; NO_COLOR "
+      "is honoured\n"
+      "      --progress WHEN       progress of a batch or of many messages "
+      "on stderr\n"
+      "                            (count, rate, ETA): auto (default: when "
+      "stderr is a\n"
+      "                            terminal), always or never\n"
+      "  -q, --quiet               print nothing; only the exit status\n"
+      "\n"
+      "DNS and limits:\n"
+      "  -s, --server HOST[:PORT]  ask this name server (repeatable; IPv6 "
+      "as [::1]:53);\n"
+      "                            default: the system resolver "
+      "(/etc/resolv.conf)\n"
+      "  -t, --timeout SECONDS     give up on a DNS query after about this "
+      "long, per\n"
+      "                            name server (default 7.5)\n"
+      "      --tries N             tries per query (default 4)\n"
+      "      --deadline SECONDS    stop the whole run after this long: "
+      "what is pending\n"
+      "                            is cancelled and reported UNKNOWN\n"
+      "  -p, --parallel N          checks in flight in batch mode (default "
+      "%d;\n"
+      "                            messages: 16 per process)\n"
+      "      --jobs N              worker processes for many messages "
+      "(default: one per\n"
+      "                            CPU from 32 messages on)\n"
+      "      --max-queries N       DNS queries in flight (default 128)\n"
+      "      --cache-size N        answers kept in the cache (default "
+      "10000; 1000 with\n"
+      "                            --batch)\n"
+      "      --no-edns             plain DNS queries (no EDNS0/DO bit)\n"
+      "      --dmarc-discovery M   treewalk (RFC 9989, default), psl (RFC "
+      "7489 with the\n"
+      "                            Public Suffix List) or both\n"
+      "      --no-libspf2          do not compute libspf2's view of SPF\n"
+      "  -h, --help                this help\n"
+      "  -V, --version             version\n"
+      "\n"
+      "ADDRESS: IPv4 (192.0.2.25), IPv6 (2001:db8::25), IPv4-mapped "
+      "(::ffff:192.0.2.25),\n"
+      "  with or without Sendmail's \"IPv6:\" prefix or [brackets].  "
+      "Reports come in the\n"
+      "  order of the arguments.\n"
+      "\n"
+      "Compliance report: each rule is pass, warn, fail or unknown; an "
+      "unknown rule\n"
+      "  says why: not-applicable, not-observable-here, not-implemented or "
+      "indeterminate\n"
+      "  (a DNS temperror or timeout, an input not given).  Its source tags "
+      "name the\n"
+      "  provider pages it comes from (the year of the copy read): G-GL26, "
+      "G-GL24b Gmail\n"
+      "  sender guidelines, G-FAQ26 their FAQ, G-ERR26 Gmail SMTP errors, "
+      "Y-BP25 Yahoo\n"
+      "  best practices, Y-ERR26 Yahoo SMTP errors, MS-25 Microsoft's "
+      "high-volume\n"
+      "  sender requirements.\n"
+      "\n"
+      "Exit status (monitoring-plugin convention): 0 OK (pass), 1 WARNING "
+      "(warnings;\n"
+      "  SPF neutral or none, DKIM unsigned, no DMARC record), 2 CRITICAL "
+      "(fail,\n"
+      "  permerror; a required rule fails), 3 UNKNOWN (temperror, a "
+      "required rule\n"
+      "  indeterminate, the deadline reached, a usage or input error).  "
+      "Over several\n"
+      "  reports: the worst, CRITICAL > UNKNOWN > WARNING > OK.\n"
+      "See mxcheck(1).\n",
+      progname, progname, progname, progname, progname, DEFAULT_PARALLEL);
 }
 
 static int severity(int code)
@@ -213,10 +352,67 @@ static int severity(int code)
   }
 }
 
-static void account(struct run *r, int code)
+static void worsen(struct run *r, int code)
 {
   if (severity(code) > severity(r->worst))
     r->worst = code;
+}
+
+static const char *state_word(int code)
+{
+  switch (code) {
+  case EX_OK_:
+    return "OK";
+  case EX_WARNING:
+    return "WARNING";
+  case EX_CRITICAL:
+    return "CRITICAL";
+  default:
+    return "UNKNOWN";
+  }
+}
+
+/* ---- progress on stderr (--progress) ---------------------------------- */
+
+static void progress(struct run *r, int last)
+{
+  long long now = now_ms(), el;
+  double rate;
+  unsigned long total = r->total;
+  char eta[96] = "";
+
+  if (!r->o.progress)
+    return;
+  if (last) {
+    if (r->progress_shown)
+      fprintf(stderr, "\r%*s\r", 72, "");
+    return;
+  }
+  if (now - r->last_progress < PROGRESS_MS)
+    return;
+  r->last_progress = now;
+  el = now - r->t0;
+  rate = el > 0 ? (double)r->ndone * 1000.0 / (double)el : 0;
+  if (total == 0 && r->in && r->in_size > 0) {
+    /* a batch file: its lines estimated from the share read */
+    long pos = ftell(r->in);
+    if (pos > 0 && r->lineno > 0)
+      total = (unsigned long)((double)r->lineno * (double)r->in_size /
+                              (double)pos);
+  }
+  if (total > r->ndone && rate > 0) {
+    unsigned long s = (unsigned long)((double)(total - r->ndone) / rate);
+    snprintf(eta, sizeof(eta), " of ~%lu, ETA %lu:%02lu", total, s / 60,
+             s % 60);
+  }
+  fprintf(stderr, "\r%s: %lu checked%s, %.1f/s   ", progname, r->ndone, eta,
+          rate);
+  r->progress_shown = 1;
+}
+
+static void account(struct run *r, int code)
+{
+  worsen(r, code);
   switch (code) {
   case EX_OK_:
     r->n_ok++;
@@ -230,6 +426,8 @@ static void account(struct run *r, int code)
   default:
     r->n_unknown++;
   }
+  r->ndone++;
+  progress(r, 0);
 }
 
 /* The exit status of a report: its state (mxc_result_state(), the
@@ -250,11 +448,23 @@ static int exit_code_for(mxc_status_t st, const mxc_result_t *res)
   }
 }
 
+/* Why a check has no result. */
+static const char *no_result(const struct run *r, mxc_status_t st)
+{
+  if (r->deadline_hit &&
+      (st == MXC_EDESTRUCTION || st == MXC_ECANCELLED || st == MXC_OK))
+    return "cancelled: the --deadline was reached";
+  return mxc_strerror(st);
+}
+
+/* ---- output ------------------------------------------------------------ */
+
 static void start_next(struct run *r);
 
 /* A worker (--jobs) hands each report to the parent as one frame: a type
  * octet, the text, a NUL (reports never hold one: the library makes every
- * string printable).  'R': a report; 'C': the worker's counts, last. */
+ * string printable).  'R': "INDEX REPORT"; 'C': the worker's counts,
+ * last. */
 static void frame(char type, const char *s)
 {
   putchar(type);
@@ -262,38 +472,19 @@ static void frame(char type, const char *s)
   putchar('\0');
 }
 
-/* Print a rendered report (taken) and flush now and then in batch mode. */
-static void emit(struct run *r, char *s)
+/* Write a report out (JSON: one line). */
+static void write_out(struct run *r, const char *s)
 {
-  if (s == NULL)
-    die(EX_UNKNOWN, "out of memory");
-  if (r->framed) {
-    if (r->o.json) {
-      char *line = malloc(strlen(s) + 2);
-      if (line == NULL)
-        die(EX_UNKNOWN, "out of memory");
-      strcpy(line, s);
-      strcat(line, "\n");
-      frame('R', line);
-      free(line);
-    } else {
-      frame('R', s);
-    }
-    mxc_free(s);
+  if (s == NULL || s == empty_report)
     return;
-  }
   if (r->o.json)
     printf("%s\n", s);
   else
     fputs(s, stdout);
-  mxc_free(s);
   if (r->o.batch) {
     /* Stream results as they complete, without a write() per result: a
      * reader sees them within FLUSH_MS. */
-    struct timespec ts;
-    long long now;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    long long now = now_ms();
     if (now - r->last_flush >= FLUSH_MS) {
       fflush(stdout);
       r->last_flush = now;
@@ -301,32 +492,224 @@ static void emit(struct run *r, char *s)
   }
 }
 
-static void print_result(struct run *r, mxc_status_t st,
-                         const mxc_result_t *res, const char *input)
+/*
+ * Report idx is rendered: s (ours, taken; NULL: nothing to print).  The
+ * reports of the arguments come out in their order (slot), those of a
+ * batch as they complete (idx NOW).  With --json and a batch line number,
+ * the object gets "line" first.
+ */
+static void put(struct run *r, size_t idx, unsigned long line, char *s)
 {
-  if (r->o.quiet)
-    return;
-  if (res == NULL) {
-    fprintf(stderr, "%s: %s: %s\n", progname, input ? input : "?",
-            mxc_strerror(st));
+  if (s && r->o.json && line && s[0] == '{') {
+    char *t = xasprintf("{\"line\":%lu,%s", line, s + 1);
+    free(s);
+    s = t;
+  }
+  if (r->framed) {
+    char *t = xasprintf("%zu %s", idx, s ? s : "");
+    frame('R', t);
+    free(t);
+    free(s);
     return;
   }
-  emit(r, r->o.json ? mxc_result_json(res)
-                    : mxc_result_text(res, r->o.color ? MXC_RENDER_COLOR : 0));
+  if (idx == NOW || r->slot == NULL || idx >= r->nslots) {
+    write_out(r, s);
+    free(s);
+    return;
+  }
+  r->slot[idx] = s ? s : empty_report;
+  while (r->next_out < r->nslots && r->slot[r->next_out]) {
+    char *t = r->slot[r->next_out];
+    write_out(r, t);
+    if (t != empty_report)
+      free(t);
+    r->slot[r->next_out++] = empty_report;
+  }
+}
+
+/* At the end: the reports still held (those after a report that never
+ * came: the --deadline stopped it) go out in order. */
+static void flush_rest(struct run *r)
+{
+  for (; r->next_out < r->nslots; r->next_out++)
+    if (r->slot[r->next_out])
+      write_out(r, r->slot[r->next_out]);
+}
+
+static void free_slots(struct run *r)
+{
+  size_t i;
+  for (i = 0; i < r->nslots; i++)
+    if (r->slot[i] && r->slot[i] != empty_report)
+      free(r->slot[i]);
+  free(r->slot);
+  r->slot = NULL;
+  r->nslots = 0;
+}
+
+/* ---- --nagios ---------------------------------------------------------- */
+
+/* Keep what the perfdata shows of a result: the most SPF lookups and void
+ * lookups, the smallest DKIM key. */
+static void perf_note(struct run *r, const mxc_result_t *res)
+{
+  const char *m = res ? mxc_result_method(res) : "";
+  if (strcmp(m, "compliance") == 0) {
+    perf_note(r, mxc_compliance_sub(res, "spf"));
+    perf_note(r, mxc_compliance_sub(res, "dkim"));
+  } else if (strcmp(m, "spf") == 0) {
+    int n = mxc_spf_dns_lookups(res), v = mxc_spf_void_lookups(res);
+    r->perf_spf = 1;
+    if (n > r->spf_lookups)
+      r->spf_lookups = n;
+    if (v > r->spf_voids)
+      r->spf_voids = v;
+  } else if (strcmp(m, "dkim") == 0) {
+    size_t i, n = mxc_dkim_sig_count(res);
+    for (i = 0; i < n; i++) {
+      unsigned b = mxc_dkim_sig_key_bits(res, i);
+      if (b > 0 && (!r->perf_dkim || b < r->key_bits))
+        r->key_bits = b;
+      if (b > 0)
+        r->perf_dkim = 1;
+    }
+  }
+}
+
+/* What a result says in one line: the compliance verdict with the rules
+ * that decide it, or a check's verdict and reason. */
+static char *summary_of(const mxc_result_t *res)
+{
+  const char *m = mxc_result_method(res);
+  if (strcmp(m, "compliance") == 0) {
+    mxc_rule_state_t s = mxc_result_state(res), want = s;
+    size_t i, n = mxc_compliance_rule_count(res);
+    char *out = xasprintf("profile %s: %s", mxc_compliance_profile(res),
+                          mxc_rule_state_str(s));
+    int first = 1;
+    if (s == MXC_RULE_PASS)
+      return out;
+    for (i = 0; i < n; i++) {
+      mxc_rule_state_t rs = mxc_compliance_rule_state(res, i);
+      if (rs != want ||
+          (want == MXC_RULE_UNKNOWN &&
+           mxc_compliance_rule_unknown(res, i) != MXC_UNKNOWN_INDETERMINATE) ||
+          (want != MXC_RULE_WARN && !mxc_compliance_rule_required(res, i)))
+        continue;
+      {
+        char *t = xasprintf("%s%s%s %s", out, first ? " (" : ", ",
+                            mxc_compliance_rule_id(res, i),
+                            mxc_compliance_rule_title(res, i));
+        free(out);
+        out = t;
+      }
+      first = 0;
+    }
+    if (!first) {
+      char *t = xasprintf("%s)", out);
+      free(out);
+      out = t;
+    }
+    return out;
+  }
+  if (mxc_result_family(res) == 0 && strcmp(m, "iprev") == 0)
+    return xasprintf("%s", mxc_result_reason(res));
+  return xasprintf("%s %s: %s", m, mxc_verdict_str(mxc_result_verdict(res)),
+                   mxc_result_reason(res));
+}
+
+/* A report for --nagios's output: the first one (the summary when it is
+ * alone) and every one not OK, in report order. */
+static void nag_note(struct run *r, size_t idx, int code, const char *label,
+                     char *why /* taken */)
+{
+  char *line, *p;
+  line = xasprintf("%s %s: %s", state_word(code), label ? label : "?",
+                   why ? why : "");
+  free(why);
+  for (p = line; *p; p++)
+    if (*p == '|' || *p == '\n' || *p == '\r')
+      *p = *p == '|' ? '/' : ' '; /* '|' starts the perfdata */
+  if (r->nag_first == NULL && (r->nag_first = strdup(line)) == NULL)
+    die(EX_UNKNOWN, "out of memory");
+  if (code == EX_OK_) {
+    free(line);
+    return;
+  }
+  if (r->nnag >= NAGIOS_MAX_LINES) {
+    r->nag_more++;
+    free(line);
+    return;
+  }
+  if (r->nag == NULL &&
+      (r->nag = calloc(NAGIOS_MAX_LINES, sizeof(*r->nag))) == NULL)
+    die(EX_UNKNOWN, "out of memory");
+  r->nag[r->nnag].idx = idx;
+  r->nag[r->nnag++].text = line;
+}
+
+static int nag_cmp(const void *a, const void *b)
+{
+  const struct nagline *x = a, *y = b;
+  return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
 /*
- * With --mail-from/--helo each address gets two checks on the same
- * context, run concurrently: iprev and spf; with --message also dkim of
- * the message.  Their results are kept until all are in, then printed
- * together: one JSON object (mxc_results_json()) or the address line once
- * with every block (mxc_results_text()).
+ * The plugin output (Monitoring Plugins development guidelines): one
+ * line "MXCHECK STATE - summary | perfdata", then one line per report
+ * that is not OK.  Perfdata: 'label'=value[UOM];[warn];[crit];[min];[max].
  */
-enum { P_IPREV, P_SPF, P_DKIM, P_N };
+static void nagios_output(struct run *r)
+{
+  unsigned long n = r->n_ok + r->n_warn + r->n_crit + r->n_unknown;
+  double secs = (double)(now_ms() - r->t0) / 1000.0;
+  size_t i;
+
+  printf("MXCHECK %s - ", state_word(r->worst));
+  if (r->deadline_hit)
+    printf("deadline of %g s reached: %lu check%s cancelled, %lu done",
+           r->o.deadline_s, r->cancelled, r->cancelled == 1 ? "" : "s",
+           n - r->cancelled);
+  else if (n == 1 && r->n_skipped == 0 && r->nag_first)
+    fputs(strchr(r->nag_first, ' ') + 1, stdout);
+  else
+    printf("%lu checked: %lu OK, %lu WARNING, %lu CRITICAL, %lu UNKNOWN", n,
+           r->n_ok, r->n_warn, r->n_crit, r->n_unknown);
+  if (r->n_skipped)
+    printf("; %lu input%s skipped", r->n_skipped,
+           r->n_skipped == 1 ? "" : "s");
+  printf(" | time=%.3fs;;;0 dns_queries=%llu;;;0", secs, r->dns_queries);
+  if (r->perf_spf)
+    printf(" spf_lookups=%d;;%d;0;%d spf_void_lookups=%d;;2;0", r->spf_lookups,
+           MXC_SPF_MAX_DNS_TERMS, MXC_SPF_MAX_DNS_TERMS, r->spf_voids);
+  if (r->perf_dkim)
+    printf(" dkim_key_bits=%u;;1024:;0", r->key_bits);
+  putchar('\n');
+  qsort(r->nag, r->nnag, sizeof(*r->nag), nag_cmp);
+  for (i = 0; i < r->nnag; i++) {
+    if (n > 1 || r->deadline_hit)
+      printf("%s\n", r->nag[i].text);
+    free(r->nag[i].text);
+  }
+  if (r->nag_more && (n > 1 || r->deadline_hit))
+    printf("... and %lu more not OK\n", r->nag_more);
+  free(r->nag);
+  free(r->nag_first);
+}
+
+/*
+ * Each address gets iprev, with --mail-from/--helo also spf, on the same
+ * context, concurrently.  Their results are kept until all are in, then
+ * printed together: one JSON object (mxc_results_json()) or the address
+ * line once with every block (mxc_results_text()).
+ */
+enum { P_IPREV, P_SPF, P_N };
 struct pair {
   struct run *r;
   char *input;
-  int want[P_N];      /* the checks of this address */
+  size_t idx;          /* argument order, or NOW (batch) */
+  unsigned long line;  /* the batch line (0: an argument) */
+  int want[P_N];       /* the checks of this address */
   mxc_status_t st[P_N];
   mxc_result_t *res[P_N];
   int ndone, nwant;
@@ -334,43 +717,64 @@ struct pair {
 
 static void pair_finish(struct pair *p)
 {
-  static const char *const names[P_N] = {"iprev", "spf", "dkim"};
+  static const char *const names[P_N] = {"iprev", "spf"};
   struct run *r = p->r;
   const mxc_result_t *all[P_N];
-  int worst = EX_OK_, e;
+  int worst = EX_OK_, e, wk = -1;
   size_t k, n = 0;
+  char *out = NULL;
 
   for (k = 0; k < P_N; k++) {
     if (!p->want[k])
       continue;
-    e = k == P_IPREV ? exit_code_for(p->st[k], p->res[k])
-        : k == P_SPF ? exit_code_for(p->st[k], p->res[k])
-                     : exit_code_for(p->st[k], p->res[k]);
-    if (severity(e) > severity(worst))
+    e = exit_code_for(p->st[k], p->res[k]);
+    if (wk < 0 || severity(e) > severity(worst)) {
       worst = e;
+      wk = (int)k;
+    }
   }
   account(r, worst);
-  if (!r->o.quiet) {
-    for (k = 0; k < P_N; k++) {
-      if (!p->want[k])
-        continue;
-      if (p->res[k] == NULL)
+  for (k = 0; k < P_N; k++) {
+    if (!p->want[k])
+      continue;
+    if (p->res[k] == NULL) {
+      if (!r->o.quiet && !r->o.nagios)
         fprintf(stderr, "%s: %s: %s: %s\n", progname, p->input, names[k],
-                mxc_strerror(p->st[k]));
-      else
-        all[n++] = p->res[k];
+                no_result(r, p->st[k]));
+    } else {
+      all[n++] = p->res[k];
+      if (r->o.nagios)
+        perf_note(r, p->res[k]);
     }
-    if (n)
-      emit(r, r->o.json
-                  ? mxc_results_json(all, n)
-                  : mxc_results_text(all, n,
-                                     r->o.color ? MXC_RENDER_COLOR : 0));
+  }
+  if (r->o.nagios) {
+    nag_note(r, p->idx, worst, p->input,
+             p->res[wk] ? summary_of(p->res[wk])
+                        : xasprintf("%s: %s", names[wk],
+                                    no_result(r, p->st[wk])));
+  } else if (!r->o.quiet) {
+    int fl = r->o.color ? MXC_RENDER_COLOR : 0;
+    if (n == 0 && r->o.json) {
+      /* no result (cancelled): an object saying so, in its place */
+      char *in = json_str(p->input), *w = json_str(no_result(r, p->st[wk]));
+      out = xasprintf("{\"input\":%s,\"error\":%s}", in, w);
+      free(in);
+      free(w);
+    } else if (n == 1)
+      out = own(r->o.json ? mxc_result_json(all[0])
+                          : mxc_result_text(all[0], fl));
+    else if (n > 1)
+      out = own(r->o.json ? mxc_results_json(all, n)
+                          : mxc_results_text(all, n, fl));
+    put(r, p->idx, p->line, out);
   }
   for (k = 0; k < P_N; k++)
     mxc_result_free(p->res[k]);
   free(p->input);
   free(p);
 }
+
+static void start_addrs(struct run *r);
 
 static void pair_one(struct pair *p, int k, mxc_status_t st,
                      const mxc_result_t *res)
@@ -383,6 +787,8 @@ static void pair_one(struct pair *p, int k, mxc_status_t st,
     pair_finish(p);
     if (r->o.batch)
       start_next(r);
+    else
+      start_addrs(r);
   }
 }
 
@@ -390,68 +796,54 @@ static void done_iprev(mxc_check_t *chk, mxc_status_t st,
                        const mxc_result_t *res, void *arg)
 {
   (void)chk;
-  pair_one(arg, 0, st, res);
+  pair_one(arg, P_IPREV, st, res);
 }
 
 static void done_spf(mxc_check_t *chk, mxc_status_t st,
                      const mxc_result_t *res, void *arg)
 {
   (void)chk;
-  pair_one(arg, 1, st, res);
+  pair_one(arg, P_SPF, st, res);
 }
 
-static void done_dkim_pair(mxc_check_t *chk, mxc_status_t st,
-                           const mxc_result_t *res, void *arg)
-{
-  (void)chk;
-  pair_one(arg, P_DKIM, st, res);
-}
-
-static int start_message(struct run *r, const char *name, mxc_done_cb cb,
-                         void *arg);
-
-static void start_pair(struct run *r, const char *addr)
+static void start_one(struct run *r, const char *addr, size_t idx,
+                      unsigned long line)
 {
   struct pair *p = calloc(1, sizeof(*p));
   mxc_status_t st;
   if (p == NULL || (p->input = strdup(addr)) == NULL)
     die(EX_UNKNOWN, "out of memory");
   p->r = r;
+  p->idx = idx;
+  p->line = line;
   p->want[P_IPREV] = 1;
   p->want[P_SPF] = r->o.spf;
-  p->want[P_DKIM] = r->o.nmessages > 0;
-  p->nwant = p->want[P_IPREV] + p->want[P_SPF] + p->want[P_DKIM];
+  p->nwant = p->want[P_IPREV] + p->want[P_SPF];
   st = mxc_iprev_start(r->ctx, addr, done_iprev, p, NULL);
   if (st != MXC_OK) {
-    p->st[0] = st;
+    p->st[P_IPREV] = st;
     p->ndone++;
   }
   if (p->want[P_SPF]) {
     st = mxc_spf_start(r->ctx, addr, r->o.mail_from, r->o.helo, done_spf, p,
                        NULL);
     if (st != MXC_OK) {
-      p->st[1] = st;
+      p->st[P_SPF] = st;
       p->ndone++;
     }
-  }
-  if (p->want[P_DKIM] &&
-      start_message(r, r->o.messages[0], done_dkim_pair, p) < 0) {
-    p->st[P_DKIM] = MXC_EINVAL; /* said why on stderr */
-    p->ndone++;
   }
   if (p->ndone == p->nwant)
     pair_finish(p); /* none started: nothing will call back */
 }
 
-static void done(mxc_check_t *chk, mxc_status_t st, const mxc_result_t *res,
-                 void *arg)
+/* The ADDRESS arguments, --parallel at a time. */
+static void start_addrs(struct run *r)
 {
-  struct run *r = mxc_check_arg(chk);
-  (void)arg;
-  account(r, exit_code_for(st, res));
-  print_result(r, st, res, NULL);
-  if (r->o.batch)
-    start_next(r);
+  while (!r->deadline_hit && r->next_addr < r->o.naddrs &&
+         mxc_pending(r->ctx) < (size_t)r->o.parallel) {
+    size_t i = r->next_addr++;
+    start_one(r, r->o.addrs[i], i, 0);
+  }
 }
 
 /* DMARC (RFC 9989) of --domain, audited without a message: a policy
@@ -464,9 +856,21 @@ static void done_dmarc(mxc_check_t *chk, mxc_status_t st,
                        const mxc_result_t *res, void *arg)
 {
   struct run *r = arg;
+  int code = exit_code_for(st, res);
   (void)chk;
-  account(r, exit_code_for(st, res));
-  print_result(r, st, res, r->o.domain);
+  account(r, code);
+  if (r->o.nagios) {
+    nag_note(r, NOW, code, r->o.domain,
+             res ? summary_of(res) : xasprintf("%s", no_result(r, st)));
+  } else if (r->o.quiet) {
+  } else if (res == NULL) {
+    fprintf(stderr, "%s: %s: %s\n", progname, r->o.domain, no_result(r, st));
+  } else {
+    put(r, NOW, 0,
+        own(r->o.json ? mxc_result_json(res)
+                      : mxc_result_text(res,
+                                        r->o.color ? MXC_RENDER_COLOR : 0)));
+  }
 }
 
 /* --domain: one DMARC audit, reported on its own (a JSON line of its own
@@ -477,7 +881,7 @@ static void start_dmarc(struct run *r)
                                     done_dmarc, r, NULL);
   if (st != MXC_OK) {
     account(r, EX_UNKNOWN);
-    print_result(r, st, NULL, r->o.domain);
+    fprintf(stderr, "%s: %s: %s\n", progname, r->o.domain, mxc_strerror(st));
   }
 }
 
@@ -493,19 +897,92 @@ static char *trim(char *s)
   return s;
 }
 
-static void start_one(struct run *r, const char *addr)
+/* ---- input syntax ------------------------------------------------------ */
+
+/* A domain name as DNS carries it: labels of 1-63 octets (letters,
+ * digits, '-', '_', or UTF-8), at most 253 octets, a final dot allowed. */
+static int is_domain(const char *s)
 {
-  mxc_status_t st;
-  if (r->o.spf || r->o.nmessages) {
-    start_pair(r, addr);
-    return;
+  size_t n = strlen(s), i, lab = 0;
+  if (n && s[n - 1] == '.')
+    n--;
+  if (n == 0 || n > 253)
+    return 0;
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '.') {
+      if (lab == 0)
+        return 0;
+      lab = 0;
+      continue;
+    }
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '-' || c == '_' || c >= 0x80))
+      return 0;
+    if (++lab > 63)
+      return 0;
   }
-  st = mxc_iprev_start(r->ctx, addr, done, r, NULL);
-  if (st != MXC_OK) {
-    account(r, EX_UNKNOWN);
-    print_result(r, st, NULL, addr);
-  }
+  return lab > 0;
 }
+
+/* NULL when s is a usable MAIL FROM, with or without <angle brackets>:
+ * empty (the null sender), local-part@domain, or a domain alone or after
+ * a bare @ (RFC 7208 section 4.3: the local-part is then "postmaster");
+ * else why not. */
+static const char *bad_mail_from(const char *s)
+{
+  const char *at, *p;
+  char buf[MAX_LINE + 1];
+  size_t n = strlen(s);
+  if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+    if (n - 2 >= sizeof(buf))
+      return "too long";
+    memcpy(buf, s + 1, n - 2);
+    buf[n - 2] = '\0';
+    s = buf;
+  }
+  if (*s == '\0')
+    return NULL;
+  for (p = s; *p; p++)
+    if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>')
+      return "white space, a control character or <> in it";
+  at = strrchr(s, '@');
+  if (at == NULL)
+    return is_domain(s) ? NULL : "expected user@domain";
+  if (at[1] == '\0')
+    return "no domain after the @ (expected user@domain)";
+  if (!is_domain(at + 1))
+    return "the part after the @ is not a domain name";
+  return NULL;
+}
+
+/* 1 when s is an IP address in a form the library takes (dotted quad,
+ * IPv6, "IPv6:" prefix, [brackets], a %zone): an ADDRESS argument
+ * rather than a message file. */
+static int is_ip_literal(const char *s)
+{
+  char buf[INET6_ADDRSTRLEN + 32], *pct;
+  struct in6_addr a6;
+  struct in_addr a4;
+  size_t n;
+  if (strncasecmp(s, "IPv6:", 5) == 0)
+    s += 5;
+  n = strlen(s);
+  if (n < 2 || n >= sizeof(buf))
+    return 0;
+  if (s[0] == '[' && s[n - 1] == ']') {
+    memcpy(buf, s + 1, n - 2);
+    buf[n - 2] = '\0';
+  } else {
+    memcpy(buf, s, n + 1);
+  }
+  if ((pct = strchr(buf, '%')) != NULL)
+    *pct = '\0';
+  return inet_pton(AF_INET, buf, &a4) == 1 ||
+         inet_pton(AF_INET6, buf, &a6) == 1;
+}
+
+/* ---- --batch ------------------------------------------------------------ */
 
 /*
  * Read one line into buf (at most cap - 1 bytes kept).  Returns -1 at end
@@ -532,11 +1009,37 @@ static long read_line(FILE *in, char *buf, size_t cap, int *overlong, int *nul)
   return any ? (long)n : -1;
 }
 
+/* A batch line that is not checked: said on stderr, a JSON object of its
+ * own with --json; it is not counted as checked, but makes the exit
+ * status at least UNKNOWN (an input error). */
+static void skip_line(struct run *r, const char *input, const char *why)
+{
+  worsen(r, EX_UNKNOWN);
+  r->n_skipped++;
+  if (r->o.quiet)
+    return;
+  fprintf(stderr, "%s: %s:%lu: %s, skipped\n", progname, r->o.batch,
+          r->lineno, why);
+  if (r->o.nagios) {
+    char *label = xasprintf("%s:%lu", r->o.batch, r->lineno);
+    nag_note(r, NOW, EX_UNKNOWN, label, xasprintf("skipped: %s", why));
+    free(label);
+  } else if (r->o.json) {
+    char *in = input ? json_str(input) : NULL, *w = json_str(why);
+    put(r, NOW, 0,
+        xasprintf("{\"line\":%lu,\"input\":%s,\"error\":%s,\"skipped\":true}",
+                  r->lineno, in ? in : "null", w));
+    free(in);
+    free(w);
+  }
+}
+
 /* Read the next usable lines of the batch and start their checks. */
 static void start_next(struct run *r)
 {
   char line[MAX_LINE + 1];
-  while (!r->eof && mxc_pending(r->ctx) < (size_t)r->o.parallel) {
+  while (!r->eof && !r->deadline_hit &&
+         mxc_pending(r->ctx) < (size_t)r->o.parallel) {
     char *s;
     int overlong, nul;
     if (read_line(r->in, line, sizeof(line), &overlong, &nul) < 0) {
@@ -548,10 +1051,8 @@ static void start_next(struct run *r)
     }
     r->lineno++;
     if (overlong || nul) {
-      fprintf(stderr, "%s: %s:%lu: %s, skipped\n", progname, r->o.batch,
-              r->lineno,
-              overlong ? "line longer than 1024 bytes" : "NUL byte in line");
-      account(r, EX_UNKNOWN);
+      skip_line(r, NULL,
+                overlong ? "line longer than 1024 bytes" : "NUL byte in line");
       continue;
     }
     s = trim(line);
@@ -563,8 +1064,11 @@ static void start_next(struct run *r)
        * (SPF is then checked even without them).  The strings are copied
        * by the start call, and no callback runs inside it. */
       struct opts saved = r->o;
-      char *fld[4];
+      char *fld[4], *input = strdup(s);
+      const char *why = NULL;
       int nf = 0;
+      if (input == NULL)
+        die(EX_UNKNOWN, "out of memory");
       while (*s && nf < 4) {
         fld[nf++] = s;
         s += strcspn(s, " \t");
@@ -579,27 +1083,41 @@ static void start_next(struct run *r)
         if (nf == 3)
           r->o.helo = fld[2];
       }
-      if (nf > 3 || (nf >= 2 && r->o.mail_from == NULL && r->o.helo == NULL)) {
-        fprintf(stderr, "%s: %s:%lu: %s, skipped\n", progname, r->o.batch,
-                r->lineno,
-                nf > 3 ? "more than ADDRESS MAIL-FROM HELO"
-                       : "the null sender needs a HELO name");
-        account(r, EX_UNKNOWN);
-      } else {
-        start_one(r, fld[0]);
-      }
+      if (nf > 3)
+        why = "more than ADDRESS MAIL-FROM HELO";
+      else if (nf >= 2 && r->o.mail_from == NULL && r->o.helo == NULL)
+        why = "the null sender needs a HELO name";
+      else if (nf >= 2 && r->o.mail_from &&
+               bad_mail_from(r->o.mail_from) != NULL)
+        why = "MAIL-FROM is not an address (expected user@domain or <>)";
+      if (why)
+        skip_line(r, input, why);
+      else
+        start_one(r, fld[0], NOW, r->lineno);
+      free(input);
       r->o = saved;
     }
   }
 }
 
-/* ---- --message: DKIM of messages ------------------------------------- */
+/* ---- --message: DKIM of messages, the compliance report ----------------- */
+
+/* A report to come: a message (DKIM, or the compliance report of it), or
+ * the compliance report without a message. */
+struct job {
+  struct run *r;
+  size_t idx;        /* argument order */
+  const char *name;  /* the file; NULL: no message */
+  mxc_msg_t *hdr;    /* compliance: the header fields of the message */
+};
 
 /* One message being read into its check. */
 struct msg {
   mxc_check_t *chk;
-  mxc_status_t err; /* the library said stop (a limit, out of memory) */
-  mxc_msg_t *hdr;   /* compliance: also gather the header fields */
+  mxc_status_t err;    /* the library said stop (a limit, out of memory) */
+  mxc_msg_t *hdr;      /* compliance: also gather the header fields */
+  unsigned long nfields;
+  const char *notmsg;  /* why the input is not a message */
 };
 
 static int ms_stop(struct msg *m, mxc_status_t st)
@@ -613,6 +1131,7 @@ static int ms_stop(struct msg *m, mxc_status_t st)
 static int ms_field(void *arg, const char *f, size_t len)
 {
   struct msg *m = arg;
+  m->nfields++;
   if (m->hdr && mxc_msg_field(m->hdr, f, len) == MXC_ENOMEM)
     die(EX_UNKNOWN, "out of memory");
   return ms_stop(m, mxc_dkim_header(m->chk, f, len));
@@ -620,6 +1139,12 @@ static int ms_field(void *arg, const char *f, size_t len)
 static int ms_eoh(void *arg)
 {
   struct msg *m = arg;
+  if (m->nfields == 0) {
+    /* an empty file, a binary, random bytes, a text without a header:
+     * its first line is not a header field (RFC 5322 section 2.2) */
+    m->notmsg = "its first line is not a header field (no header)";
+    return 1;
+  }
   return ms_stop(m, mxc_dkim_eoh(m->chk));
 }
 static int ms_body(void *arg, const char *p, size_t len)
@@ -632,26 +1157,35 @@ static int ms_body(void *arg, const char *p, size_t len)
  * Read a message (a file, '-': stdin; .eml or a one-message mbox, LF or
  * CRLF) in READ_CHUNK reads into a DKIM check, then finish it: cb gets
  * the result.  The body streams through; a header over the library's
- * limits stops the reading (the result says which limit).  Returns -1
- * when no check was started (the reason is on stderr).
+ * limits stops the reading (the result says which limit).  An input that
+ * is not a message (empty, or its first line not a header field: a
+ * binary, random bytes, plain text) is refused.  Returns -1 when no check was started (the
+ * reason is on stderr, one line).
  */
-static int start_message(struct run *r, const char *name, mxc_done_cb cb,
-                         void *arg)
+static int start_message(struct run *r, const char *name, mxc_msg_t *hdr,
+                         mxc_done_cb cb, void *arg)
 {
   static char buf[READ_CHUNK];
   struct msgsplit sp;
   struct msg m;
   const char *label = strcmp(name, "-") == 0 ? "stdin" : name;
   int fd, rc = 0;
+  unsigned long long total = 0;
   mxc_status_t st;
+  struct stat sb;
 
   fd = strcmp(name, "-") == 0 ? STDIN_FILENO : open(name, O_RDONLY);
   if (fd < 0) {
     fprintf(stderr, "%s: %s: %s\n", progname, name, strerror(errno));
     return -1;
   }
+  if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    fprintf(stderr, "%s: %s: a directory, not a message\n", progname, name);
+    close(fd);
+    return -1;
+  }
   memset(&m, 0, sizeof(m));
-  m.hdr = r->hdr;
+  m.hdr = hdr;
   st = mxc_dkim_new(r->ctx, &m.chk);
   if (st == MXC_OK)
     st = mxc_dkim_set_input(m.chk, label);
@@ -681,10 +1215,15 @@ static int start_message(struct run *r, const char *name, mxc_done_cb cb,
       break;
     }
     if (n == 0) {
+      if (total == 0) {
+        m.notmsg = "empty";
+        break;
+      }
       if (msgsplit_end(&sp) < 0)
         die(EX_UNKNOWN, "out of memory");
       break;
     }
+    total += (unsigned long long)n;
     rc = msgsplit_feed(&sp, buf, (size_t)n);
     if (rc < 0)
       die(EX_UNKNOWN, "out of memory");
@@ -692,6 +1231,11 @@ static int start_message(struct run *r, const char *name, mxc_done_cb cb,
       rc = 0; /* stopped: the result will say why */
       break;
     }
+  }
+  if (m.notmsg) {
+    fprintf(stderr, "%s: %s: not a message: %s\n", progname, label,
+            m.notmsg);
+    rc = -1;
   }
   if (rc == 0 && sp.no_separator && m.hdr) {
     /* the compliance rules see the line that is not a field (R12) */
@@ -721,27 +1265,170 @@ static int start_message(struct run *r, const char *name, mxc_done_cb cb,
 
 static void start_messages(struct run *r);
 
+/* A report without a result (not started, cancelled): counted UNKNOWN,
+ * its place in the order given up. */
+static void job_failed(struct job *j, mxc_status_t st, int said)
+{
+  struct run *r = j->r;
+  const char *label = j->name ? j->name : r->o.ip;
+  if (said) {
+    /* not read (missing, not a message): an input error, not a report */
+    worsen(r, EX_UNKNOWN);
+    r->n_skipped++;
+    r->ndone++;
+  } else {
+    account(r, EX_UNKNOWN);
+  }
+  if (r->o.nagios)
+    nag_note(r, j->idx, EX_UNKNOWN, label,
+             xasprintf("%s", said ? "not checked (see stderr)"
+                                  : no_result(r, st)));
+  else
+    put(r, j->idx, 0, NULL);
+  if (!said && !r->o.quiet)
+    fprintf(stderr, "%s: %s: %s\n", progname, label, no_result(r, st));
+  mxc_msg_free(j->hdr);
+  free(j);
+}
+
 static void done_message(mxc_check_t *chk, mxc_status_t st,
                          const mxc_result_t *res, void *arg)
 {
-  struct run *r = arg;
+  struct job *j = arg;
+  struct run *r = j->r;
+  int code = exit_code_for(st, res);
   (void)chk;
-  account(r, exit_code_for(st, res));
-  print_result(r, st, res, res ? NULL : "message");
+  if (res == NULL) {
+    job_failed(j, st, 0);
+  } else {
+    account(r, code);
+    if (r->o.nagios) {
+      perf_note(r, res);
+      nag_note(r, j->idx, code, mxc_result_input(res), summary_of(res));
+    } else if (!r->o.quiet) {
+      put(r, j->idx, 0,
+          own(r->o.json ? mxc_result_json(res)
+                        : mxc_result_text(
+                              res, r->o.color ? MXC_RENDER_COLOR : 0)));
+    }
+    free(j);
+  }
   start_messages(r);
 }
 
+static void done_compliance(mxc_check_t *chk, mxc_status_t st,
+                            const mxc_result_t *res, void *arg)
+{
+  struct job *j = arg;
+  struct run *r = j->r;
+  mxc_rule_state_t w;
+  int code;
+  char *label;
+  (void)chk;
+  if (res == NULL || st != MXC_OK) {
+    if (res && !r->o.quiet && !r->o.nagios) {
+      account(r, EX_UNKNOWN);
+      put(r, j->idx, 0,
+          own(r->o.json ? mxc_result_json(res)
+                        : mxc_result_text(
+                              res, r->o.color ? MXC_RENDER_COLOR : 0)));
+      free(j);
+    } else {
+      job_failed(j, st, 0);
+    }
+    start_messages(r);
+    return;
+  }
+  w = mxc_result_state(res);
+  if (r->o.authres) {
+    /* The field shows the methods: its status is their worst state. */
+    static const char *const methods[] = {"iprev", "spf", "dkim", "dmarc"};
+    int worst = EX_OK_;
+    size_t k;
+    for (k = 0; k < sizeof(methods) / sizeof(methods[0]); k++) {
+      const mxc_result_t *sub = mxc_compliance_sub(res, methods[k]);
+      int e = sub ? exit_code_for(MXC_OK, sub) : EX_OK_;
+      if (severity(e) > severity(worst))
+        worst = e;
+    }
+    w = worst == EX_CRITICAL  ? MXC_RULE_FAIL
+        : worst == EX_UNKNOWN ? MXC_RULE_UNKNOWN
+        : worst == EX_WARNING ? MXC_RULE_WARN
+                              : MXC_RULE_PASS;
+  }
+  code = w == MXC_RULE_FAIL      ? EX_CRITICAL
+         : w == MXC_RULE_UNKNOWN ? EX_UNKNOWN
+         : w == MXC_RULE_WARN    ? EX_WARNING
+                                 : EX_OK_;
+  account(r, code);
+  if (r->o.nagios) {
+    perf_note(r, res);
+    label = j->name ? xasprintf("%s from %s", j->name, r->o.ip)
+                    : xasprintf("%s", r->o.ip);
+    nag_note(r, j->idx, code, label, summary_of(res));
+    free(label);
+  } else if (r->o.quiet) {
+  } else if (r->o.authres) {
+    char *s = own(mxc_result_authres(res, r->o.authserv_id));
+    char *t = xasprintf("%s\n", s);
+    free(s);
+    put(r, j->idx, 0, t);
+  } else {
+    put(r, j->idx, 0,
+        own(r->o.json ? mxc_result_json(res)
+                      : mxc_result_text(res,
+                                        r->o.color ? MXC_RENDER_COLOR : 0)));
+  }
+  free(j);
+  start_messages(r);
+}
+
+static void start_compliance(struct job *j, const mxc_result_t *dkim)
+{
+  struct run *r = j->r;
+  mxc_status_t st = mxc_compliance_start(
+      r->ctx, r->o.ip, r->o.mail_from, r->o.helo, j->hdr, dkim, r->o.profile,
+      done_compliance, j, NULL);
+  mxc_msg_free(j->hdr);
+  j->hdr = NULL;
+  if (st != MXC_OK)
+    job_failed(j, st, 0);
+}
+
+static void done_compliance_dkim(mxc_check_t *chk, mxc_status_t st,
+                                 const mxc_result_t *res, void *arg)
+{
+  struct job *j = arg;
+  (void)chk;
+  if (st == MXC_EDESTRUCTION || st == MXC_ECANCELLED) {
+    job_failed(j, st, 0);
+    return;
+  }
+  start_compliance(j, st == MXC_OK ? res : NULL);
+}
+
 /* Start the next messages (this worker's share) while fewer than
- * --parallel are in flight. */
+ * --parallel checks are in flight: DKIM of each, or with an ADDRESS the
+ * compliance report of each. */
 static void start_messages(struct run *r)
 {
-  while (r->next_msg < r->o.nmessages &&
+  while (!r->deadline_hit && r->next_msg < r->o.nmessages &&
          mxc_pending(r->ctx) < (size_t)r->o.parallel) {
     size_t i = r->next_msg++;
+    struct job *j;
     if (r->njobs > 1 && (int)(i % (size_t)r->njobs) != r->job)
       continue;
-    if (start_message(r, r->o.messages[i], done_message, r) < 0)
-      account(r, EX_UNKNOWN);
+    if ((j = calloc(1, sizeof(*j))) == NULL)
+      die(EX_UNKNOWN, "out of memory");
+    j->r = r;
+    j->idx = i;
+    j->name = r->o.messages[i];
+    if (r->o.compliance && mxc_msg_new(&j->hdr) != MXC_OK)
+      die(EX_UNKNOWN, "out of memory");
+    if (start_message(r, j->name, j->hdr,
+                      r->o.compliance ? done_compliance_dkim : done_message,
+                      j) < 0)
+      job_failed(j, MXC_EINVAL, 1); /* said why on stderr */
   }
 }
 
@@ -750,10 +1437,10 @@ static void start_messages(struct run *r)
  * i when i % N == w), each with a context of its own, so that the CPU work
  * of verification (RSA, hashing) runs on N cores; notes/libopendkim.md
  * shows that threads would not help RSA, OpenSSL 3.0's key decoder
- * serialising them.  The parent writes the reports out as they come, whole
- * (frames, see frame()), and exits with the worst of the workers' codes.
- * Returns -1 in a worker (which goes on as the program), else the exit
- * code for the parent.
+ * serialising them.  The parent writes the reports out whole, in the
+ * order of the arguments (frames, see frame()), and exits with the worst
+ * of the workers' codes.  Returns -1 in a worker (which goes on as the
+ * program), else the exit code for the parent.
  */
 static int spawn_workers(struct run *r, int n)
 {
@@ -765,7 +1452,7 @@ static int spawn_workers(struct run *r, int n)
   } *w = calloc((size_t)n, sizeof(*w));
   struct pollfd *pfd = calloc((size_t)n, sizeof(*pfd));
   int i, open_fds = 0, worst = EX_OK_;
-  unsigned long cnt[4] = {0, 0, 0, 0};
+  unsigned long cnt[5] = {0, 0, 0, 0, 0};
 
   if (w == NULL || pfd == NULL)
     die(EX_UNKNOWN, "out of memory");
@@ -790,6 +1477,7 @@ static int spawn_workers(struct run *r, int n)
       r->job = i;
       r->njobs = n;
       r->framed = 1;
+      r->o.progress = 0; /* the parent shows it */
       return -1;
     }
     close(p[1]);
@@ -830,18 +1518,27 @@ static int spawn_workers(struct run *r, int n)
         continue;
       }
       w[i].len += (size_t)got;
-      /* Write out every whole frame. */
+      /* Every whole frame: a report into its place, or the counts. */
       while ((z = memchr(w[i].buf + off, '\0', w[i].len - off)) != NULL) {
-        char *f = w[i].buf + off;
-        if (f[0] == 'R' && !r->o.quiet)
-          fwrite(f + 1, 1, (size_t)(z - f - 1), stdout);
-        else if (f[0] == 'C') {
-          unsigned long a, b, c, d;
-          if (sscanf(f + 1, "%lu %lu %lu %lu", &a, &b, &c, &d) == 4) {
+        char *f = w[i].buf + off, *sp;
+        if (f[0] == 'R') {
+          size_t idx = (size_t)strtoull(f + 1, &sp, 10);
+          char *text = NULL;
+          if (*sp == ' ')
+            sp++;
+          if (*sp && !r->o.quiet && (text = strdup(sp)) == NULL)
+            die(EX_UNKNOWN, "out of memory");
+          put(r, idx, 0, text);
+          r->ndone++;
+          progress(r, 0);
+        } else if (f[0] == 'C') {
+          unsigned long a, b, c, d, e = 0;
+          if (sscanf(f + 1, "%lu %lu %lu %lu %lu", &a, &b, &c, &d, &e) >= 4) {
             cnt[0] += a;
             cnt[1] += b;
             cnt[2] += c;
             cnt[3] += d;
+            cnt[4] += e;
           }
         }
         off = (size_t)(z - w[i].buf) + 1;
@@ -867,12 +1564,15 @@ static int spawn_workers(struct run *r, int n)
   }
   free(w);
   free(pfd);
+  progress(r, 1);
+  flush_rest(r);
+  free_slots(r);
   if (!r->o.quiet && !r->o.json)
     fprintf(stderr,
             "%s: %lu messages checked by %d workers: %lu ok, %lu warning, "
-            "%lu critical, %lu unknown\n",
+            "%lu critical, %lu unknown%s\n",
             progname, cnt[0] + cnt[1] + cnt[2] + cnt[3], n, cnt[0], cnt[1],
-            cnt[2], cnt[3]);
+            cnt[2], cnt[3], cnt[4] ? "; some files not read (see above)" : "");
   if (fflush(stdout) != 0 || ferror(stdout))
     return EX_UNKNOWN;
   return worst;
@@ -890,77 +1590,39 @@ static long parse_long(const char *opt, const char *s, long lo, long hi)
   return v;
 }
 
-/* ---- --profile: the sender requirements report ------------------------- */
-
-static void done_compliance(mxc_check_t *chk, mxc_status_t st,
-                            const mxc_result_t *res, void *arg)
+static double parse_seconds(const char *opt, const char *s, double hi)
 {
-  struct run *r = arg;
-  mxc_rule_state_t w;
-  (void)chk;
-  if (res == NULL || st != MXC_OK) {
-    account(r, EX_UNKNOWN);
-    if (res && !r->o.quiet)
-      emit(r, r->o.json ? mxc_result_json(res)
-                        : mxc_result_text(res, r->o.color ? MXC_RENDER_COLOR
-                                                          : 0));
-    else if (!r->o.quiet)
-      fprintf(stderr, "%s: %s: %s\n", progname, r->o.ip, mxc_strerror(st));
-    return;
-  }
-  w = mxc_result_state(res);
-  if (r->o.authres) {
-    /* The field shows the methods: its status is their worst state. */
-    static const char *const methods[] = {"iprev", "spf", "dkim", "dmarc"};
-    int worst = EX_OK_;
-    size_t k;
-    for (k = 0; k < sizeof(methods) / sizeof(methods[0]); k++) {
-      const mxc_result_t *sub = mxc_compliance_sub(res, methods[k]);
-      int e = sub ? exit_code_for(MXC_OK, sub) : EX_OK_;
-      if (severity(e) > severity(worst))
-        worst = e;
-    }
-    w = worst == EX_CRITICAL  ? MXC_RULE_FAIL
-        : worst == EX_UNKNOWN ? MXC_RULE_UNKNOWN
-        : worst == EX_WARNING ? MXC_RULE_WARN
-                              : MXC_RULE_PASS;
-  }
-  account(r, w == MXC_RULE_FAIL      ? EX_CRITICAL
-             : w == MXC_RULE_UNKNOWN ? EX_UNKNOWN
-             : w == MXC_RULE_WARN    ? EX_WARNING
-                                     : EX_OK_);
-  if (r->o.quiet)
-    return;
-  if (r->o.authres) {
-    char *s = mxc_result_authres(res, r->o.authserv_id);
-    if (s == NULL)
-      die(EX_UNKNOWN, "out of memory");
-    printf("%s\n", s);
-    mxc_free(s);
-    return;
-  }
-  emit(r, r->o.json ? mxc_result_json(res)
-                    : mxc_result_text(res, r->o.color ? MXC_RENDER_COLOR : 0));
+  char *e;
+  double v;
+  errno = 0;
+  v = strtod(s, &e);
+  if (*s == '\0' || *e != '\0' || errno || !(v >= 0.01) || v > hi)
+    die(EX_UNKNOWN, "%s: expected seconds from 0.01 to %g, got \"%s\"", opt,
+        hi, s);
+  return v;
 }
 
-static void start_compliance(struct run *r, const mxc_result_t *dkim)
+static const char *const format_names[] = {"text", "json", "nagios"};
+
+/* --json, --nagios, --format: one output format; two different ones are
+ * refused. */
+static void set_format(int *format, int f, const char *opt)
 {
-  mxc_status_t st = mxc_compliance_start(
-      r->ctx, r->o.ip, r->o.mail_from, r->o.helo, r->hdr, dkim, r->o.profile,
-      done_compliance, r, NULL);
-  if (st != MXC_OK) {
-    account(r, EX_UNKNOWN);
-    fprintf(stderr, "%s: %s: %s\n", progname, r->o.ip, mxc_strerror(st));
-  }
-  mxc_msg_free(r->hdr);
-  r->hdr = NULL;
+  static const char *first_opt;
+  if (*format >= 0 && *format != f)
+    die(EX_UNKNOWN, "%s: the output is already %s (%s): give one format",
+        opt, format_names[*format], first_opt);
+  *format = f;
+  first_opt = opt;
 }
 
-static void done_compliance_dkim(mxc_check_t *chk, mxc_status_t st,
-                                 const mxc_result_t *res, void *arg)
+static void add_arg(const char ***v, size_t *n, const char *s)
 {
-  (void)chk;
-  start_compliance(arg, st == MXC_OK ? res : NULL);
+  const char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+  if (nv == NULL)
+    die(EX_UNKNOWN, "out of memory");
+  *v = nv;
+  nv[(*n)++] = s;
 }
 
 int main(int argc, char **argv)
@@ -971,7 +1633,11 @@ int main(int argc, char **argv)
       {"helo", required_argument, NULL, 'H'},
       {"timeout", required_argument, NULL, 't'},
       {"tries", required_argument, NULL, 'T'},
+      {"deadline", required_argument, NULL, 'X'},
       {"json", no_argument, NULL, 'j'},
+      {"nagios", no_argument, NULL, 'N'},
+      {"format", required_argument, NULL, 'F'},
+      {"progress", required_argument, NULL, 'G'},
       {"batch", required_argument, NULL, 'b'},
       {"parallel", required_argument, NULL, 'p'},
       {"max-queries", required_argument, NULL, 'M'},
@@ -996,18 +1662,24 @@ int main(int argc, char **argv)
   char servers[MAX_SERVERS_ARG] = "";
   double timeout_s = 0;
   long tries = 4, maxq = 0, cache_size = -1;
-  int edns = 1, libspf2 = 1, color_mode = -1, c, i, parallel_set = 0;
+  int edns = 1, libspf2 = 1, color_mode = -1, progress_mode = -1, c, i;
+  int parallel_set = 0, format = -1;
   unsigned dmarc_method = 0;
   mxc_status_t st;
+  const char *why;
 
   memset(&r, 0, sizeof(r));
+  r.t0 = now_ms();
   r.o.parallel = DEFAULT_PARALLEL;
   if (argv[0] && strrchr(argv[0], '/'))
     progname = strrchr(argv[0], '/') + 1;
   else if (argv[0] && *argv[0])
     progname = argv[0];
 
-  while ((c = getopt_long(argc, argv, "s:t:jb:p:qhVf:H:m:D:", longopts,
+  /* Usage errors are one line each, exit 3 (getopt's own messages are
+   * off). */
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":s:t:jb:p:qhVf:H:m:D:", longopts,
                           NULL)) != -1) {
     switch (c) {
     case 's':
@@ -1017,21 +1689,18 @@ int main(int argc, char **argv)
         strcat(servers, ",");
       strcat(servers, optarg);
       break;
-    case 't': {
-      char *e;
-      errno = 0;
-      timeout_s = strtod(optarg, &e);
-      if (*optarg == '\0' || *e != '\0' || errno || !(timeout_s >= 0.01) ||
-          timeout_s > 600)
-        die(EX_UNKNOWN, "--timeout: expected seconds from 0.01 to 600, got "
-                        "\"%s\"",
-            optarg);
+    case 't':
+      timeout_s = parse_seconds("--timeout", optarg, 600);
       break;
-    }
     case 'T':
       tries = parse_long("--tries", optarg, 1, 10);
       break;
+    case 'X':
+      r.o.deadline_s = parse_seconds("--deadline", optarg, 86400);
+      break;
     case 'f':
+      if ((why = bad_mail_from(optarg)) != NULL)
+        die(EX_UNKNOWN, "--mail-from \"%s\": %s", optarg, why);
       r.o.spf = 1;
       r.o.mail_from = optarg;
       break;
@@ -1040,7 +1709,27 @@ int main(int argc, char **argv)
       r.o.helo = optarg;
       break;
     case 'j':
-      r.o.json = 1;
+      set_format(&format, 1, "--json");
+      break;
+    case 'N':
+      set_format(&format, 2, "--nagios");
+      break;
+    case 'F':
+      for (i = 0; i < 3 && strcmp(optarg, format_names[i]) != 0; i++)
+        ;
+      if (i == 3)
+        die(EX_UNKNOWN, "--format: expected text, json or nagios");
+      set_format(&format, i, "--format");
+      break;
+    case 'G':
+      if (strcmp(optarg, "auto") == 0)
+        progress_mode = -1;
+      else if (strcmp(optarg, "always") == 0)
+        progress_mode = 1;
+      else if (strcmp(optarg, "never") == 0)
+        progress_mode = 0;
+      else
+        die(EX_UNKNOWN, "--progress: expected auto, always or never");
       break;
     case 'b':
       r.o.batch = optarg;
@@ -1049,15 +1738,9 @@ int main(int argc, char **argv)
       r.o.parallel = (int)parse_long("--parallel", optarg, 1, MAX_PARALLEL);
       parallel_set = 1;
       break;
-    case 'm': {
-      const char **nm = realloc(r.o.messages,
-                                (r.o.nmessages + 1) * sizeof(*nm));
-      if (nm == NULL)
-        die(EX_UNKNOWN, "out of memory");
-      r.o.messages = nm;
-      r.o.messages[r.o.nmessages++] = optarg;
+    case 'm':
+      add_arg(&r.o.messages, &r.o.nmessages, optarg);
       break;
-    }
     case 'J':
       r.o.jobs = (int)parse_long("--jobs", optarg, 1, MAX_JOBS);
       break;
@@ -1068,6 +1751,8 @@ int main(int argc, char **argv)
       edns = 0;
       break;
     case 'D':
+      if (!is_domain(optarg))
+        die(EX_UNKNOWN, "--domain \"%s\": not a domain name", optarg);
       r.o.domain = optarg;
       break;
     case 'Y':
@@ -1109,6 +1794,8 @@ int main(int argc, char **argv)
       r.o.compliance = 1;
       break;
     case 'I':
+      if (r.o.ip)
+        die(EX_UNKNOWN, "--ip: the report has one client address");
       r.o.ip = optarg;
       r.o.compliance = 1;
       break;
@@ -1125,44 +1812,73 @@ int main(int argc, char **argv)
     case 'V':
       printf("mxcheck %s (libmxcheck %s)\n", MXC_VERSION_STR, mxc_version());
       return EX_OK_;
+    case ':':
+      die(EX_UNKNOWN, "%s needs an argument (see --help)", argv[optind - 1]);
     default:
-      fprintf(stderr, "Try '%s --help'.\n", progname);
-      return EX_UNKNOWN;
+      if (optopt)
+        die(EX_UNKNOWN, "unknown option -%c (see --help)", optopt);
+      die(EX_UNKNOWN, "unknown option %s (see --help)", argv[optind - 1]);
     }
   }
-  if (r.o.compliance) {
-    if (r.o.batch || r.o.domain || r.o.nmessages > 1)
-      die(EX_UNKNOWN, "--profile/--ip/--authres take one address and at most "
-                      "one --message (no --batch, --domain)");
-    if (r.o.ip && optind < argc)
-      die(EX_UNKNOWN, "give the address either with --ip or as ADDRESS");
-    if (r.o.ip == NULL && argc - optind != 1)
-      die(EX_UNKNOWN, "--profile/--authres need one ADDRESS (or --ip)");
-    if (r.o.ip == NULL)
-      r.o.ip = argv[optind];
-    optind = argc;
+  r.o.json = format == 1;
+  r.o.nagios = format == 2;
+
+  /* The arguments: ADDRESSes; with --message, the IP addresses among them
+   * are the client, the others more message files. */
+  for (i = optind; i < argc; i++) {
+    if (r.o.nmessages && !is_ip_literal(argv[i]))
+      add_arg(&r.o.messages, &r.o.nmessages, argv[i]);
+    else
+      add_arg(&r.o.addrs, &r.o.naddrs, argv[i]);
   }
+
+  /* Conflicts: refused rather than one option silently dropped. */
+  if (r.o.authres && (r.o.json || r.o.nagios))
+    die(EX_UNKNOWN, "--authres prints a header field: it does not go with "
+                    "--%s",
+        r.o.json ? "json" : "nagios");
+  if (r.o.quiet && (r.o.json || r.o.nagios || r.o.authres))
+    die(EX_UNKNOWN, "--quiet prints nothing: it does not go with --%s",
+        r.o.json ? "json" : r.o.nagios ? "nagios" : "authres");
+  if (r.o.authserv_id && !r.o.authres)
+    die(EX_UNKNOWN, "--authserv-id names the field of --authres: give "
+                    "--authres too");
+  if (r.o.jobs && r.o.nmessages == 0)
+    die(EX_UNKNOWN, "--jobs shares out messages: give --message");
   if (r.o.nmessages && r.o.batch)
     die(EX_UNKNOWN, "--message and --batch do not go together");
-  if (r.o.nmessages && optind < argc &&
-      (argc - optind > 1 || r.o.nmessages > 1))
-    die(EX_UNKNOWN, "with --message, give one ADDRESS (the client that sent "
-                    "it) and one --message, or messages only");
-  if (r.o.nmessages && optind == argc && r.o.spf && !r.o.compliance)
+  if (r.o.domain && r.o.nmessages)
+    die(EX_UNKNOWN, "--domain and --message do not go together");
+  if (r.o.naddrs && r.o.batch != NULL)
+    die(EX_UNKNOWN, "give addresses either as arguments or with --batch, "
+                    "not both");
+  /* --message with an ADDRESS is the compliance report; --ip ADDRESS is
+   * the same ADDRESS. */
+  if (r.o.nmessages && r.o.naddrs)
+    r.o.compliance = 1;
+  if (r.o.compliance) {
+    if (r.o.batch || r.o.domain)
+      die(EX_UNKNOWN, "the compliance report (--profile, --ip, --authres, "
+                      "--message with an ADDRESS) does not go with --%s",
+          r.o.batch ? "batch" : "domain");
+    if (r.o.ip && r.o.naddrs)
+      die(EX_UNKNOWN, "give the client address either with --ip or as "
+                      "ADDRESS, not both");
+    if (r.o.ip == NULL && r.o.naddrs != 1)
+      die(EX_UNKNOWN, "the compliance report takes one client ADDRESS "
+                      "(got %zu)",
+          r.o.naddrs);
+    if (r.o.ip == NULL)
+      r.o.ip = r.o.addrs[0];
+    r.o.naddrs = 0;
+  }
+  if (r.o.nmessages && !r.o.compliance && r.o.spf)
     die(EX_UNKNOWN, "--mail-from and --helo need the ADDRESS of the client");
   if (r.o.nmessages && !parallel_set)
     r.o.parallel = MESSAGE_PARALLEL;
-  if (r.o.domain && r.o.nmessages)
-    die(EX_UNKNOWN, "--domain and --message do not go together");
-  if (optind == argc && r.o.batch == NULL && r.o.nmessages == 0 &&
-      r.o.domain == NULL && !r.o.compliance) {
-    fprintf(stderr, "%s: no address given\n", progname);
-    usage(stderr);
-    return EX_UNKNOWN;
-  }
-  if (optind < argc && r.o.batch != NULL)
-    die(EX_UNKNOWN, "give addresses either as arguments or with --batch, "
-                    "not both");
+  if (r.o.naddrs == 0 && r.o.batch == NULL && r.o.nmessages == 0 &&
+      r.o.domain == NULL && !r.o.compliance)
+    die(EX_UNKNOWN, "no address given (see --help)");
   if (r.o.mail_from &&
       (*r.o.mail_from == '\0' || strcmp(r.o.mail_from, "<>") == 0))
     r.o.mail_from = NULL; /* the null sender */
@@ -1178,10 +1894,24 @@ int main(int argc, char **argv)
   } else {
     r.o.color = color_mode;
   }
+  if (r.o.json || r.o.nagios)
+    r.o.color = 0;
+  /* Progress: for a batch or several messages, on a terminal. */
+  r.o.progress = (r.o.batch || r.o.nmessages > 1) && !r.o.quiet &&
+                 (progress_mode == 1 ||
+                  (progress_mode == -1 && isatty(STDERR_FILENO)));
+  r.total = r.o.nmessages;
 
-  /* Messages only: several worker processes for a big batch. */
+  /* Reports of the arguments come out in their order. */
+  r.nslots = r.o.nmessages ? r.o.nmessages
+             : r.o.compliance ? 1
+                              : r.o.naddrs;
+  if (r.nslots && (r.slot = calloc(r.nslots, sizeof(*r.slot))) == NULL)
+    die(EX_UNKNOWN, "out of memory");
+
+  /* Messages: several worker processes for a big batch. */
   r.njobs = 1;
-  if (r.o.nmessages > 1 && optind == argc) {
+  if (r.o.nmessages > 1 && !r.o.nagios) {
     int jobs = r.o.jobs;
     if (jobs == 0) {
       long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1195,6 +1925,7 @@ int main(int argc, char **argv)
       int code = spawn_workers(&r, jobs);
       if (code >= 0) {
         free(r.o.messages);
+        free(r.o.addrs);
         return code;
       }
       /* a worker: goes on with its share */
@@ -1235,64 +1966,115 @@ int main(int argc, char **argv)
     die(EX_UNKNOWN, "--dmarc-discovery: %s", mxc_ctx_error(r.ctx));
   if (r.o.domain)
     start_dmarc(&r);
-  /* -q prints nothing: neither libspf2's view nor the SPF trace is read.
-   * The lint stays: its warnings make a pass a WARNING. */
-  if (!libspf2 || r.o.quiet)
+  /* -q and --nagios print no detail: neither libspf2's view nor the SPF
+   * trace is read.  The lint stays: its warnings make a pass a WARNING. */
+  if (!libspf2 || r.o.quiet || r.o.nagios)
     mxc_ctx_set_libspf2(r.ctx, 0);
-  if (r.o.quiet)
+  if (r.o.quiet || r.o.nagios)
     mxc_ctx_set_spf_detail(r.ctx, MXC_SPF_DETAIL_LINT);
 
-  if (r.o.compliance) {
-    if (r.o.nmessages) {
-      if (mxc_msg_new(&r.hdr) != MXC_OK)
-        die(EX_UNKNOWN, "out of memory");
-      if (start_message(&r, r.o.messages[0], done_compliance_dkim, &r) < 0) {
-        account(&r, EX_UNKNOWN); /* said why on stderr */
-        mxc_msg_free(r.hdr);
-        r.hdr = NULL;
-      }
-    } else {
-      start_compliance(&r, NULL);
-    }
+  if (r.o.nmessages) {
+    start_messages(&r);
+  } else if (r.o.compliance) {
+    struct job *j = calloc(1, sizeof(*j));
+    if (j == NULL)
+      die(EX_UNKNOWN, "out of memory");
+    j->r = &r;
+    start_compliance(j, NULL);
   } else if (r.o.batch) {
+    struct stat sb;
     if (strcmp(r.o.batch, "-") == 0) {
       r.in = stdin;
       r.o.batch = "stdin";
     } else if ((r.in = fopen(r.o.batch, "r")) == NULL) {
       die(EX_UNKNOWN, "cannot open %s: %s", r.o.batch, strerror(errno));
     }
+    if (fstat(fileno(r.in), &sb) == 0 && S_ISREG(sb.st_mode))
+      r.in_size = (long long)sb.st_size;
     start_next(&r);
-  } else if (r.o.nmessages && optind == argc) {
-    start_messages(&r);
   } else {
-    for (i = optind; i < argc; i++)
-      start_one(&r, argv[i]);
+    start_addrs(&r);
   }
-  st = mxc_run(r.ctx, -1);
-  if (st != MXC_OK)
-    fprintf(stderr, "%s: %s\n", progname, mxc_strerror(st));
+  {
+    long wait = -1;
+    if (r.o.deadline_s > 0) {
+      wait = (long)(r.o.deadline_s * 1000.0) - (long)(now_ms() - r.t0);
+      if (wait < 0)
+        wait = 0;
+    }
+    st = mxc_run(r.ctx, wait);
+    if (st == MXC_ETIMEOUT) {
+      /* --deadline: what is pending is cancelled (mxc_ctx_free() below
+       * delivers it, each reported UNKNOWN) */
+      r.deadline_hit = 1;
+      r.cancelled = (unsigned long)mxc_pending(r.ctx);
+      worsen(&r, EX_UNKNOWN);
+    } else if (st != MXC_OK) {
+      fprintf(stderr, "%s: %s\n", progname, mxc_strerror(st));
+      worsen(&r, EX_UNKNOWN);
+    }
+  }
+  {
+    mxc_stats_t stats;
+    mxc_ctx_stats(r.ctx, &stats);
+    r.dns_queries = stats.queries_sent;
+  }
+  mxc_ctx_free(r.ctx);
+  progress(&r, 1);
+  flush_rest(&r);
+  if (r.deadline_hit && !r.o.quiet && !r.o.nagios && !r.framed) {
+    unsigned long left = 0;
+    if (r.o.batch)
+      while (!r.eof) {
+        char line[MAX_LINE + 1];
+        int ol, nul;
+        if (read_line(r.in, line, sizeof(line), &ol, &nul) < 0)
+          break;
+        left++;
+      }
+    else
+      left = (unsigned long)((r.o.nmessages ? r.o.nmessages : r.o.naddrs) -
+                             (r.o.nmessages ? r.next_msg : r.next_addr));
+    fprintf(stderr,
+            "%s: deadline of %g s reached: %lu check%s cancelled, %lu not "
+            "started\n",
+            progname, r.o.deadline_s, r.cancelled,
+            r.cancelled == 1 ? "" : "s", left);
+  }
   if (r.in && r.in != stdin)
     fclose(r.in);
-  mxc_ctx_free(r.ctx);
   free(r.o.messages);
+  free(r.o.addrs);
   if (r.framed) {
     char counts[96];
-    snprintf(counts, sizeof(counts), "%lu %lu %lu %lu", r.n_ok, r.n_warn,
-             r.n_crit, r.n_unknown);
+    snprintf(counts, sizeof(counts), "%lu %lu %lu %lu %lu", r.n_ok, r.n_warn,
+             r.n_crit, r.n_unknown, r.n_skipped);
     frame('C', counts);
+  } else if (r.o.nagios) {
+    nagios_output(&r);
   } else if (r.o.nmessages > 1 && !r.o.quiet && !r.o.json) {
     fprintf(stderr,
             "%s: %lu messages checked: %lu ok, %lu warning, %lu critical, "
-            "%lu unknown\n",
+            "%lu unknown",
             progname, r.n_ok + r.n_warn + r.n_crit + r.n_unknown, r.n_ok,
             r.n_warn, r.n_crit, r.n_unknown);
+    if (r.n_skipped)
+      fprintf(stderr, "; %lu file%s not read", r.n_skipped,
+              r.n_skipped == 1 ? "" : "s");
+    fputc('\n', stderr);
   }
-  if (r.o.batch && !r.o.quiet && !r.o.json)
+  if (r.o.batch && !r.o.quiet && !r.o.json && !r.o.nagios) {
     fprintf(stderr,
             "%s: %lu checked: %lu ok, %lu warning, %lu critical, %lu "
-            "unknown\n",
+            "unknown",
             progname, r.n_ok + r.n_warn + r.n_crit + r.n_unknown, r.n_ok,
             r.n_warn, r.n_crit, r.n_unknown);
+    if (r.n_skipped)
+      fprintf(stderr, "; %lu line%s skipped", r.n_skipped,
+              r.n_skipped == 1 ? "" : "s");
+    fputc('\n', stderr);
+  }
+  free_slots(&r);
   if (fflush(stdout) != 0 || ferror(stdout))
     return EX_UNKNOWN;
   return r.worst;

@@ -240,5 +240,70 @@ with open(sys.argv[1], "wb") as f:
 PY
 run 2 --json --ip 192.0.2.1 --message "$tmp/hostile.eml" && states R12=fail
 
+# --- several messages after one --message, in argument order -------------
+run 1 --json --message "$msg/good.eml" "$msg/bad.eml" "$msg/good.eml"
+python3 - "$tmp/out" <<'PY' && ok || bad "three messages after one --message"
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+names = [d["message"] if isinstance(d.get("message"), str) else d.get("input")
+         for d in docs]
+assert len(docs) == 3, len(docs)
+assert [n.rsplit("/", 1)[-1] for n in names] == ["good.eml", "bad.eml",
+                                                 "good.eml"], names
+PY
+run 1 --message "$msg/good.eml" --message "$msg/bad.eml"
+grep -c '^  dkim ' "$tmp/out" | grep -qx 2 && ok || bad "--message twice"
+mkdir "$tmp/spool"
+cp "$msg/good.eml" "$tmp/spool/a.eml"
+cp "$msg/misaligned.eml" "$tmp/spool/b.eml"
+(cd "$tmp" && NO_COLOR='' "$MXCHECK" --server "$MXC_TEST_DNS" --json \
+  --message spool/*.eml >out.glob 2>/dev/null)
+[ "$(wc -l <"$tmp/out.glob")" -eq 2 ] && ok || bad "--message *.eml"
+# with the client ADDRESS among the arguments: a compliance report each
+run 2 --json --message "$msg/good.eml" "$msg/misaligned.eml" \
+  --mail-from news@nodmarc.test 192.0.2.1
+python3 - "$tmp/out" <<'PY' && ok || bad "a report per message"
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+v = [d["compliance"]["verdict"] for d in docs]
+assert v == ["warn", "fail"], v
+assert all(d["address"] == "192.0.2.1" for d in docs)
+PY
+run 3 --message "$msg/good.eml" 192.0.2.1 192.0.2.2
+contains() { grep -q -- "$2" "$1" && ok || bad "$1 lacks '$2'"; }
+contains "$tmp/err" "one client ADDRESS (got 2)"
+run 3 --message "$msg/good.eml" nonsense.eml
+contains "$tmp/err" "nonsense.eml: No such file or directory"
+
+# --- the full check: ADDRESS and --ip ADDRESS are one command -------------
+# (the man page's "everything receivers check" form once skipped DMARC)
+run 2 --message "$msg/misaligned.eml" --mail-from news@nodmarc.test \
+  --profile microsoft-bulk 192.0.2.1
+cp "$tmp/out" "$tmp/out.pos"
+contains "$tmp/out" "compliance  profile microsoft-bulk: fail"
+run 2 --message "$msg/misaligned.eml" --mail-from news@nodmarc.test \
+  --profile microsoft-bulk --ip 192.0.2.1
+cmp -s "$tmp/out" "$tmp/out.pos" && ok || bad "ADDRESS and --ip differ"
+run 0 --json --message "$msg/good.eml" $good 192.0.2.1 && states R10=pass
+
+# --- a file that is not a message is refused, one line, exit 3 -----------
+: >"$tmp/empty.eml"
+head -c 4096 /dev/urandom | LC_ALL=C tr -d '\n' >"$tmp/random.bin"
+printf 'just some text\nno header\n' >"$tmp/text.txt"
+for f in "$tmp/empty.eml" /bin/ls "$tmp/random.bin" "$tmp/text.txt" "$tmp"; do
+  run 3 --message "$f" || continue
+  if [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+    grep -q "not a message" "$tmp/err"; then ok; else
+    bad "$f: not refused as a non-message"
+    sed 's/^/  | /' "$tmp/err"
+  fi
+  run 3 --message "$f" --mail-from news@bulk.test 192.0.2.1
+  contains "$tmp/err" "not a message"
+done
+# one bad file does not hide the others; it is not counted as checked
+run 3 --message "$tmp/random.bin" "$msg/good.eml"
+contains "$tmp/err" "1 messages checked: 1 ok, 0 warning, 0 critical, 0 unknown; 1 file not read"
+contains "$tmp/out" "dkim"
+
 echo "cli_compliance: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
