@@ -72,6 +72,8 @@ struct run {
   int job, njobs;       /* this worker's number, and how many (1: none) */
   int framed;           /* a worker: results go to the parent as frames */
   mxc_msg_t *hdr;       /* compliance: the header fields of --message */
+  const mxc_result_t *arc; /* the ARC result of the message whose DKIM
+                            * callback runs (NULL: none, or no ARC fields) */
 };
 
 static const char *progname = "mxcheck";
@@ -322,7 +324,7 @@ static void print_result(struct run *r, mxc_status_t st,
  * together: one JSON object (mxc_results_json()) or the address line once
  * with every block (mxc_results_text()).
  */
-enum { P_IPREV, P_SPF, P_DKIM, P_N };
+enum { P_IPREV, P_SPF, P_DKIM, P_ARC, P_N };
 struct pair {
   struct run *r;
   char *input;
@@ -334,14 +336,14 @@ struct pair {
 
 static void pair_finish(struct pair *p)
 {
-  static const char *const names[P_N] = {"iprev", "spf", "dkim"};
+  static const char *const names[P_N] = {"iprev", "spf", "dkim", "arc"};
   struct run *r = p->r;
   const mxc_result_t *all[P_N];
   int worst = EX_OK_, e;
   size_t k, n = 0;
 
   for (k = 0; k < P_N; k++) {
-    if (!p->want[k])
+    if (!p->want[k] && !p->res[k])
       continue;
     e = k == P_IPREV ? exit_code_for(p->st[k], p->res[k])
         : k == P_SPF ? exit_code_for(p->st[k], p->res[k])
@@ -352,7 +354,7 @@ static void pair_finish(struct pair *p)
   account(r, worst);
   if (!r->o.quiet) {
     for (k = 0; k < P_N; k++) {
-      if (!p->want[k])
+      if (!p->want[k] && !p->res[k])
         continue;
       if (p->res[k] == NULL)
         fprintf(stderr, "%s: %s: %s: %s\n", progname, p->input, names[k],
@@ -403,7 +405,10 @@ static void done_spf(mxc_check_t *chk, mxc_status_t st,
 static void done_dkim_pair(mxc_check_t *chk, mxc_status_t st,
                            const mxc_result_t *res, void *arg)
 {
+  struct pair *p = arg;
   (void)chk;
+  if (p->r->arc && (p->res[P_ARC] = mxc_result_dup(p->r->arc)) == NULL)
+    die(EX_UNKNOWN, "out of memory");
   pair_one(arg, P_DKIM, st, res);
 }
 
@@ -598,6 +603,7 @@ static void start_next(struct run *r)
 /* One message being read into its check. */
 struct msg {
   mxc_check_t *chk;
+  mxc_check_t *arc; /* ARC (RFC 8617) of the same stream */
   mxc_status_t err; /* the library said stop (a limit, out of memory) */
   mxc_msg_t *hdr;   /* compliance: also gather the header fields */
 };
@@ -615,17 +621,65 @@ static int ms_field(void *arg, const char *f, size_t len)
   struct msg *m = arg;
   if (m->hdr && mxc_msg_field(m->hdr, f, len) == MXC_ENOMEM)
     die(EX_UNKNOWN, "out of memory");
+  (void)mxc_arc_header(m->arc, f, len); /* a limit: its result says so */
   return ms_stop(m, mxc_dkim_header(m->chk, f, len));
 }
 static int ms_eoh(void *arg)
 {
   struct msg *m = arg;
+  (void)mxc_arc_eoh(m->arc);
   return ms_stop(m, mxc_dkim_eoh(m->chk));
 }
 static int ms_body(void *arg, const char *p, size_t len)
 {
   struct msg *m = arg;
+  (void)mxc_arc_body(m->arc, p, len);
   return ms_stop(m, mxc_dkim_body(m->chk, p, len));
+}
+
+/* The DKIM and ARC checks of one message: the caller's callback gets the
+ * DKIM result once both are in, with r->arc the ARC result meanwhile
+ * (NULL when the message has no ARC header field). */
+struct msgjob {
+  struct run *r;
+  mxc_done_cb cb;
+  void *arg;
+  mxc_status_t st;
+  mxc_result_t *dkim, *arc;
+  int n;
+};
+
+static void msgjob_one(struct msgjob *j)
+{
+  if (++j->n < 2)
+    return;
+  j->r->arc = j->arc && mxc_result_verdict(j->arc) != MXC_VERDICT_NONE
+                  ? j->arc
+                  : NULL;
+  j->cb(NULL, j->st, j->dkim, j->arg);
+  j->r->arc = NULL;
+  mxc_result_free(j->dkim);
+  mxc_result_free(j->arc);
+  free(j);
+}
+static void done_msg_dkim(mxc_check_t *chk, mxc_status_t st,
+                          const mxc_result_t *res, void *arg)
+{
+  struct msgjob *j = arg;
+  (void)chk;
+  j->st = st;
+  if (res && (j->dkim = mxc_result_dup(res)) == NULL)
+    die(EX_UNKNOWN, "out of memory");
+  msgjob_one(j);
+}
+static void done_msg_arc(mxc_check_t *chk, mxc_status_t st,
+                         const mxc_result_t *res, void *arg)
+{
+  struct msgjob *j = arg;
+  (void)chk;
+  if (st == MXC_OK && res && (j->arc = mxc_result_dup(res)) == NULL)
+    die(EX_UNKNOWN, "out of memory");
+  msgjob_one(j);
 }
 
 /*
@@ -655,8 +709,12 @@ static int start_message(struct run *r, const char *name, mxc_done_cb cb,
   st = mxc_dkim_new(r->ctx, &m.chk);
   if (st == MXC_OK)
     st = mxc_dkim_set_input(m.chk, label);
+  if (st == MXC_OK && (st = mxc_arc_new(r->ctx, &m.arc)) == MXC_OK)
+    st = mxc_arc_set_input(m.arc, label);
   if (st != MXC_OK) {
     fprintf(stderr, "%s: %s: %s\n", progname, label, mxc_strerror(st));
+    if (m.arc)
+      mxc_check_cancel(m.arc);
     if (m.chk)
       mxc_check_cancel(m.chk);
     if (fd != STDIN_FILENO)
@@ -710,10 +768,21 @@ static int start_message(struct run *r, const char *name, mxc_done_cb cb,
   if (fd != STDIN_FILENO)
     close(fd);
   if (rc < 0) {
+    mxc_check_cancel(m.arc);
     mxc_check_cancel(m.chk); /* no callback: none attached yet */
     return -1;
   }
-  st = mxc_dkim_finish(m.chk, cb, arg);
+  {
+    struct msgjob *j = calloc(1, sizeof(*j));
+    if (j == NULL)
+      die(EX_UNKNOWN, "out of memory");
+    j->r = r;
+    j->cb = cb;
+    j->arg = arg;
+    st = mxc_dkim_finish(m.chk, done_msg_dkim, j);
+    if (st == MXC_OK)
+      st = mxc_arc_finish(m.arc, done_msg_arc, j);
+  }
   if (st != MXC_OK)
     die(EX_UNKNOWN, "%s: %s", label, mxc_strerror(st)); /* cannot happen */
   return 0;
@@ -725,9 +794,23 @@ static void done_message(mxc_check_t *chk, mxc_status_t st,
                          const mxc_result_t *res, void *arg)
 {
   struct run *r = arg;
+  int e = exit_code_for(st, res);
   (void)chk;
-  account(r, exit_code_for(st, res));
-  print_result(r, st, res, res ? NULL : "message");
+  if (r->arc && res) { /* the message has ARC sets: both, one report */
+    const mxc_result_t *both[2];
+    int ea = exit_code_for(MXC_OK, r->arc);
+    both[0] = res;
+    both[1] = r->arc;
+    account(r, severity(ea) > severity(e) ? ea : e);
+    if (!r->o.quiet)
+      emit(r, r->o.json ? mxc_results_json(both, 2)
+                        : mxc_results_text(both, 2, r->o.color
+                                                        ? MXC_RENDER_COLOR
+                                                        : 0));
+  } else {
+    account(r, e);
+    print_result(r, st, res, res ? NULL : "message");
+  }
   start_messages(r);
 }
 
@@ -959,7 +1042,10 @@ static void start_compliance(struct run *r, const mxc_result_t *dkim)
 static void done_compliance_dkim(mxc_check_t *chk, mxc_status_t st,
                                  const mxc_result_t *res, void *arg)
 {
+  struct run *r = arg;
   (void)chk;
+  if (r->arc && r->hdr && mxc_msg_set_arc(r->hdr, r->arc) != MXC_OK)
+    die(EX_UNKNOWN, "out of memory");
   start_compliance(arg, st == MXC_OK ? res : NULL);
 }
 

@@ -784,6 +784,12 @@ MXC_EXTERN mxc_status_t mxc_msg_field(mxc_msg_t *msg, const char *field,
 /*! The message came with SMTPUTF8 (RFC 6531): 8-bit header octets are
  * then allowed. */
 MXC_EXTERN void mxc_msg_set_smtputf8(mxc_msg_t *msg, int on);
+/*! The "arc" result (mxc_arc_finish()) of the same message: the
+ * compliance report judges the forwarders' chain with it (rule R16) and
+ * shows it (arc= in Authentication-Results).  A copy is kept.
+ * \return MXC_OK, MXC_EINVAL (not an "arc" result), MXC_ENOMEM */
+MXC_EXTERN mxc_status_t mxc_msg_set_arc(mxc_msg_t *msg,
+                                        const mxc_result_t *arc);
 MXC_EXTERN void mxc_msg_free(mxc_msg_t *msg);
 
 /*! State of one rule. */

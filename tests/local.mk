@@ -60,6 +60,12 @@ EXTRA_DIST += tests/dkim/run.sh tests/dkim/cases.py tests/dkim/keyserver.py \
 	tests/dkim/rsa8192.TEST-ONLY.key tests/dkim/rfc8463-a3.eml \
 	tests/dkim/README.md
 
+# ARC (RFC 8617): tests/arc/run.sh (chains sealed by dkimpy's ARC signer
+# at test time, keys served by tests/dkim/keyserver.py, dkimpy's
+# arc_verify as oracle; hostile structures).
+TESTS += tests/arc/run.sh
+EXTRA_DIST += tests/arc/run.sh tests/arc/cases.py
+
 # Sender requirements (rules R1-R20): tests/zones/bulk.test.zone,
 # nodmarc.test.zone; messages in tests/compliance/ signed by
 # tests/compliance/sign.py with the TEST-ONLY key.
@@ -112,7 +118,8 @@ clean-local-sanitize:
 FUZZ_SECONDS = 30
 FUZZ_CC = clang
 EXTRA_DIST += tests/fuzz/fuzz_dnsmsg.c tests/fuzz/corpus
-fuzz: lib/mxcheck_version.h
+EXTRA_DIST += tests/fuzz/fuzz_arc.c tests/fuzz/corpus-arc
+fuzz: lib/mxcheck_version.h fuzz-arc
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-I$(top_srcdir)/lib -I$(top_builddir)/lib -I$(top_builddir) \
 		$(CARES_CFLAGS) \
@@ -122,7 +129,18 @@ fuzz: lib/mxcheck_version.h
 	mkdir -p tests/fuzz/run-corpus
 	tests/fuzz/fuzz_dnsmsg -max_total_time=$(FUZZ_SECONDS) \
 		-max_len=4096 tests/fuzz/run-corpus $(top_srcdir)/tests/fuzz/corpus
-.PHONY: fuzz
+# The ARC header parser and canonicalisation (lib/checks/arc/arc_parse.c).
+fuzz-arc: lib/mxcheck_version.h
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-I$(top_srcdir)/lib -I$(top_srcdir)/lib/checks/arc \
+		-I$(top_builddir)/lib -I$(top_builddir) $(CARES_CFLAGS) \
+		$(top_srcdir)/lib/util.c $(top_srcdir)/lib/checks/arc/arc_parse.c \
+		$(top_srcdir)/tests/fuzz/fuzz_arc.c -o tests/fuzz/fuzz_arc
+	mkdir -p tests/fuzz/run-corpus-arc
+	tests/fuzz/fuzz_arc -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=70000 tests/fuzz/run-corpus-arc \
+		$(top_srcdir)/tests/fuzz/corpus-arc
+.PHONY: fuzz fuzz-arc
 
 # mxcheck-milter (milter/): the daemon driven by miltertest against the
 # Knot zones; skips (77) without miltertest or when the milter is not
