@@ -94,6 +94,8 @@ struct run {
   size_t next_addr;     /* next ADDRESS argument to start */
   int job, njobs;       /* this worker's number, and how many (1: none) */
   int framed;           /* a worker: results go to the parent as frames */
+  const mxc_result_t *arc; /* the ARC result of the message whose DKIM
+                            * callback runs (NULL: none, or no ARC fields) */
   /* reports in argument order: slot i holds report i until those before
    * it are out */
   char **slot;
@@ -1114,6 +1116,7 @@ struct job {
 /* One message being read into its check. */
 struct msg {
   mxc_check_t *chk;
+  mxc_check_t *arc;    /* ARC (RFC 8617) of the same stream */
   mxc_status_t err;    /* the library said stop (a limit, out of memory) */
   mxc_msg_t *hdr;      /* compliance: also gather the header fields */
   unsigned long nfields;
@@ -1134,6 +1137,7 @@ static int ms_field(void *arg, const char *f, size_t len)
   m->nfields++;
   if (m->hdr && mxc_msg_field(m->hdr, f, len) == MXC_ENOMEM)
     die(EX_UNKNOWN, "out of memory");
+  (void)mxc_arc_header(m->arc, f, len); /* a limit: its result says so */
   return ms_stop(m, mxc_dkim_header(m->chk, f, len));
 }
 static int ms_eoh(void *arg)
@@ -1145,12 +1149,59 @@ static int ms_eoh(void *arg)
     m->notmsg = "its first line is not a header field (no header)";
     return 1;
   }
+  (void)mxc_arc_eoh(m->arc);
   return ms_stop(m, mxc_dkim_eoh(m->chk));
 }
 static int ms_body(void *arg, const char *p, size_t len)
 {
   struct msg *m = arg;
+  (void)mxc_arc_body(m->arc, p, len);
   return ms_stop(m, mxc_dkim_body(m->chk, p, len));
+}
+
+/* The DKIM and ARC checks of one message: the caller's callback gets the
+ * DKIM result once both are in, with r->arc the ARC result meanwhile
+ * (NULL when the message has no ARC header field). */
+struct msgjob {
+  struct run *r;
+  mxc_done_cb cb;
+  void *arg;
+  mxc_status_t st;
+  mxc_result_t *dkim, *arc;
+  int n;
+};
+
+static void msgjob_one(struct msgjob *j)
+{
+  if (++j->n < 2)
+    return;
+  j->r->arc = j->arc && mxc_result_verdict(j->arc) != MXC_VERDICT_NONE
+                  ? j->arc
+                  : NULL;
+  j->cb(NULL, j->st, j->dkim, j->arg);
+  j->r->arc = NULL;
+  mxc_result_free(j->dkim);
+  mxc_result_free(j->arc);
+  free(j);
+}
+static void done_msg_dkim(mxc_check_t *chk, mxc_status_t st,
+                          const mxc_result_t *res, void *arg)
+{
+  struct msgjob *j = arg;
+  (void)chk;
+  j->st = st;
+  if (res && (j->dkim = mxc_result_dup(res)) == NULL)
+    die(EX_UNKNOWN, "out of memory");
+  msgjob_one(j);
+}
+static void done_msg_arc(mxc_check_t *chk, mxc_status_t st,
+                         const mxc_result_t *res, void *arg)
+{
+  struct msgjob *j = arg;
+  (void)chk;
+  if (st == MXC_OK && res && (j->arc = mxc_result_dup(res)) == NULL)
+    die(EX_UNKNOWN, "out of memory");
+  msgjob_one(j);
 }
 
 /*
@@ -1189,8 +1240,12 @@ static int start_message(struct run *r, const char *name, mxc_msg_t *hdr,
   st = mxc_dkim_new(r->ctx, &m.chk);
   if (st == MXC_OK)
     st = mxc_dkim_set_input(m.chk, label);
+  if (st == MXC_OK && (st = mxc_arc_new(r->ctx, &m.arc)) == MXC_OK)
+    st = mxc_arc_set_input(m.arc, label);
   if (st != MXC_OK) {
     fprintf(stderr, "%s: %s: %s\n", progname, label, mxc_strerror(st));
+    if (m.arc)
+      mxc_check_cancel(m.arc);
     if (m.chk)
       mxc_check_cancel(m.chk);
     if (fd != STDIN_FILENO)
@@ -1254,10 +1309,21 @@ static int start_message(struct run *r, const char *name, mxc_msg_t *hdr,
   if (fd != STDIN_FILENO)
     close(fd);
   if (rc < 0) {
+    mxc_check_cancel(m.arc);
     mxc_check_cancel(m.chk); /* no callback: none attached yet */
     return -1;
   }
-  st = mxc_dkim_finish(m.chk, cb, arg);
+  {
+    struct msgjob *j = calloc(1, sizeof(*j));
+    if (j == NULL)
+      die(EX_UNKNOWN, "out of memory");
+    j->r = r;
+    j->cb = cb;
+    j->arg = arg;
+    st = mxc_dkim_finish(m.chk, done_msg_dkim, j);
+    if (st == MXC_OK)
+      st = mxc_arc_finish(m.arc, done_msg_arc, j);
+  }
   if (st != MXC_OK)
     die(EX_UNKNOWN, "%s: %s", label, mxc_strerror(st)); /* cannot happen */
   return 0;
@@ -1301,15 +1367,26 @@ static void done_message(mxc_check_t *chk, mxc_status_t st,
   if (res == NULL) {
     job_failed(j, st, 0);
   } else {
+    /* A message with ARC sets: DKIM and ARC, one report, the worse code. */
+    const mxc_result_t *both[2];
+    both[0] = res;
+    both[1] = r->arc;
+    if (r->arc) {
+      int ea = exit_code_for(MXC_OK, r->arc);
+      if (severity(ea) > severity(code))
+        code = ea;
+    }
     account(r, code);
     if (r->o.nagios) {
       perf_note(r, res);
       nag_note(r, j->idx, code, mxc_result_input(res), summary_of(res));
     } else if (!r->o.quiet) {
+      int c = r->o.color ? MXC_RENDER_COLOR : 0;
       put(r, j->idx, 0,
-          own(r->o.json ? mxc_result_json(res)
-                        : mxc_result_text(
-                              res, r->o.color ? MXC_RENDER_COLOR : 0)));
+          own(r->arc ? (r->o.json ? mxc_results_json(both, 2)
+                                  : mxc_results_text(both, 2, c))
+                     : (r->o.json ? mxc_result_json(res)
+                                  : mxc_result_text(res, c))));
     }
     free(j);
   }
@@ -1404,6 +1481,8 @@ static void done_compliance_dkim(mxc_check_t *chk, mxc_status_t st,
     job_failed(j, st, 0);
     return;
   }
+  if (j->r->arc && j->hdr && mxc_msg_set_arc(j->hdr, j->r->arc) != MXC_OK)
+    die(EX_UNKNOWN, "out of memory");
   start_compliance(j, st == MXC_OK ? res : NULL);
 }
 

@@ -43,6 +43,12 @@ noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 	%reldir%/checks/dmarc/dmarc.c \
 	%reldir%/checks/dmarc/dmarc_parse.c \
 	%reldir%/checks/dmarc/dmarc_result.c
+# ARC (RFC 8617), verified on OpenSSL.
+%canon_reldir%_libmxcheck_core_la_SOURCES += \
+	%reldir%/checks/arc/arc_private.h \
+	%reldir%/checks/arc/arc.c \
+	%reldir%/checks/arc/arc_parse.c \
+	%reldir%/checks/arc/arc_result.c
 # Sender requirements (doc: RULES R1-R20): header checks, the rule table.
 %canon_reldir%_libmxcheck_core_la_SOURCES += \
 	%reldir%/checks/compliance/compliance_private.h \
@@ -51,9 +57,10 @@ noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 	%reldir%/checks/compliance/compliance_result.c
 %canon_reldir%_libmxcheck_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DMXC_BUILDING_LIBRARY
 %canon_reldir%_libmxcheck_core_la_CFLAGS = $(AM_CFLAGS) $(VISIBILITY_CFLAGS) \
-	$(CARES_CFLAGS) $(JSONC_CFLAGS) $(OPENDKIM_CFLAGS) $(PSL_CFLAGS)
+	$(CARES_CFLAGS) $(JSONC_CFLAGS) $(OPENDKIM_CFLAGS) $(PSL_CFLAGS) \
+	$(CRYPTO_CFLAGS)
 %canon_reldir%_libmxcheck_core_la_LIBADD = $(CARES_LIBS) $(JSONC_LIBS) \
-	$(SPF2_LIBS) $(OPENDKIM_LIBS) $(PSL_LIBS)
+	$(SPF2_LIBS) $(OPENDKIM_LIBS) $(PSL_LIBS) $(CRYPTO_LIBS)
 
 lib_LTLIBRARIES += %reldir%/libmxcheck.la
 %canon_reldir%_libmxcheck_la_SOURCES =

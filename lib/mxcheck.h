@@ -560,6 +560,83 @@ MXC_EXTERN size_t mxc_dkim_ignored(const mxc_result_t *res);
 MXC_EXTERN int mxc_dkim_ed25519_supported(mxc_ctx_t *ctx);
 
 /* ------------------------------------------------------------------------ */
+/* ARC (RFC 8617): the ARC sets of a message verified on OpenSSL            */
+/* ------------------------------------------------------------------------ */
+
+/*!
+ * Start an ARC verification of one message, fed as a stream like a DKIM
+ * check (the same fields and chunks can go to both): header fields with
+ * mxc_arc_header(), mxc_arc_eoh(), body chunks with mxc_arc_body(), then
+ * mxc_arc_finish().  At the end of the header the structure of the ARC
+ * sets is checked (RFC 8617 section 5.2: instances 1..N continuous, N at
+ * most MXC_ARC_MAX_INSTANCE, one ARC-Authentication-Results,
+ * ARC-Message-Signature and ARC-Seal per instance, the cv= rules) and the
+ * key of every AMS and AS (selector._domainkey.domain TXT) is asked
+ * through the context, at once.  The body is hashed as it comes, never
+ * held.  No callback is attached until mxc_arc_finish().
+ * \return MXC_OK, MXC_EINVAL, MXC_ENOMEM, MXC_EDESTRUCTION
+ */
+MXC_EXTERN mxc_status_t mxc_arc_new(mxc_ctx_t *ctx, mxc_check_t **out);
+/*! Name the message in the result (a file name, a queue id). */
+MXC_EXTERN mxc_status_t mxc_arc_set_input(mxc_check_t *chk,
+                                          const char *name);
+/*! One header field as received, folded lines included (LF or CRLF),
+ * the final line end optional.  MXC_ELIMIT: over a limit (below), the
+ * message will not be verified and the result says why. */
+MXC_EXTERN mxc_status_t mxc_arc_header(mxc_check_t *chk, const char *field,
+                                       size_t len);
+/*! The end of the header: structure checked, keys asked. */
+MXC_EXTERN mxc_status_t mxc_arc_eoh(mxc_check_t *chk);
+/*! A chunk of the body (LF or CRLF line ends), any size. */
+MXC_EXTERN mxc_status_t mxc_arc_body(mxc_check_t *chk, const char *chunk,
+                                     size_t len);
+/*! The message is complete: cb gets the result (method "arc") once every
+ * key is in.  Its verdict (RFC 8617 section 4.1): pass (every AMS that
+ * must and every AS verify), fail (a structure error, the latest seal
+ * says cv=fail, the latest AMS or any AS does not verify), none (no ARC
+ * header field), or temperror (a key could not be fetched: DNS failed). */
+MXC_EXTERN mxc_status_t mxc_arc_finish(mxc_check_t *chk, mxc_done_cb cb,
+                                       void *arg);
+
+/*! Limits of one ARC check: instances (RFC 8617 section 4.2.1), and, as
+ * for DKIM, the header it holds until its end. */
+#define MXC_ARC_MAX_INSTANCE 50
+#define MXC_ARC_MAX_FIELD (1024 * 1024)
+#define MXC_ARC_MAX_FIELDS 10000
+#define MXC_ARC_MAX_HEADER (64 * 1024 * 1024)
+
+/*! The ARC sets of an "arc" result, instance 1 first (index i is instance
+ * i + 1); 0 when the structure failed before the sets could be read. */
+MXC_EXTERN size_t mxc_arc_set_count(const mxc_result_t *res);
+/*! RFC 8617 section 5.2 step 4: 0 when every AMS verifies, else the
+ * lowest instance of the run of verifying AMSs ending with the latest;
+ * -1 when not determined (the chain did not get that far). */
+MXC_EXTERN int mxc_arc_oldest_pass(const mxc_result_t *res);
+/*! Stable code of the chain's verdict ("" for pass and none), e.g.
+ * "arc-structure", "arc-instance", "arc-cv", "arc-cv-fail",
+ * "body-hash-mismatch", "signature-mismatch", "no-key". */
+MXC_EXTERN const char *mxc_arc_error(const mxc_result_t *res);
+/*! Per set: the AAR's authserv-id, the AS's cv=, and each signature's
+ * verdict (none: not verified), d= (for the AS: the sealer), s=, error
+ * code and reason.  NULL / none out of range. */
+MXC_EXTERN const char *mxc_arc_authserv_id(const mxc_result_t *res, size_t i);
+MXC_EXTERN const char *mxc_arc_cv(const mxc_result_t *res, size_t i);
+MXC_EXTERN mxc_verdict_t mxc_arc_ams_verdict(const mxc_result_t *res,
+                                             size_t i);
+MXC_EXTERN const char *mxc_arc_ams_domain(const mxc_result_t *res, size_t i);
+MXC_EXTERN const char *mxc_arc_ams_selector(const mxc_result_t *res,
+                                            size_t i);
+MXC_EXTERN const char *mxc_arc_ams_error(const mxc_result_t *res, size_t i);
+MXC_EXTERN const char *mxc_arc_ams_reason(const mxc_result_t *res, size_t i);
+MXC_EXTERN mxc_verdict_t mxc_arc_as_verdict(const mxc_result_t *res,
+                                            size_t i);
+MXC_EXTERN const char *mxc_arc_as_domain(const mxc_result_t *res, size_t i);
+MXC_EXTERN const char *mxc_arc_as_selector(const mxc_result_t *res,
+                                           size_t i);
+MXC_EXTERN const char *mxc_arc_as_error(const mxc_result_t *res, size_t i);
+MXC_EXTERN const char *mxc_arc_as_reason(const mxc_result_t *res, size_t i);
+
+/* ------------------------------------------------------------------------ */
 /* DMARC (RFC 9989; RFC 7489 with the Public Suffix List as an option)      */
 /* ------------------------------------------------------------------------ */
 
@@ -707,6 +784,12 @@ MXC_EXTERN mxc_status_t mxc_msg_field(mxc_msg_t *msg, const char *field,
 /*! The message came with SMTPUTF8 (RFC 6531): 8-bit header octets are
  * then allowed. */
 MXC_EXTERN void mxc_msg_set_smtputf8(mxc_msg_t *msg, int on);
+/*! The "arc" result (mxc_arc_finish()) of the same message: the
+ * compliance report judges the forwarders' chain with it (rule R16) and
+ * shows it (arc= in Authentication-Results).  A copy is kept.
+ * \return MXC_OK, MXC_EINVAL (not an "arc" result), MXC_ENOMEM */
+MXC_EXTERN mxc_status_t mxc_msg_set_arc(mxc_msg_t *msg,
+                                        const mxc_result_t *arc);
 MXC_EXTERN void mxc_msg_free(mxc_msg_t *msg);
 
 /*! State of one rule. */

@@ -60,6 +60,12 @@ EXTRA_DIST += tests/dkim/run.sh tests/dkim/cases.py tests/dkim/keyserver.py \
 	tests/dkim/rsa8192.TEST-ONLY.key tests/dkim/rfc8463-a3.eml \
 	tests/dkim/README.md
 
+# ARC (RFC 8617): tests/arc/run.sh (chains sealed by dkimpy's ARC signer
+# at test time, keys served by tests/dkim/keyserver.py, dkimpy's
+# arc_verify as oracle; hostile structures).
+TESTS += tests/arc/run.sh
+EXTRA_DIST += tests/arc/run.sh tests/arc/cases.py
+
 # Sender requirements (rules R1-R20): tests/zones/bulk.test.zone,
 # nodmarc.test.zone; messages in tests/compliance/ signed by
 # tests/compliance/sign.py with the TEST-ONLY key.
@@ -121,12 +127,14 @@ FUZZ_SMOKE_SECONDS = 20
 FUZZ_TARGET = fuzz_dnsmsg
 FUZZ_ENV = CC="$(FUZZ_CC)" \
 	CPPFLAGS="-I$(top_srcdir)/lib -I$(top_builddir)/lib -I$(top_builddir) \
-	$(CARES_CFLAGS) $(JSONC_CFLAGS) $(OPENDKIM_CFLAGS) $(PSL_CFLAGS)" \
+	$(CARES_CFLAGS) $(JSONC_CFLAGS) $(OPENDKIM_CFLAGS) $(PSL_CFLAGS) \
+	$(CRYPTO_CFLAGS)" \
 	LIBS="$(CARES_LIBS) $(JSONC_LIBS) $(SPF2_LIBS) $(OPENDKIM_LIBS) \
-	$(PSL_LIBS) -lm"
+	$(PSL_LIBS) $(CRYPTO_LIBS) -lm"
 EXTRA_DIST += tests/fuzz/build.sh tests/fuzz/smoke.sh tests/fuzz/corpus \
 	tests/fuzz/fuzz_dnsmsg.c tests/fuzz/fuzz_spf.c tests/fuzz/fuzz_dmarc.c \
-	tests/fuzz/fuzz_msg.c tests/fuzz/fuzz_dkim.c tests/fuzz/fuzz_msgsplit.c
+	tests/fuzz/fuzz_msg.c tests/fuzz/fuzz_dkim.c tests/fuzz/fuzz_msgsplit.c \
+	tests/fuzz/fuzz_arc.c
 fuzz-build: lib/mxcheck_version.h
 	$(FUZZ_ENV) $(SHELL) $(top_srcdir)/tests/fuzz/build.sh \
 		$(top_srcdir) tests/fuzz/bin

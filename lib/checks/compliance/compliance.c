@@ -46,6 +46,7 @@ static unsigned profile_bit(const char *name)
 struct facts {
   unsigned profile;
   const mxc_result_t *iprev, *spf, *dkim, *dmarc;
+  const mxc_result_t *arc; /* NULL: not verified (no ARC field) */
   const char *mail_from, *helo;
   const struct mxci_msg_facts *msg;
 };
@@ -548,6 +549,17 @@ static void r16(const struct facts *f, struct verdict *v)
   const struct mxci_msg_facts *m = f->msg;
   if (!m->present)
     ev(v, MXC_RULE_UNKNOWN, "", "no message given (--message)");
+  else if (f->arc && mxc_result_verdict(f->arc) == MXC_VERDICT_PASS)
+    ev(v, MXC_RULE_PASS, "", "arc=pass: %s", mxc_result_reason(f->arc));
+  else if (f->arc && mxc_result_verdict(f->arc) == MXC_VERDICT_TEMPERROR)
+    ev(v, MXC_RULE_UNKNOWN, "retry later", "arc=temperror: %s",
+       mxc_result_reason(f->arc));
+  else if (f->arc && mxc_result_verdict(f->arc) != MXC_VERDICT_NONE)
+    ev(v, MXC_RULE_FAIL,
+       "the forwarder or list whose ARC set fails must fix its ARC signer "
+       "(receivers ignore a broken chain)",
+       "arc=%s: %s", mxc_verdict_str(mxc_result_verdict(f->arc)),
+       mxc_result_reason(f->arc));
   else if (m->arc && m->arc_cv_fail)
     ev(v, MXC_RULE_WARN, "fix the ARC chain", "ARC-Seal with cv=fail");
   else if (m->arc)
@@ -784,6 +796,7 @@ static void comp_finish(struct comp_check *c)
   f.spf = c->res[MXCI_SUB_SPF];
   f.dkim = c->res[MXCI_SUB_DKIM];
   f.dmarc = c->res[MXCI_SUB_DMARC];
+  f.arc = c->res[MXCI_SUB_ARC];
   f.mail_from = c->mail_from;
   f.helo = c->helo;
   f.msg = &c->msg;
@@ -940,7 +953,12 @@ mxc_status_t mxc_compliance_start(mxc_ctx_t *ctx, const char *ip,
     return MXC_ENOMEM;            /* LCOV_EXCL_STOP */
   }
   mxci_msg_facts(msg, &c->msg);
-  chk = mxci_check_new(ctx, &comp_ops, cb, arg);
+  if (mxci_msg_arc(msg) &&
+      (c->res[MXCI_SUB_ARC] = mxc_result_dup(mxci_msg_arc(msg))) == NULL)
+    st = MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
+  else
+    st = MXC_OK;
+  chk = st == MXC_OK ? mxci_check_new(ctx, &comp_ops, cb, arg) : NULL;
   if (chk == NULL) {
     struct mxc_check tmp;         /* LCOV_EXCL_START: OutOfMemory */
     memset(&tmp, 0, sizeof(tmp));

@@ -34,6 +34,8 @@ size_t mxci_msg_count(const mxc_msg_t *m);
 const struct mxci_msg_field *mxci_msg_get(const mxc_msg_t *m, size_t i);
 int mxci_msg_date_ok(const char *v);
 int mxci_msg_id_ok(const char *v);
+/* The "arc" result given with mxc_msg_set_arc(), or NULL. */
+const mxc_result_t *mxci_msg_arc(const mxc_msg_t *m);
 
 #define MXCI_MSG_MAX_FINDINGS 24
 #define MXCI_MSG_BIG_HEADER (256 * 1024)
@@ -70,7 +72,7 @@ struct mxci_rule_res {
 };
 
 enum { MXCI_SUB_IPREV, MXCI_SUB_SPF, MXCI_SUB_DKIM, MXCI_SUB_DMARC,
-       MXCI_SUB_N };
+       MXCI_SUB_ARC, MXCI_SUB_N };
 
 /* The compliance part of a result (mxc_result_t.data); profile NULL: the
  * client address did not parse, nothing was checked. */

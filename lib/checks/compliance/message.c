@@ -21,6 +21,7 @@ struct mxc_msg {
   size_t dropped;       /* fields beyond MXC_MSG_MAX_FIELDS */
   size_t header_octets; /* all fields as given */
   int smtputf8;
+  mxc_result_t *arc;    /* mxc_msg_set_arc() */
 };
 
 mxc_status_t mxc_msg_new(mxc_msg_t **out)
@@ -46,7 +47,25 @@ void mxc_msg_free(mxc_msg_t *m)
     mxci_free(m->fields[i].value);
   }
   mxci_free(m->fields);
+  mxc_result_free(m->arc);
   mxci_free(m);
+}
+
+mxc_status_t mxc_msg_set_arc(mxc_msg_t *m, const mxc_result_t *arc)
+{
+  mxc_result_t *copy;
+  if (m == NULL || arc == NULL || strcmp(mxc_result_method(arc), "arc") != 0)
+    return MXC_EINVAL;
+  if ((copy = mxc_result_dup(arc)) == NULL)
+    return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
+  mxc_result_free(m->arc);
+  m->arc = copy;
+  return MXC_OK;
+}
+
+const mxc_result_t *mxci_msg_arc(const mxc_msg_t *m)
+{
+  return m ? m->arc : NULL;
 }
 
 void mxc_msg_set_smtputf8(mxc_msg_t *m, int on)
