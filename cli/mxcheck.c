@@ -167,6 +167,12 @@ static void usage(FILE *f)
           "      --authres             print an RFC 8601 Authentication-Results "
           "field instead\n"
           "      --authserv-id ID      its authserv-id (default mxcheck)\n"
+          "      --dnsbl ZONE          rule R19: also look the address up on "
+          "this DNS\n"
+          "                            blocklist (repeatable; implies "
+          "--profile; ask through\n"
+          "                            your own resolver: public lists "
+          "refuse public ones)\n"
           "  -q, --quiet               print nothing; only the exit status "
           "(skips\n"
           "                            libspf2's view and the SPF trace, "
@@ -989,6 +995,7 @@ int main(int argc, char **argv)
       {"ip", required_argument, NULL, 'I'},
       {"authres", no_argument, NULL, 'A'},
       {"authserv-id", required_argument, NULL, 'a'},
+      {"dnsbl", required_argument, NULL, 'B'},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
@@ -998,6 +1005,8 @@ int main(int argc, char **argv)
   long tries = 4, maxq = 0, cache_size = -1;
   int edns = 1, libspf2 = 1, color_mode = -1, c, i, parallel_set = 0;
   unsigned dmarc_method = 0;
+  const char *dnsbl[MXC_DNSBL_MAX_ZONES]; /* --dnsbl */
+  size_t ndnsbl = 0;
   mxc_status_t st;
 
   memset(&r, 0, sizeof(r));
@@ -1079,6 +1088,12 @@ int main(int argc, char **argv)
         dmarc_method = MXC_DMARC_TREEWALK | MXC_DMARC_PSL;
       else
         die(EX_UNKNOWN, "--dmarc-discovery: expected treewalk, psl or both");
+      break;
+    case 'B':
+      if (ndnsbl == MXC_DNSBL_MAX_ZONES)
+        die(EX_UNKNOWN, "--dnsbl: at most %d lists", MXC_DNSBL_MAX_ZONES);
+      dnsbl[ndnsbl++] = optarg;
+      r.o.compliance = 1;
       break;
     case 'L':
       libspf2 = 0;
@@ -1233,6 +1248,8 @@ int main(int argc, char **argv)
   if (dmarc_method &&
       (st = mxc_ctx_set_dmarc_discovery(r.ctx, dmarc_method)) != MXC_OK)
     die(EX_UNKNOWN, "--dmarc-discovery: %s", mxc_ctx_error(r.ctx));
+  if (ndnsbl && mxc_ctx_set_dnsbl_zones(r.ctx, dnsbl, ndnsbl) != MXC_OK)
+    die(EX_UNKNOWN, "--dnsbl: %s", mxc_ctx_error(r.ctx));
   if (r.o.domain)
     start_dmarc(&r);
   /* -q prints nothing: neither libspf2's view nor the SPF trace is read.

@@ -121,6 +121,8 @@ report-misaligned-authres --authres --ip 192.0.2.1 --mail-from news@nodmarc.test
 report-unsigned-oneclick-json --json --profile gmail-bulk --ip 192.0.2.1 --mail-from news@bulk.test --helo good4.mxcheck.test --message tests/compliance/unsigned-oneclick.eml
 report-bad-json           --json --ip 192.0.2.1 --message tests/compliance/bad.eml
 report-nomessage-noptr-text --ip 192.0.2.5 --mail-from news@bulk.test
+report-nullmx-dnsbl-text  --ip 192.0.2.7 --mail-from a@nullmx.exist.test --dnsbl bl.test --dnsbl refused.bl.test
+report-dnsbl-refused-json --json --ip 192.0.2.1 --mail-from news@bulk.test --dnsbl refused.bl.test --dnsbl bl.test
 EOF
 }
 
