@@ -527,6 +527,12 @@ MXC_EXTERN const char *mxc_dkim_sig_key_record(const mxc_result_t *res,
 MXC_EXTERN const char *mxc_dkim_sig_key_type(const mxc_result_t *res,
                                              size_t i);
 MXC_EXTERN unsigned mxc_dkim_sig_key_bits(const mxc_result_t *res, size_t i);
+/*! The structure of an RSA key's p=: "spki" (SubjectPublicKeyInfo, what
+ * most signers publish) or "pkcs1" (RSAPublicKey, RFC 6376 section 3.6.1:
+ * verified after conversion, with the warning "key-pkcs1": OpenDKIM-based
+ * receivers reject it); "" for other keys or when none was decoded. */
+MXC_EXTERN const char *mxc_dkim_sig_key_form(const mxc_result_t *res,
+                                             size_t i);
 MXC_EXTERN int mxc_dkim_sig_dnssec(const mxc_result_t *res, size_t i);
 /*! 1 when the key says t=y (testing, RFC 6376 section 3.6.1). */
 MXC_EXTERN int mxc_dkim_sig_testing(const mxc_result_t *res, size_t i);
@@ -709,7 +715,8 @@ MXC_EXTERN const char *mxc_exist_state_str(mxc_exist_state_t s);
  * exist (NXDOMAIN), publishes a null MX or is not a domain name; else
  * temperror when one could not be decided; else pass (a warning
  * "no-mail-host" when a domain has neither MX nor address records).
- * eturn MXC_OK, MXC_EINVAL (NULL cb, NULL domains with n > 0, a NULL
+ * 
+eturn MXC_OK, MXC_EINVAL (NULL cb, NULL domains with n > 0, a NULL
  *         domain), MXC_ELIMIT (n > MXC_EXIST_MAX_DOMAINS), MXC_ENOMEM,
  *         MXC_EDESTRUCTION
  */
@@ -757,7 +764,8 @@ MXC_EXTERN const char *mxc_dnsbl_state_str(mxc_dnsbl_state_t s);
  * by default: public lists refuse queries that come through public
  * resolvers (they then answer 127.255.255.254), so ask them through a
  * resolver of your own.  Duplicates are dropped; strings are copied.
- * eturn MXC_OK, MXC_EINVAL (a NULL or invalid zone name; message in
+ * 
+eturn MXC_OK, MXC_EINVAL (a NULL or invalid zone name; message in
  *         mxc_ctx_error()), MXC_ELIMIT (n > MXC_DNSBL_MAX_ZONES),
  *         MXC_ENOMEM
  */
@@ -774,7 +782,8 @@ MXC_EXTERN size_t mxc_ctx_dnsbl_zone_count(mxc_ctx_t *ctx);
  * method "dnsbl": fail when listed on a list, pass when on none, none
  * (state unknown) when a list refused the query or failed, or no list is
  * set.  Address forms and MXC_EADDRESS as mxc_iprev_start().
- * eturn MXC_OK, MXC_EINVAL, MXC_ENOMEM, MXC_EDESTRUCTION
+ * 
+eturn MXC_OK, MXC_EINVAL, MXC_ENOMEM, MXC_EDESTRUCTION
  */
 MXC_EXTERN mxc_status_t mxc_dnsbl_start(mxc_ctx_t *ctx, const char *address,
                                         mxc_done_cb cb, void *arg,

@@ -106,6 +106,8 @@ dmarc-psl-json            --json --dmarc-discovery psl --domain a.github.io
 dmarc-with-ip-text        --domain org.dmarc.test 192.0.2.7
 dkim-good-text            --message tests/compliance/good.eml
 dkim-good-json            --json --message tests/compliance/good.eml
+dkim-pkcs1-text           --message tests/compliance/pkcs1.eml
+dkim-pkcs1-json           --json --message tests/compliance/pkcs1.eml
 dkim-unsigned-text        --message tests/compliance/bad.eml
 dkim-unsigned-json        --json --message tests/compliance/bad.eml
 dkim-rfc8463-text         --message tests/dkim/rfc8463-a3.eml
