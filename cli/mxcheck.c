@@ -250,6 +250,12 @@ static void usage(FILE *f)
       "field instead\n"
       "      --authserv-id ID      its authserv-id (default mxcheck; needs "
       "--authres)\n"
+      "      --dnsbl ZONE          rule R19: also look the address up on "
+      "this DNS\n"
+      "                            blocklist (repeatable; implies "
+      "--profile; ask through\n"
+      "                            your own resolver: public lists "
+      "refuse public ones)\n"
       "  -b, --batch FILE          lines \"ADDRESS [MAIL-FROM [HELO]]\" from "
       "FILE ('-':\n"
       "                            stdin; <> is the null sender); checked "
@@ -1734,6 +1740,7 @@ int main(int argc, char **argv)
       {"ip", required_argument, NULL, 'I'},
       {"authres", no_argument, NULL, 'A'},
       {"authserv-id", required_argument, NULL, 'a'},
+      {"dnsbl", required_argument, NULL, 'B'},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
@@ -1744,6 +1751,8 @@ int main(int argc, char **argv)
   int edns = 1, libspf2 = 1, color_mode = -1, progress_mode = -1, c, i;
   int parallel_set = 0, format = -1;
   unsigned dmarc_method = 0;
+  const char *dnsbl[MXC_DNSBL_MAX_ZONES]; /* --dnsbl */
+  size_t ndnsbl = 0;
   mxc_status_t st;
   const char *why;
 
@@ -1843,6 +1852,12 @@ int main(int argc, char **argv)
         dmarc_method = MXC_DMARC_TREEWALK | MXC_DMARC_PSL;
       else
         die(EX_UNKNOWN, "--dmarc-discovery: expected treewalk, psl or both");
+      break;
+    case 'B':
+      if (ndnsbl == MXC_DNSBL_MAX_ZONES)
+        die(EX_UNKNOWN, "--dnsbl: at most %d lists", MXC_DNSBL_MAX_ZONES);
+      dnsbl[ndnsbl++] = optarg;
+      r.o.compliance = 1;
       break;
     case 'L':
       libspf2 = 0;
@@ -2043,6 +2058,8 @@ int main(int argc, char **argv)
   if (dmarc_method &&
       (st = mxc_ctx_set_dmarc_discovery(r.ctx, dmarc_method)) != MXC_OK)
     die(EX_UNKNOWN, "--dmarc-discovery: %s", mxc_ctx_error(r.ctx));
+  if (ndnsbl && mxc_ctx_set_dnsbl_zones(r.ctx, dnsbl, ndnsbl) != MXC_OK)
+    die(EX_UNKNOWN, "--dnsbl: %s", mxc_ctx_error(r.ctx));
   if (r.o.domain)
     start_dmarc(&r);
   /* -q and --nagios print no detail: neither libspf2's view nor the SPF

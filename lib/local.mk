@@ -49,6 +49,16 @@ noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 	%reldir%/checks/arc/arc.c \
 	%reldir%/checks/arc/arc_parse.c \
 	%reldir%/checks/arc/arc_result.c
+# Domain existence (rule R13; RFC 7505 null MX).
+%canon_reldir%_libmxcheck_core_la_SOURCES += \
+	%reldir%/checks/exist/exist_private.h \
+	%reldir%/checks/exist/exist.c \
+	%reldir%/checks/exist/exist_result.c
+# DNS blocklists (rule R19; RFC 5782).
+%canon_reldir%_libmxcheck_core_la_SOURCES += \
+	%reldir%/checks/dnsbl/dnsbl_private.h \
+	%reldir%/checks/dnsbl/dnsbl.c \
+	%reldir%/checks/dnsbl/dnsbl_result.c
 # Sender requirements (doc: RULES R1-R20): header checks, the rule table.
 %canon_reldir%_libmxcheck_core_la_SOURCES += \
 	%reldir%/checks/compliance/compliance_private.h \

@@ -527,6 +527,12 @@ MXC_EXTERN const char *mxc_dkim_sig_key_record(const mxc_result_t *res,
 MXC_EXTERN const char *mxc_dkim_sig_key_type(const mxc_result_t *res,
                                              size_t i);
 MXC_EXTERN unsigned mxc_dkim_sig_key_bits(const mxc_result_t *res, size_t i);
+/*! The structure of an RSA key's p=: "spki" (SubjectPublicKeyInfo, what
+ * most signers publish) or "pkcs1" (RSAPublicKey, RFC 6376 section 3.6.1:
+ * verified after conversion, with the warning "key-pkcs1": OpenDKIM-based
+ * receivers reject it); "" for other keys or when none was decoded. */
+MXC_EXTERN const char *mxc_dkim_sig_key_form(const mxc_result_t *res,
+                                             size_t i);
 MXC_EXTERN int mxc_dkim_sig_dnssec(const mxc_result_t *res, size_t i);
 /*! 1 when the key says t=y (testing, RFC 6376 section 3.6.1). */
 MXC_EXTERN int mxc_dkim_sig_testing(const mxc_result_t *res, size_t i);
@@ -757,6 +763,121 @@ MXC_EXTERN const char *mxc_dmarc_trace(const mxc_result_t *res, size_t i);
  * tags, t=y). */
 MXC_EXTERN size_t mxc_dmarc_note_count(const mxc_result_t *res);
 MXC_EXTERN const char *mxc_dmarc_note(const mxc_result_t *res, size_t i);
+
+/* ------------------------------------------------------------------------ */
+/* Domain existence (rule R13; RFC 7505 null MX)                            */
+/* ------------------------------------------------------------------------ */
+
+/*! Domains one existence check takes. */
+#define MXC_EXIST_MAX_DOMAINS 32
+
+/*! What the lookups of one domain said. */
+typedef enum {
+  MXC_EXIST_YES = 0,       /* it exists (a record, or NOERROR) */
+  MXC_EXIST_NXDOMAIN = 1,  /* it does not exist */
+  MXC_EXIST_NULL_MX = 2,   /* it publishes a null MX: it takes no mail */
+  MXC_EXIST_TEMPERROR = 3, /* no lookup decided (timeout, SERVFAIL, ...) */
+  MXC_EXIST_INVALID = 4    /* not a domain name that can be looked up */
+} mxc_exist_state_t;
+
+/*! "exists", "nxdomain", "null-mx", "temperror", "invalid". */
+MXC_EXTERN const char *mxc_exist_state_str(mxc_exist_state_t s);
+
+/*!
+ * Start an existence check of domains (the MAIL FROM and From domains of
+ * a message: receivers refuse mail from a domain that does not exist or
+ * publishes a null MX, RFC 7505).  SOA, MX, A and AAAA of every distinct
+ * domain (case-insensitive, a final dot ignored) are asked concurrently
+ * through ctx.  The result has method "exist": fail when a domain does not
+ * exist (NXDOMAIN), publishes a null MX or is not a domain name; else
+ * temperror when one could not be decided; else pass (a warning
+ * "no-mail-host" when a domain has neither MX nor address records).
+ * 
+eturn MXC_OK, MXC_EINVAL (NULL cb, NULL domains with n > 0, a NULL
+ *         domain), MXC_ELIMIT (n > MXC_EXIST_MAX_DOMAINS), MXC_ENOMEM,
+ *         MXC_EDESTRUCTION
+ */
+MXC_EXTERN mxc_status_t mxc_exist_start(mxc_ctx_t *ctx,
+                                        const char *const *domains, size_t n,
+                                        mxc_done_cb cb, void *arg,
+                                        mxc_check_t **out);
+/*! Blocking wrapper of mxc_exist_start(), as mxc_iprev_sync(). */
+MXC_EXTERN mxc_status_t mxc_exist_sync(mxc_ctx_t *ctx,
+                                       const char *const *domains, size_t n,
+                                       mxc_result_t **out);
+/*! The distinct domains checked (lower case), in the order given; their
+ * state, what decided it ("MX 10 mx.example.org", the DNS error, ...) and
+ * the number of MX records (a null MX counts).  NULL / temperror / 0 out
+ * of range. */
+MXC_EXTERN size_t mxc_exist_count(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_exist_domain(const mxc_result_t *res, size_t i);
+MXC_EXTERN mxc_exist_state_t mxc_exist_state(const mxc_result_t *res,
+                                             size_t i);
+MXC_EXTERN const char *mxc_exist_detail(const mxc_result_t *res, size_t i);
+MXC_EXTERN size_t mxc_exist_mx_count(const mxc_result_t *res, size_t i);
+
+/* ------------------------------------------------------------------------ */
+/* DNS blocklists (rule R19; RFC 5782)                                      */
+/* ------------------------------------------------------------------------ */
+
+/*! Lists a context takes. */
+#define MXC_DNSBL_MAX_ZONES 16
+
+/*! What one list said of an address. */
+typedef enum {
+  MXC_DNSBL_NOT_LISTED = 0, /* NXDOMAIN, or no A record */
+  MXC_DNSBL_LISTED = 1,     /* an A record in 127.0.0.0/8 */
+  MXC_DNSBL_REFUSED = 2,    /* 127.255.255.252-255: the list refused the
+                             * query (public resolver, rate limit, typo) */
+  MXC_DNSBL_ERROR = 3       /* DNS error, or an answer outside 127/8 */
+} mxc_dnsbl_state_t;
+
+/*! "not-listed", "listed", "refused", "error". */
+MXC_EXTERN const char *mxc_dnsbl_state_str(mxc_dnsbl_state_t s);
+
+/*!
+ * The DNS blocklists (zones such as "zen.spamhaus.org") the context's
+ * blocklist checks ask, replacing any set before; n 0 clears them.  None
+ * by default: public lists refuse queries that come through public
+ * resolvers (they then answer 127.255.255.254), so ask them through a
+ * resolver of your own.  Duplicates are dropped; strings are copied.
+ * 
+eturn MXC_OK, MXC_EINVAL (a NULL or invalid zone name; message in
+ *         mxc_ctx_error()), MXC_ELIMIT (n > MXC_DNSBL_MAX_ZONES),
+ *         MXC_ENOMEM
+ */
+MXC_EXTERN mxc_status_t mxc_ctx_set_dnsbl_zones(mxc_ctx_t *ctx,
+                                                const char *const *zones,
+                                                size_t n);
+/*! The number of lists set by mxc_ctx_set_dnsbl_zones(). */
+MXC_EXTERN size_t mxc_ctx_dnsbl_zone_count(mxc_ctx_t *ctx);
+
+/*!
+ * Start a blocklist check of a client address on every list of the
+ * context, concurrently (RFC 5782: the reversed octets or nibbles under
+ * the list's zone, A; TXT for the reason when listed).  The result has
+ * method "dnsbl": fail when listed on a list, pass when on none, none
+ * (state unknown) when a list refused the query or failed, or no list is
+ * set.  Address forms and MXC_EADDRESS as mxc_iprev_start().
+ * 
+eturn MXC_OK, MXC_EINVAL, MXC_ENOMEM, MXC_EDESTRUCTION
+ */
+MXC_EXTERN mxc_status_t mxc_dnsbl_start(mxc_ctx_t *ctx, const char *address,
+                                        mxc_done_cb cb, void *arg,
+                                        mxc_check_t **out);
+/*! Blocking wrapper of mxc_dnsbl_start(), as mxc_iprev_sync(). */
+MXC_EXTERN mxc_status_t mxc_dnsbl_sync(mxc_ctx_t *ctx, const char *address,
+                                       mxc_result_t **out);
+/*! The lists asked (i < mxc_dnsbl_count()), what each said, the A records
+ * it answered (", "-separated, "" when none) and its text: the TXT reason
+ * when listed, the meaning of a refusal code, the DNS error.  NULL /
+ * error out of range. */
+MXC_EXTERN size_t mxc_dnsbl_count(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_dnsbl_zone(const mxc_result_t *res, size_t i);
+MXC_EXTERN mxc_dnsbl_state_t mxc_dnsbl_state(const mxc_result_t *res,
+                                             size_t i);
+MXC_EXTERN const char *mxc_dnsbl_codes(const mxc_result_t *res, size_t i);
+MXC_EXTERN const char *mxc_dnsbl_text(const mxc_result_t *res, size_t i);
 
 /* ------------------------------------------------------------------------ */
 /* Sender requirements of Gmail, Yahoo, Microsoft (rules R1-R20)            */

@@ -106,6 +106,8 @@ dmarc-psl-json            --json --dmarc-discovery psl --domain a.github.io
 dmarc-with-ip-text        --domain org.dmarc.test 192.0.2.7
 dkim-good-text            --message tests/compliance/good.eml
 dkim-good-json            --json --message tests/compliance/good.eml
+dkim-pkcs1-text           --message tests/compliance/pkcs1.eml
+dkim-pkcs1-json           --json --message tests/compliance/pkcs1.eml
 dkim-unsigned-text        --message tests/compliance/bad.eml
 dkim-unsigned-json        --json --message tests/compliance/bad.eml
 dkim-rfc8463-text         --message tests/dkim/rfc8463-a3.eml
@@ -121,6 +123,8 @@ report-misaligned-authres --authres --ip 192.0.2.1 --mail-from news@nodmarc.test
 report-unsigned-oneclick-json --json --profile gmail-bulk --ip 192.0.2.1 --mail-from news@bulk.test --helo good4.mxcheck.test --message tests/compliance/unsigned-oneclick.eml
 report-bad-json           --json --ip 192.0.2.1 --message tests/compliance/bad.eml
 report-nomessage-noptr-text --ip 192.0.2.5 --mail-from news@bulk.test
+report-nullmx-dnsbl-text  --ip 192.0.2.7 --mail-from a@nullmx.exist.test --dnsbl bl.test --dnsbl refused.bl.test
+report-dnsbl-refused-json --json --ip 192.0.2.1 --mail-from news@bulk.test --dnsbl refused.bl.test --dnsbl bl.test
 EOF
 }
 

@@ -76,6 +76,18 @@ tests_check_compliance_LDADD = $(tests_ldadd)
 TESTS += tests/cli_compliance.sh
 EXTRA_DIST += tests/cli_compliance.sh tests/compliance
 
+# Domain existence (rule R13) and DNS blocklists (rule R19):
+# tests/zones/exist.test.zone, bl.test.zone.
+check_tests += tests/check_exist tests/check_dnsbl
+tests_check_exist_SOURCES = tests/check_exist.c tests/testutil.h
+tests_check_exist_CFLAGS = $(tests_cflags)
+tests_check_exist_LDADD = $(tests_ldadd)
+tests_check_dnsbl_SOURCES = tests/check_dnsbl.c tests/testutil.h
+tests_check_dnsbl_CFLAGS = $(tests_cflags)
+tests_check_dnsbl_LDADD = $(tests_ldadd)
+TESTS += tests/cli_r13_r19.sh
+EXTRA_DIST += tests/cli_r13_r19.sh
+
 # Golden output: the text, --json and --authres renderings of every check
 # compared byte for byte with tests/golden/ (tests/golden.sh --update
 # regenerates them).

@@ -47,6 +47,7 @@ struct facts {
   unsigned profile;
   const mxc_result_t *iprev, *spf, *dkim, *dmarc;
   const mxc_result_t *arc; /* NULL: not verified (no ARC field) */
+  const mxc_result_t *exist, *dnsbl; /* NULL: not run */
   const char *mail_from, *helo;
   const struct mxci_msg_facts *msg;
 };
@@ -480,10 +481,37 @@ static void r12(const struct facts *f, struct verdict *v)
 
 static void r13(const struct facts *f, struct verdict *v)
 {
-  (void)f;
-  ev(v, MXC_RULE_UNKNOWN, "", "not checked (needs SOA/MX lookups of the "
-                              "MAIL FROM and From domains)");
-  v->why = MXC_UNKNOWN_NOT_IMPLEMENTED;
+  const mxc_result_t *x = f->exist;
+  mxc_verdict_t vd;
+  size_t i;
+  if (x == NULL) {
+    ev(v, MXC_RULE_UNKNOWN, "", "no MAIL FROM or From domain given "
+                                "(--mail-from, --message)");
+    return;
+  }
+  vd = mxc_result_verdict(x);
+  ev(v, vd == MXC_VERDICT_PASS        ? MXC_RULE_PASS
+        : vd == MXC_VERDICT_TEMPERROR ? MXC_RULE_UNKNOWN
+                                      : MXC_RULE_FAIL,
+     vd == MXC_VERDICT_TEMPERROR
+         ? "retry later"
+         : "send from domains that exist and take mail (an MX record, no "
+           "null MX)",
+     "%s", "");
+  v->ev.len = 0;
+  for (i = 0; i < mxc_exist_count(x); i++) {
+    mxc_exist_state_t s = mxc_exist_state(x, i);
+    /* pass: every domain; fail: the failing ones; else the undecided */
+    if (vd != MXC_VERDICT_PASS &&
+        (vd == MXC_VERDICT_TEMPERROR) != (s == MXC_EXIST_TEMPERROR))
+      continue;
+    if (vd == MXC_VERDICT_FAIL && s == MXC_EXIST_YES)
+      continue;
+    mxci_buf_printf(&v->ev, "%s%s%s%s: %s", v->ev.len ? "; " : "",
+                    mxc_exist_domain(x, i), s == MXC_EXIST_YES ? "" : " ",
+                    s == MXC_EXIST_YES ? "" : mxc_exist_state_str(s),
+                    mxc_exist_detail(x, i));
+  }
 }
 
 static void r14(const struct facts *f, struct verdict *v)
@@ -610,9 +638,45 @@ static void r18(const struct facts *f, struct verdict *v)
 
 static void r19(const struct facts *f, struct verdict *v)
 {
-  (void)f;
-  ev(v, MXC_RULE_UNKNOWN, "", "DNSBL lookups are off (not implemented)");
-  v->why = MXC_UNKNOWN_NOT_IMPLEMENTED;
+  const mxc_result_t *x = f->dnsbl;
+  mxc_verdict_t vd;
+  size_t i;
+  if (x == NULL) {
+    ev(v, MXC_RULE_UNKNOWN, "", "no DNS blocklist configured (--dnsbl "
+                                "ZONE; public lists refuse public "
+                                "resolvers)");
+    return;
+  }
+  vd = mxc_result_verdict(x);
+  if (vd == MXC_VERDICT_PASS) {
+    ev(v, MXC_RULE_PASS, "", "%s", "");
+    v->ev.len = 0;
+    mxci_buf_printf(&v->ev, "not listed on");
+    for (i = 0; i < mxc_dnsbl_count(x); i++)
+      mxci_buf_printf(&v->ev, "%s %s", i ? "," : "", mxc_dnsbl_zone(x, i));
+    return;
+  }
+  /* listed: fail (a recommendation: shown as warn); a refusal or an error
+   * is never a listing: unknown with its reason */
+  ev(v, vd == MXC_VERDICT_FAIL ? MXC_RULE_FAIL : MXC_RULE_UNKNOWN,
+     vd == MXC_VERDICT_FAIL
+         ? "find out why the list lists the IP, stop it, then request "
+           "removal"
+         : "ask the lists through a resolver of your own (not a public "
+           "one), within their usage limits",
+     "%s", "");
+  v->ev.len = 0;
+  for (i = 0; i < mxc_dnsbl_count(x); i++) {
+    mxc_dnsbl_state_t s = mxc_dnsbl_state(x, i);
+    if (s == MXC_DNSBL_NOT_LISTED)
+      continue;
+    mxci_buf_printf(&v->ev, "%s%s %s", v->ev.len ? "; " : "",
+                    mxc_dnsbl_zone(x, i), mxc_dnsbl_state_str(s));
+    if (s == MXC_DNSBL_LISTED)
+      mxci_buf_printf(&v->ev, " (%s)", mxc_dnsbl_codes(x, i));
+    if (*mxc_dnsbl_text(x, i))
+      mxci_buf_printf(&v->ev, ": %s", mxc_dnsbl_text(x, i));
+  }
 }
 
 static void r20(const struct facts *f, struct verdict *v)
@@ -797,6 +861,8 @@ static void comp_finish(struct comp_check *c)
   f.dkim = c->res[MXCI_SUB_DKIM];
   f.dmarc = c->res[MXCI_SUB_DMARC];
   f.arc = c->res[MXCI_SUB_ARC];
+  f.exist = c->res[MXCI_SUB_EXIST];
+  f.dnsbl = c->res[MXCI_SUB_DNSBL];
   f.mail_from = c->mail_from;
   f.helo = c->helo;
   f.msg = &c->msg;
@@ -848,6 +914,56 @@ static void done_dmarc(mxc_check_t *chk, mxc_status_t st,
 {
   (void)chk;
   sub_done(arg, MXCI_SUB_DMARC, st, res);
+}
+
+static void done_exist(mxc_check_t *chk, mxc_status_t st,
+                       const mxc_result_t *res, void *arg)
+{
+  (void)chk;
+  sub_done(arg, MXCI_SUB_EXIST, st, res);
+}
+static void done_dnsbl(mxc_check_t *chk, mxc_status_t st,
+                       const mxc_result_t *res, void *arg)
+{
+  (void)chk;
+  sub_done(arg, MXCI_SUB_DNSBL, st, res);
+}
+
+/* Rule R13: the MAIL FROM domain and the From domains exist. */
+static mxc_status_t start_exist(struct comp_check *c)
+{
+  const char *d[2];
+  char mdom[256];
+  size_t n = 0;
+  mxc_status_t st;
+  const char *at = c->mail_from ? strrchr(c->mail_from, '@') : NULL;
+  if (at && at[1]) {
+    /* as milters get it: <local@domain> */
+    snprintf(mdom, sizeof(mdom), "%.*s", (int)strcspn(at + 1, ">"), at + 1);
+    d[n++] = mdom;
+  }
+  if (*c->msg.from_domain)
+    d[n++] = c->msg.from_domain;
+  if (n == 0)
+    return MXC_OK;
+  st = mxc_exist_start(c->chk->ctx, d, n, done_exist, c,
+                       &c->sub[MXCI_SUB_EXIST]);
+  if (st == MXC_OK)
+    c->waiting++;
+  return st;
+}
+
+/* Rule R19: the lists of the context, when there are any. */
+static mxc_status_t start_dnsbl(struct comp_check *c)
+{
+  mxc_status_t st;
+  if (mxc_ctx_dnsbl_zone_count(c->chk->ctx) == 0)
+    return MXC_OK;
+  st = mxc_dnsbl_start(c->chk->ctx, c->ip, done_dnsbl, c,
+                       &c->sub[MXCI_SUB_DNSBL]);
+  if (st == MXC_OK)
+    c->waiting++;
+  return st;
 }
 
 static void start_dmarc(struct comp_check *c)
@@ -977,6 +1093,10 @@ mxc_status_t mxc_compliance_start(mxc_ctx_t *ctx, const char *ip,
     if (st == MXC_OK)
       c->waiting++;
   }
+  if (st == MXC_OK)
+    st = start_exist(c);
+  if (st == MXC_OK)
+    st = start_dnsbl(c);
   if (st != MXC_OK) {
     comp_abort(chk);
     mxci_check_discard(chk);

@@ -72,7 +72,7 @@ struct mxci_rule_res {
 };
 
 enum { MXCI_SUB_IPREV, MXCI_SUB_SPF, MXCI_SUB_DKIM, MXCI_SUB_DMARC,
-       MXCI_SUB_ARC, MXCI_SUB_N };
+       MXCI_SUB_ARC, MXCI_SUB_EXIST, MXCI_SUB_DNSBL, MXCI_SUB_N };
 
 /* The compliance part of a result (mxc_result_t.data); profile NULL: the
  * client address did not parse, nothing was checked. */

@@ -27,7 +27,11 @@
 #include "mxc_private.h"
 #include "dkim_private.h"
 
+#include <ctype.h>
 #include <dkim.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 
 /* libopendkim hands the key lookup callback BUFRSZ + 1 = 1025 octets
@@ -66,7 +70,14 @@ struct key {
   char *cause;    /* K_NONE, K_TEMP, K_BAD: why */
   int dnssec;
   int nrecords;   /* TXT records at the name */
+  int form;       /* RSA p=: KF_* */
+  char *published; /* KF_PKCS1: the record as published (rec: converted) */
 };
+
+/* The structure of an RSA key's p= (RFC 6376 section 3.6.1 names
+ * RSAPublicKey, PKCS#1; most signers publish SubjectPublicKeyInfo, and
+ * libopendkim decodes only that). */
+enum { KF_UNKNOWN, KF_SPKI, KF_PKCS1 };
 
 struct sigrec {
   DKIM_SIGINFO *si;  /* libopendkim's, after eoh; NULL: not in its list */
@@ -393,6 +404,7 @@ static void dkim_free_priv(mxc_check_t *chk)
   for (i = 0; i < s->nkeys; i++) {
     mxci_free(s->keys[i].name);
     mxci_free(s->keys[i].rec);
+    mxci_free(s->keys[i].published);
     mxci_free(s->keys[i].cause);
   }
   mxci_free(s->why);
@@ -573,6 +585,106 @@ mxc_status_t mxc_dkim_header(mxc_check_t *chk, const char *field, size_t len)
 
 static void complete(struct dkim *s);
 
+/* Where the value of tag p= is in a key record: [*b, *e); -1 if none. */
+static int p_span(const char *rec, size_t len, size_t *b, size_t *e)
+{
+  size_t i = 0;
+  while (i < len) {
+    size_t ns, ne, vs, ve;
+    while (i < len && isspace((unsigned char)rec[i]))
+      i++;
+    ns = i;
+    while (i < len && rec[i] != '=' && rec[i] != ';')
+      i++;
+    ne = i;
+    while (ne > ns && isspace((unsigned char)rec[ne - 1]))
+      ne--;
+    if (i >= len || rec[i] == ';') {
+      i++;
+      continue;
+    }
+    vs = ++i;
+    while (i < len && rec[i] != ';')
+      i++;
+    ve = i++;
+    if (ne - ns == 1 && rec[ns] == 'p') {
+      *b = vs;
+      *e = ve;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+/* The form of an RSA key's p=; a PKCS#1 RSAPublicKey is rewritten in the
+ * record as SubjectPublicKeyInfo (k->rec, for libopendkim), the record as
+ * published kept in k->published.  Nothing changes when p= is neither. */
+static void key_form(struct key *k)
+{
+  size_t b, e, i, n = 0;
+  unsigned char *der = NULL, *spki = NULL;
+  char *b64 = NULL, *kt = tag_value(k->rec, k->len, "k");
+  const unsigned char *q;
+  EVP_PKEY *pk = NULL;
+  int dl, sl;
+
+  if ((kt && strcasecmp(kt, "rsa") != 0) ||
+      p_span(k->rec, k->len, &b, &e) < 0 || e == b)
+    goto out;
+  b64 = mxci_malloc(e - b + 1);
+  if (b64 == NULL)
+    goto out; /* LCOV_EXCL_LINE: OutOfMemory */
+  for (i = b; i < e; i++)
+    if (!isspace((unsigned char)k->rec[i]))
+      b64[n++] = k->rec[i];
+  b64[n] = '\0';
+  if (n == 0 || n % 4 != 0 || strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "abcdefghijklmnopqrstuvwxyz"
+                                           "0123456789+/=") != n)
+    goto out;
+  der = mxci_malloc(n / 4 * 3 + 1);
+  if (der == NULL)
+    goto out; /* LCOV_EXCL_LINE: OutOfMemory */
+  dl = EVP_DecodeBlock(der, (const unsigned char *)b64, (int)n);
+  if (dl < 0)
+    goto out;
+  dl -= (n >= 1 && b64[n - 1] == '=') + (n >= 2 && b64[n - 2] == '=');
+  q = der;
+  if ((pk = d2i_PUBKEY(NULL, &q, dl)) != NULL && q == der + dl) {
+    k->form = KF_SPKI;
+    goto out;
+  }
+  EVP_PKEY_free(pk);
+  q = der;
+  pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &q, dl);
+  if (pk == NULL || q != der + dl)
+    goto out;
+  sl = i2d_PUBKEY(pk, &spki);
+  if (sl <= 0)
+    goto out; /* LCOV_EXCL_LINE: OutOfMemory */
+  {
+    size_t el = ((size_t)sl + 2) / 3 * 4;
+    char *rec = mxci_malloc(b + el + (k->len - e) + 1);
+    if (rec == NULL)
+      goto out; /* LCOV_EXCL_LINE: OutOfMemory */
+    memcpy(rec, k->rec, b);
+    EVP_EncodeBlock((unsigned char *)rec + b, spki, sl);
+    memcpy(rec + b + el, k->rec + e, k->len - e);
+    rec[b + el + (k->len - e)] = '\0';
+    k->published = k->rec;
+    k->rec = rec;
+    k->len = b + el + (k->len - e);
+    k->form = KF_PKCS1;
+  }
+out:
+  ERR_clear_error(); /* nothing of a failed decode is left for others */
+  EVP_PKEY_free(pk);
+  OPENSSL_free(spki);
+  mxci_free(der);
+  mxci_free(b64);
+  mxci_free(kt);
+}
+
 static void key_store(struct key *k, const struct mxci_answer *ans)
 {
   const struct mxci_rr *pick = NULL;
@@ -638,6 +750,7 @@ static void key_store(struct key *k, const struct mxci_answer *ans)
     k->state = K_TEMP; /* LCOV_EXCL_LINE: OutOfMemory */
     return;            /* LCOV_EXCL_LINE: OutOfMemory */
   }
+  key_form(k);
   k->state = k->len > LIBOPENDKIM_KEY_MAX ? K_BIG : K_FOUND;
 }
 
@@ -920,7 +1033,7 @@ static int warn_sig(struct mxci_dkim_sig *g, const char *code,
                     const char *fmt, ...)
 {
   struct mxci_warning *w;
-  char buf[512];
+  char buf[2048]; /* room for an RSA-4096 key in base64 (key-pkcs1) */
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -1164,8 +1277,14 @@ static int fill_listed(struct dkim *s, struct sigrec *r,
   g->x = tag_num(si, "x");
   if (k) {
     g->key_name = mxci_strdup(k->name);
-    if (k->rec)
+    if (k->published)
+      g->key_record = printable_cut(k->published, strlen(k->published),
+                                    MAX_SHOWN_RECORD);
+    else if (k->rec)
       g->key_record = printable_cut(k->rec, k->len, MAX_SHOWN_RECORD);
+    g->key_form = k->form == KF_PKCS1  ? "pkcs1"
+                  : k->form == KF_SPKI ? "spki"
+                                       : "";
     g->dnssec = k->dnssec;
   } else {
     const char *dom = (const char *)dkim_sig_getdomain(si);
@@ -1309,6 +1428,18 @@ static int sig_warnings(struct dkim *s, struct sigrec *r,
                       "added after signing and is not covered (RFC 6376 "
                       "section 8.15); sign them once more than they occur",
                       miss);
+  }
+  if (k && k->form == KF_PKCS1) {
+    size_t b, e;
+    if (p_span(k->rec, k->len, &b, &e) == 0)
+      bad |= warn_sig(g, "key-pkcs1",
+                      "the RSA key at %s is published as a PKCS#1 "
+                      "RSAPublicKey: RFC 6376 allows it and it verifies "
+                      "here, but receivers built on OpenDKIM decode only "
+                      "SubjectPublicKeyInfo and fail the signature (key "
+                      "syntax error). Publish the same key as "
+                      "SubjectPublicKeyInfo: p=%.*s",
+                      k->name, (int)(e - b), k->rec + b);
   }
   if (k && k->nrecords > 1)
     bad |= warn_sig(g, "several-key-records",

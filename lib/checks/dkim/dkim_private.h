@@ -16,6 +16,7 @@ struct mxci_dkim_sig {
   char *reason;
   char *domain, *selector, *identity, *algorithm, *b, *canon;
   char *key_name, *key_record, *key_type;
+  const char *key_form; /* static: "spki", "pkcs1", "" (RSA p= structure) */
   unsigned key_bits;
   int dnssec, testing;
   size_t nheaders;

@@ -48,6 +48,7 @@ static int sig_dup(struct mxci_dkim_sig *d, const struct mxci_dkim_sig *s)
   memset(d, 0, sizeof(*d));
   d->verdict = s->verdict;
   d->key_bits = s->key_bits;
+  d->key_form = s->key_form;
   d->dnssec = s->dnssec;
   d->testing = s->testing;
   d->l = s->l;
@@ -147,6 +148,7 @@ STR_ACCESSOR(mxc_dkim_sig_canon, canon)
 STR_ACCESSOR(mxc_dkim_sig_key_name, key_name)
 STR_ACCESSOR(mxc_dkim_sig_key_record, key_record)
 STR_ACCESSOR(mxc_dkim_sig_key_type, key_type)
+STR_ACCESSOR(mxc_dkim_sig_key_form, key_form)
 
 unsigned mxc_dkim_sig_key_bits(const mxc_result_t *r, size_t i)
 {
@@ -239,6 +241,8 @@ static json_object *dkim_sig_object(const struct mxci_dkim_sig *g)
                          g->key_bits ? json_object_new_int((int)g->key_bits)
                                      : NULL);
   json_object_object_add(o, "key_record", mxci_json_str(g->key_record));
+  if (g->key_form && *g->key_form)
+    json_object_object_add(o, "key_form", mxci_json_str(g->key_form));
   json_object_object_add(o, "dnssec", json_object_new_boolean(g->dnssec));
   json_object_object_add(o, "testing", json_object_new_boolean(g->testing));
   for (j = 0; j < g->nheaders; j++)
@@ -290,8 +294,11 @@ static void dkim_text(struct mxci_buf *b, const mxc_result_t *r, int c,
     if (g->canon)
       mxci_buf_printf(b, " c=%s", g->canon);
     if (g->key_bits)
-      mxci_buf_printf(b, ", %u-bit %s key", g->key_bits,
-                      g->key_type ? g->key_type : "");
+      mxci_buf_printf(b, ", %u-bit %s key%s", g->key_bits,
+                      g->key_type ? g->key_type : "",
+                      g->key_form && strcmp(g->key_form, "pkcs1") == 0
+                          ? " (PKCS#1 RSAPublicKey)"
+                          : "");
     mxci_buf_printf(b, "\n            %s%s%s\n",
                     g->error && *g->error ? g->error : "",
                     g->error && *g->error ? ": " : "",

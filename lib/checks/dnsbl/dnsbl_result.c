@@ -1,0 +1,190 @@
+/*
+ * dnsbl_result.c -- the DNS blocklist part of a result: its life,
+ * accessors, renderings (JSON member "dnsbl", the text block; not an RFC
+ * 8601 method, so no Authentication-Results piece), the context's state
+ * and the method table.
+ */
+#include "mxc_private.h"
+#include "dnsbl_private.h"
+
+#include <json-c/json.h>
+
+static const struct mxci_dnsbl *P(const mxc_result_t *r)
+{
+  return mxci_result_data(r, &mxci_dnsbl_method);
+}
+
+static void dnsbl_clear(void *data)
+{
+  struct mxci_dnsbl *x = data;
+  size_t i;
+  for (i = 0; i < x->nzones; i++) {
+    mxci_free(x->zones[i].zone);
+    mxci_free(x->zones[i].codes);
+    mxci_free(x->zones[i].text);
+  }
+  mxci_free(x->zones);
+}
+
+static int dnsbl_copy(void *dst, const void *src)
+{
+  struct mxci_dnsbl *d = dst;
+  const struct mxci_dnsbl *s = src;
+  size_t i;
+  int bad = 0;
+  if (s->nzones == 0)
+    return 0;
+  d->zones = mxci_calloc(s->nzones, sizeof(*d->zones));
+  if (d->zones == NULL)
+    return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  for (i = 0; i < s->nzones; i++) {
+    d->zones[i].state = s->zones[i].state;
+    d->nzones++;
+    bad |= mxci_strdup_opt(&d->zones[i].zone, s->zones[i].zone);
+    bad |= mxci_strdup_opt(&d->zones[i].codes, s->zones[i].codes);
+    bad |= mxci_strdup_opt(&d->zones[i].text, s->zones[i].text);
+  }
+  return bad;
+}
+
+/* ---- accessors ---------------------------------------------------------- */
+
+const char *mxc_dnsbl_state_str(mxc_dnsbl_state_t s)
+{
+  switch (s) {
+  case MXC_DNSBL_NOT_LISTED:
+    return "not-listed";
+  case MXC_DNSBL_LISTED:
+    return "listed";
+  case MXC_DNSBL_REFUSED:
+    return "refused";
+  case MXC_DNSBL_ERROR:
+    return "error";
+  }
+  return "error";
+}
+
+size_t mxc_dnsbl_count(const mxc_result_t *r)
+{
+  return P(r) ? P(r)->nzones : 0;
+}
+const char *mxc_dnsbl_zone(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->nzones ? P(r)->zones[i].zone : NULL;
+}
+mxc_dnsbl_state_t mxc_dnsbl_state(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->nzones ? P(r)->zones[i].state : MXC_DNSBL_ERROR;
+}
+const char *mxc_dnsbl_codes(const mxc_result_t *r, size_t i)
+{
+  if (P(r) == NULL || i >= P(r)->nzones)
+    return NULL;
+  return P(r)->zones[i].codes ? P(r)->zones[i].codes : "";
+}
+const char *mxc_dnsbl_text(const mxc_result_t *r, size_t i)
+{
+  if (P(r) == NULL || i >= P(r)->nzones)
+    return NULL;
+  return P(r)->zones[i].text ? P(r)->zones[i].text : "";
+}
+
+/* ---- renderings --------------------------------------------------------- */
+
+static void dnsbl_json(json_object *o, const mxc_result_t *r)
+{
+  json_object *m = json_object_new_object(), *a = json_object_new_array();
+  size_t i;
+  json_object_object_add(m, "result",
+                         mxci_json_str(mxc_verdict_str(r->verdict)));
+  json_object_object_add(m, "state",
+                         mxci_json_str(mxc_rule_state_str(
+                             mxc_result_state(r))));
+  json_object_object_add(m, "reason", mxci_json_str(r->reason ? r->reason
+                                                              : ""));
+  for (i = 0; i < P(r)->nzones; i++) {
+    const struct mxci_dnsbl_zone *z = &P(r)->zones[i];
+    json_object *x = json_object_new_object();
+    json_object_object_add(x, "zone", mxci_json_str(z->zone));
+    json_object_object_add(x, "state",
+                           mxci_json_str(mxc_dnsbl_state_str(z->state)));
+    json_object_object_add(x, "codes", mxci_json_str(z->codes ? z->codes
+                                                              : ""));
+    json_object_object_add(x, "text", mxci_json_str(z->text ? z->text : ""));
+    json_object_array_add(a, x);
+  }
+  json_object_object_add(m, "lists", a);
+  json_object_object_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
+  json_object_object_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
+  json_object_object_add(o, r->method, m);
+}
+
+static void dnsbl_text(struct mxci_buf *b, const mxc_result_t *r, int c,
+                       int under)
+{
+  size_t i;
+  (void)under;
+  mxci_text_verdict(b, r, c);
+  for (i = 0; i < P(r)->nzones; i++) {
+    const struct mxci_dnsbl_zone *z = &P(r)->zones[i];
+    const char *col = z->state == MXC_DNSBL_NOT_LISTED ? MXCI_C_GREEN
+                      : z->state == MXC_DNSBL_LISTED   ? MXCI_C_RED
+                                                       : MXCI_C_YELLOW;
+    mxci_buf_printf(b, "  %-9s %s  %s%s%s", "list", z->zone, c ? col : "",
+                    mxc_dnsbl_state_str(z->state), c ? MXCI_C_RESET : "");
+    if (z->codes)
+      mxci_buf_printf(b, "  %s", z->codes);
+    if (z->text)
+      mxci_buf_printf(b, "  %s", z->text);
+    mxci_buf_puts(b, "\n");
+  }
+  mxci_text_tail(b, r, c);
+}
+
+/* Not an RFC 8601 method: nothing in Authentication-Results. */
+static void dnsbl_authres(struct mxci_buf *b, const mxc_result_t *r, int *n)
+{
+  (void)b;
+  (void)r;
+  (void)n;
+}
+
+/* Listed: fail; on no list: pass; else (a list refused the query or
+ * failed, or no list was asked) unknown -- never a pass. */
+static mxc_rule_state_t dnsbl_state(const mxc_result_t *r)
+{
+  switch (r->verdict) {
+  case MXC_VERDICT_FAIL:
+    return MXC_RULE_FAIL;
+  case MXC_VERDICT_PASS:
+    return r->nwarn ? MXC_RULE_WARN : MXC_RULE_PASS;
+  default:
+    return MXC_RULE_UNKNOWN;
+  }
+}
+
+static void *dnsbl_ctx_new(void)
+{
+  return mxci_calloc(1, sizeof(struct mxci_dnsbl_ctx));
+}
+
+static void dnsbl_ctx_free(void *state)
+{
+  struct mxci_dnsbl_ctx *o = state;
+  mxci_strv_free(o->zones, o->nzones);
+  mxci_free(o);
+}
+
+const struct mxci_method mxci_dnsbl_method = {
+    .name = "dnsbl",
+    .subject = MXCI_SUBJECT_ADDRESS,
+    .size = sizeof(struct mxci_dnsbl),
+    .clear = dnsbl_clear,
+    .copy = dnsbl_copy,
+    .json = dnsbl_json,
+    .text = dnsbl_text,
+    .state = dnsbl_state,
+    .authres = dnsbl_authres,
+    .ctx_new = dnsbl_ctx_new,
+    .ctx_free = dnsbl_ctx_free,
+};

@@ -1,0 +1,175 @@
+/*
+ * exist_result.c -- the domain existence part of a result: its life,
+ * accessors and renderings (JSON member "exist", the text block; not an
+ * RFC 8601 method, so no Authentication-Results piece), and the method
+ * table.
+ */
+#include "mxc_private.h"
+#include "exist_private.h"
+
+#include <json-c/json.h>
+
+static const struct mxci_exist *P(const mxc_result_t *r)
+{
+  return mxci_result_data(r, &mxci_exist_method);
+}
+
+static void exist_clear(void *data)
+{
+  struct mxci_exist *x = data;
+  size_t i;
+  for (i = 0; i < x->ndom; i++) {
+    mxci_free(x->dom[i].name);
+    mxci_free(x->dom[i].detail);
+  }
+  mxci_free(x->dom);
+}
+
+static int exist_copy(void *dst, const void *src)
+{
+  struct mxci_exist *d = dst;
+  const struct mxci_exist *s = src;
+  size_t i;
+  int bad = 0;
+  if (s->ndom == 0)
+    return 0;
+  d->dom = mxci_calloc(s->ndom, sizeof(*d->dom));
+  if (d->dom == NULL)
+    return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  for (i = 0; i < s->ndom; i++) {
+    d->dom[i] = s->dom[i];
+    d->dom[i].name = d->dom[i].detail = NULL;
+    d->ndom++;
+    bad |= mxci_strdup_opt(&d->dom[i].name, s->dom[i].name);
+    bad |= mxci_strdup_opt(&d->dom[i].detail, s->dom[i].detail);
+  }
+  return bad;
+}
+
+/* ---- accessors ---------------------------------------------------------- */
+
+const char *mxc_exist_state_str(mxc_exist_state_t s)
+{
+  switch (s) {
+  case MXC_EXIST_YES:
+    return "exists";
+  case MXC_EXIST_NXDOMAIN:
+    return "nxdomain";
+  case MXC_EXIST_NULL_MX:
+    return "null-mx";
+  case MXC_EXIST_TEMPERROR:
+    return "temperror";
+  case MXC_EXIST_INVALID:
+    return "invalid";
+  }
+  return "temperror";
+}
+
+size_t mxc_exist_count(const mxc_result_t *r)
+{
+  return P(r) ? P(r)->ndom : 0;
+}
+const char *mxc_exist_domain(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->ndom ? P(r)->dom[i].name : NULL;
+}
+mxc_exist_state_t mxc_exist_state(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->ndom ? P(r)->dom[i].state : MXC_EXIST_TEMPERROR;
+}
+const char *mxc_exist_detail(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->ndom && P(r)->dom[i].detail ? P(r)->dom[i].detail
+         : P(r) && i < P(r)->ndom                     ? ""
+                                                      : NULL;
+}
+size_t mxc_exist_mx_count(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->ndom ? P(r)->dom[i].nmx : 0;
+}
+
+/* ---- renderings --------------------------------------------------------- */
+
+static void exist_json_subject(json_object *o, const mxc_result_t *r)
+{
+  json_object *a = json_object_new_array();
+  size_t i;
+  json_object_object_add(o, "input", mxci_json_str(r->input ? r->input : ""));
+  for (i = 0; i < P(r)->ndom; i++)
+    json_object_array_add(a, mxci_json_str(P(r)->dom[i].name));
+  json_object_object_add(o, "domains", a);
+}
+
+static void exist_json(json_object *o, const mxc_result_t *r)
+{
+  json_object *m = json_object_new_object(), *a = json_object_new_array();
+  size_t i;
+  json_object_object_add(m, "result",
+                         mxci_json_str(mxc_verdict_str(r->verdict)));
+  json_object_object_add(m, "reason", mxci_json_str(r->reason ? r->reason
+                                                              : ""));
+  for (i = 0; i < P(r)->ndom; i++) {
+    const struct mxci_exist_dom *d = &P(r)->dom[i];
+    json_object *x = json_object_new_object();
+    json_object_object_add(x, "domain", mxci_json_str(d->name));
+    json_object_object_add(x, "state",
+                           mxci_json_str(mxc_exist_state_str(d->state)));
+    json_object_object_add(x, "detail", mxci_json_str(d->detail ? d->detail
+                                                                : ""));
+    json_object_object_add(x, "mx", json_object_new_int((int)d->nmx));
+    json_object_object_add(x, "soa", json_object_new_boolean(d->has_soa));
+    json_object_object_add(x, "address",
+                           json_object_new_boolean(d->has_addr));
+    json_object_array_add(a, x);
+  }
+  json_object_object_add(m, "domains", a);
+  json_object_object_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
+  json_object_object_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
+  json_object_object_add(o, r->method, m);
+}
+
+static void exist_text_subject(struct mxci_buf *b, const mxc_result_t *r,
+                               int c)
+{
+  mxci_buf_printf(b, "%s%s%s (domains)\n", c ? MXCI_C_BOLD : "",
+                  r->input ? r->input : "", c ? MXCI_C_RESET : "");
+}
+
+static void exist_text(struct mxci_buf *b, const mxc_result_t *r, int c,
+                       int under)
+{
+  size_t i;
+  (void)under;
+  mxci_text_verdict(b, r, c);
+  for (i = 0; i < P(r)->ndom; i++) {
+    const struct mxci_exist_dom *d = &P(r)->dom[i];
+    const char *col = d->state == MXC_EXIST_YES         ? MXCI_C_GREEN
+                      : d->state == MXC_EXIST_TEMPERROR ? MXCI_C_YELLOW
+                                                        : MXCI_C_RED;
+    mxci_buf_printf(b, "  %-9s %s  %s%s%s  %s\n", "domain", d->name,
+                    c ? col : "", mxc_exist_state_str(d->state),
+                    c ? MXCI_C_RESET : "", d->detail ? d->detail : "");
+  }
+  mxci_text_tail(b, r, c);
+}
+
+/* Not an RFC 8601 method: nothing in Authentication-Results. */
+static void exist_authres(struct mxci_buf *b, const mxc_result_t *r, int *n)
+{
+  (void)b;
+  (void)r;
+  (void)n;
+}
+
+const struct mxci_method mxci_exist_method = {
+    .name = "exist",
+    .subject = MXCI_SUBJECT_DOMAIN,
+    .size = sizeof(struct mxci_exist),
+    .clear = exist_clear,
+    .copy = exist_copy,
+    .json_subject = exist_json_subject,
+    .json = exist_json,
+    .text_subject = exist_text_subject,
+    .text = exist_text,
+    .authres = exist_authres,
+};
