@@ -57,6 +57,9 @@ struct opts {
   const char *ip;        /* --ip, or the one ADDRESS */
   int authres;           /* print the Authentication-Results field only */
   const char *authserv_id;
+  /* a received message: envelope from its trace fields */
+  int null_sender;       /* --mail-from "<>" (not: taken from the trace) */
+  int auto_report;       /* one message alone: the report if received */
 };
 
 struct run {
@@ -116,7 +119,13 @@ static void usage(FILE *f)
           "                            one-message mbox, '-': stdin; "
           "repeatable); with one\n"
           "                            ADDRESS: iprev (and SPF) of the "
-          "client too\n"
+          "client too; one\n"
+          "                            FILE alone, a received copy: the "
+          "--profile report,\n"
+          "                            client IP, HELO, MAIL FROM read from "
+          "its Received and\n"
+          "                            Return-Path fields (--ip, --helo, "
+          "--mail-from override)\n"
           "      --jobs N              worker processes for many messages "
           "(default: one per\n"
           "                            CPU from 32 messages on)\n"
@@ -905,7 +914,8 @@ static void done_compliance(mxc_check_t *chk, mxc_status_t st,
                         : mxc_result_text(res, r->o.color ? MXC_RENDER_COLOR
                                                           : 0));
     else if (!r->o.quiet)
-      fprintf(stderr, "%s: %s: %s\n", progname, r->o.ip, mxc_strerror(st));
+      fprintf(stderr, "%s: %s: %s\n", progname,
+              r->o.ip ? r->o.ip : "message", mxc_strerror(st));
     return;
   }
   w = mxc_result_state(res);
@@ -946,11 +956,12 @@ static void done_compliance(mxc_check_t *chk, mxc_status_t st,
 static void start_compliance(struct run *r, const mxc_result_t *dkim)
 {
   mxc_status_t st = mxc_compliance_start(
-      r->ctx, r->o.ip, r->o.mail_from, r->o.helo, r->hdr, dkim, r->o.profile,
-      done_compliance, r, NULL);
+      r->ctx, r->o.ip, r->o.null_sender ? "<>" : r->o.mail_from, r->o.helo,
+      r->hdr, dkim, r->o.profile, done_compliance, r, NULL);
   if (st != MXC_OK) {
     account(r, EX_UNKNOWN);
-    fprintf(stderr, "%s: %s: %s\n", progname, r->o.ip, mxc_strerror(st));
+    fprintf(stderr, "%s: %s: %s\n", progname,
+            r->o.ip ? r->o.ip : "message", mxc_strerror(st));
   }
   mxc_msg_free(r->hdr);
   r->hdr = NULL;
@@ -961,6 +972,36 @@ static void done_compliance_dkim(mxc_check_t *chk, mxc_status_t st,
 {
   (void)chk;
   start_compliance(arg, st == MXC_OK ? res : NULL);
+}
+
+/* ---- one message alone: the report of a received copy ------------------ */
+
+/* The DKIM result is in, the header read: a message whose trace fields
+ * give the client gets the compliance report, any other its DKIM report. */
+static void done_received(mxc_check_t *chk, mxc_status_t st,
+                          const mxc_result_t *res, void *arg)
+{
+  struct run *r = arg;
+  if (st == MXC_OK && res && mxc_msg_trace(r->hdr, MXC_TRACE_IP) != NULL) {
+    start_compliance(r, res);
+    return;
+  }
+  mxc_msg_free(r->hdr);
+  r->hdr = NULL;
+  done_message(chk, st, res, arg);
+}
+
+static void start_received(struct run *r)
+{
+  if (mxc_msg_new(&r->hdr) != MXC_OK)
+    die(EX_UNKNOWN, "out of memory");
+  mxc_msg_set_use_trace(r->hdr, 1);
+  r->next_msg = r->o.nmessages; /* the one message is this one */
+  if (start_message(r, r->o.messages[0], done_received, r) < 0) {
+    account(r, EX_UNKNOWN); /* said why on stderr */
+    mxc_msg_free(r->hdr);
+    r->hdr = NULL;
+  }
 }
 
 int main(int argc, char **argv)
@@ -1130,15 +1171,24 @@ int main(int argc, char **argv)
       return EX_UNKNOWN;
     }
   }
+  /* One message alone: the compliance report when it is a received copy
+   * (its trace fields give the client) or when --mail-from/--helo say
+   * whom it came from; else its DKIM verification. */
+  if (r.o.nmessages == 1 && optind == argc && !r.o.batch && !r.o.domain &&
+      !r.o.compliance) {
+    r.o.compliance = r.o.spf;
+    r.o.auto_report = !r.o.spf;
+  }
   if (r.o.compliance) {
     if (r.o.batch || r.o.domain || r.o.nmessages > 1)
       die(EX_UNKNOWN, "--profile/--ip/--authres take one address and at most "
                       "one --message (no --batch, --domain)");
     if (r.o.ip && optind < argc)
       die(EX_UNKNOWN, "give the address either with --ip or as ADDRESS");
-    if (r.o.ip == NULL && argc - optind != 1)
+    if (r.o.ip == NULL && argc - optind != 1 &&
+        !(r.o.nmessages && optind == argc))
       die(EX_UNKNOWN, "--profile/--authres need one ADDRESS (or --ip)");
-    if (r.o.ip == NULL)
+    if (r.o.ip == NULL && optind < argc)
       r.o.ip = argv[optind];
     optind = argc;
   }
@@ -1165,8 +1215,9 @@ int main(int argc, char **argv)
                     "not both");
   if (r.o.mail_from &&
       (*r.o.mail_from == '\0' || strcmp(r.o.mail_from, "<>") == 0))
-    r.o.mail_from = NULL; /* the null sender */
-  if (r.o.spf && r.o.mail_from == NULL && (r.o.helo == NULL || !*r.o.helo))
+    r.o.mail_from = NULL, r.o.null_sender = 1; /* the null sender */
+  if (r.o.spf && r.o.mail_from == NULL && (r.o.helo == NULL || !*r.o.helo) &&
+      !(r.o.compliance && r.o.nmessages)) /* the HELO of the trace */
     die(EX_UNKNOWN, "the null sender (--mail-from \"<>\") needs --helo: SPF "
                     "then checks postmaster@HELO");
   if (r.o.helo && *r.o.helo == '\0')
@@ -1246,6 +1297,8 @@ int main(int argc, char **argv)
     if (r.o.nmessages) {
       if (mxc_msg_new(&r.hdr) != MXC_OK)
         die(EX_UNKNOWN, "out of memory");
+      /* a copy as received: what is not given comes from its trace */
+      mxc_msg_set_use_trace(r.hdr, 1);
       if (start_message(&r, r.o.messages[0], done_compliance_dkim, &r) < 0) {
         account(&r, EX_UNKNOWN); /* said why on stderr */
         mxc_msg_free(r.hdr);
@@ -1262,6 +1315,8 @@ int main(int argc, char **argv)
       die(EX_UNKNOWN, "cannot open %s: %s", r.o.batch, strerror(errno));
     }
     start_next(&r);
+  } else if (r.o.auto_report) {
+    start_received(&r);
   } else if (r.o.nmessages && optind == argc) {
     start_messages(&r);
   } else {

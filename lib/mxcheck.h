@@ -709,6 +709,51 @@ MXC_EXTERN mxc_status_t mxc_msg_field(mxc_msg_t *msg, const char *field,
 MXC_EXTERN void mxc_msg_set_smtputf8(mxc_msg_t *msg, int on);
 MXC_EXTERN void mxc_msg_free(mxc_msg_t *msg);
 
+/* The envelope of a received copy, from its receiver's trace fields      */
+
+/*! The facts the trace fields of a received message give. */
+typedef enum {
+  MXC_TRACE_IP = 0,        /* the client address the receiver saw */
+  MXC_TRACE_HELO = 1,      /* the HELO/EHLO name it recorded */
+  MXC_TRACE_RDNS = 2,      /* the reverse DNS name it recorded */
+  MXC_TRACE_MAIL_FROM = 3, /* the MAIL FROM of Return-Path ("" for <>) */
+  MXC_TRACE_BY = 4         /* the receiver's own name */
+} mxc_trace_t;
+
+/*!
+ * A fact of the envelope as the receiving server wrote it into the
+ * message (RFC 5321 section 4.4), read as the fields are added: the
+ * topmost Received field with a from clause whose client address is
+ * global (hops without an address or with a private or loopback client,
+ * such as the receiver's content filter, are passed over; when every hop
+ * is such, the first with an address is taken), in the forms of Postfix,
+ * Sendmail, Exim, qmail, Exchange and Gmail ("from HELO (rdns [IP])",
+ * "[IPv6:...]", "helo=", ...); and the topmost Return-Path field.  A
+ * Received field that records an authenticated submission (with ESMTPA,
+ * ESMTPSA, RFC 3848) marks a copy as sent: no hop is taken.  Only the
+ * first MXC_MSG_MAX_FIELDS fields are read.  The fields are not proof:
+ * use them only for a copy as delivered to a receiver the reader trusts.
+ * \return the fact (canonical text for MXC_TRACE_IP), NULL when the
+ *         message does not give it
+ */
+MXC_EXTERN const char *mxc_msg_trace(const mxc_msg_t *msg, mxc_trace_t what);
+/*! Which field gave the fact: its number (1: the first field of the
+ * header) and the line of the header block where it starts; 0 when the
+ * message does not give it. */
+MXC_EXTERN size_t mxc_msg_trace_field(const mxc_msg_t *msg, mxc_trace_t what);
+MXC_EXTERN size_t mxc_msg_trace_line(const mxc_msg_t *msg, mxc_trace_t what);
+/*! Why a fact is missing, or what was passed over ("" when nothing to
+ * say); never NULL. */
+MXC_EXTERN const char *mxc_msg_trace_note(const mxc_msg_t *msg);
+/*!
+ * The message is a copy as delivered (e.g. "Show original"): the
+ * compliance check takes each of ip, mail_from and helo given as NULL
+ * from the trace fields (mxc_msg_trace()), and says in its result where
+ * each came from (mxc_compliance_envelope()).  Off by default: a milter
+ * sees fields a sender could have written.
+ */
+MXC_EXTERN void mxc_msg_set_use_trace(mxc_msg_t *msg, int on);
+
 /*! State of one rule. */
 typedef enum {
   MXC_RULE_PASS = 0,
@@ -753,13 +798,31 @@ MXC_EXTERN const char *mxc_unknown_str(mxc_unknown_t u);
  * rules (in id order) and the sub-results are read with the accessors
  * below.  An address that does not parse gives MXC_EADDRESS as
  * mxc_iprev_start() does.
- * \return MXC_OK, MXC_EINVAL (NULL ip or cb, unknown profile, dkim not a
+ * \return MXC_OK, MXC_EINVAL (NULL cb, unknown profile, dkim not a
  *         "dkim" result), MXC_ENOMEM, MXC_EDESTRUCTION
  */
 MXC_EXTERN mxc_status_t mxc_compliance_start(
     mxc_ctx_t *ctx, const char *ip, const char *mail_from, const char *helo,
     const mxc_msg_t *msg, const mxc_result_t *dkim, const char *profile,
     mxc_done_cb cb, void *arg, mxc_check_t **out);
+/*!
+ * ip may be NULL (and mail_from, helo): with mxc_msg_set_use_trace() on
+ * msg, each fact not given is taken from the message's trace fields;
+ * what is still missing is reported, not failed: iprev and SPF are not
+ * run and the rules that need them are unknown (indeterminate), the
+ * result has no address (mxc_result_family() 0).  Where each fact came
+ * from is read with the functions below.
+ */
+/*! The envelope the report used (what: MXC_TRACE_IP, MXC_TRACE_HELO or
+ * MXC_TRACE_MAIL_FROM; "" for the null sender or no HELO), NULL when it
+ * was not known; its source: "given", "Received field N, line L",
+ * "Return-Path field N, line L", NULL when not known; and what the trace
+ * fields did not give ("" when nothing to say). */
+MXC_EXTERN const char *mxc_compliance_envelope(const mxc_result_t *res,
+                                               mxc_trace_t what);
+MXC_EXTERN const char *mxc_compliance_envelope_source(const mxc_result_t *res,
+                                                      mxc_trace_t what);
+MXC_EXTERN const char *mxc_compliance_envelope_note(const mxc_result_t *res);
 /*! Blocking wrapper of mxc_compliance_start(), as mxc_iprev_sync(). */
 MXC_EXTERN mxc_status_t mxc_compliance_sync(
     mxc_ctx_t *ctx, const char *ip, const char *mail_from, const char *helo,
