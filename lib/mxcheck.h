@@ -861,6 +861,66 @@ MXC_EXTERN const mxc_result_t *mxc_compliance_sub(const mxc_result_t *res,
                                                   const char *method);
 
 /* ------------------------------------------------------------------------ */
+/* A sending domain's audit (method "domain")                               */
+/* ------------------------------------------------------------------------ */
+
+/*! MX hosts looked at, and addresses per host checked with iprev. */
+#define MXC_DOMAIN_MAX_MX 10
+#define MXC_DOMAIN_MAX_ADDRS 8
+
+/*! What the MX lookup of the domain (or the address lookups of a host)
+ * gave. */
+typedef enum {
+  MXC_MX_OK = 0,        /* MX hosts (a host: addresses) */
+  MXC_MX_NULL = 1,      /* null MX "MX 0 ." (RFC 7505): takes no mail */
+  MXC_MX_NONE = 2,      /* no MX: the domain itself (RFC 5321 5.1) */
+  MXC_MX_NXDOMAIN = 3,  /* the name does not exist */
+  MXC_MX_NODATA = 4,    /* a host without A or AAAA */
+  MXC_MX_TEMPERROR = 5  /* timeout, SERVFAIL, bad answer */
+} mxc_mx_state_t;
+
+/*! "ok", "null-mx", "no-mx", "nxdomain", "no-address", "temperror". */
+MXC_EXTERN const char *mxc_mx_state_str(mxc_mx_state_t s);
+
+/*!
+ * Start the audit of a sending domain, concurrently through ctx: its MX
+ * hosts (sorted by preference; a null MX is a fail), the A and AAAA of
+ * each (at most MXC_DOMAIN_MAX_MX hosts, MXC_DOMAIN_MAX_ADDRS addresses
+ * each), iprev of every address (mxc_iprev_start()), and its DMARC policy
+ * (mxc_dmarc_start() without identifiers: the published record audited).
+ * The result's method is "domain"; its verdict: fail (NXDOMAIN, null MX,
+ * an address without iprev pass), temperror (a lookup failed), else pass;
+ * mxc_result_state() also counts DMARC (permerror fail; none, p=none
+ * warn; temperror unknown).  A string that is not a domain name gives a
+ * permerror result.  Not yet part of the audit: the SPF record's lint and
+ * networks, DKIM keys at given selectors, rua authorisation.
+ * \return MXC_OK, MXC_EINVAL, MXC_ENOMEM, MXC_EDESTRUCTION
+ */
+MXC_EXTERN mxc_status_t mxc_domain_start(mxc_ctx_t *ctx, const char *domain,
+                                         mxc_done_cb cb, void *arg,
+                                         mxc_check_t **out);
+/*! Blocking wrapper of mxc_domain_start(), as mxc_iprev_sync(). */
+MXC_EXTERN mxc_status_t mxc_domain_sync(mxc_ctx_t *ctx, const char *domain,
+                                        mxc_result_t **out);
+/*! The domain audited (lower case, no final dot). */
+MXC_EXTERN const char *mxc_domain_name(const mxc_result_t *res);
+MXC_EXTERN mxc_mx_state_t mxc_domain_mx_state(const mxc_result_t *res);
+/*! MX host i (the domain itself for no MX), its preference, the state of
+ * its address lookups, its addresses' iprev results (j <
+ * mxc_domain_mx_addr_count(); NULL when its check did not finish). */
+MXC_EXTERN size_t mxc_domain_mx_count(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_domain_mx_host(const mxc_result_t *res, size_t i);
+MXC_EXTERN unsigned mxc_domain_mx_pref(const mxc_result_t *res, size_t i);
+MXC_EXTERN mxc_mx_state_t mxc_domain_mx_host_state(const mxc_result_t *res,
+                                                   size_t i);
+MXC_EXTERN size_t mxc_domain_mx_addr_count(const mxc_result_t *res,
+                                           size_t i);
+MXC_EXTERN const mxc_result_t *mxc_domain_mx_iprev(const mxc_result_t *res,
+                                                   size_t i, size_t j);
+/*! The "dmarc" sub-result, NULL when it was not run. */
+MXC_EXTERN const mxc_result_t *mxc_domain_dmarc(const mxc_result_t *res);
+
+/* ------------------------------------------------------------------------ */
 /* Results                                                                  */
 /* ------------------------------------------------------------------------ */
 

@@ -348,6 +348,103 @@ START_TEST(compliance_from_trace)
 }
 END_TEST
 
+/* ---- the sending-domain audit (tests/zones/questions.test.zone) ---- */
+
+START_TEST(domain_audit)
+{
+  mxc_result_t *r = NULL;
+  char *j;
+
+  ck_assert_int_eq(mxc_domain_sync(ctx, "Questions.Test.", &r), MXC_OK);
+  ck_assert_str_eq(mxc_result_method(r), "domain");
+  ck_assert_str_eq(mxc_domain_name(r), "questions.test");
+  ck_assert_int_eq(mxc_domain_mx_state(r), MXC_MX_OK);
+  ck_assert_uint_eq(mxc_domain_mx_count(r), 2);
+  ck_assert_str_eq(mxc_domain_mx_host(r, 0), "good4.mxcheck.test");
+  ck_assert_uint_eq(mxc_domain_mx_pref(r, 1), 20);
+  ck_assert_uint_eq(mxc_domain_mx_addr_count(r, 0), 1);
+  ck_assert_int_eq(mxc_result_verdict(mxc_domain_mx_iprev(r, 0, 0)),
+                   MXC_VERDICT_PASS);
+  /* mismatch7's address 192.0.2.77 has no PTR */
+  ck_assert_str_eq(mxc_result_address(mxc_domain_mx_iprev(r, 1, 0)),
+                   "192.0.2.77");
+  ck_assert_int_eq(mxc_result_verdict(mxc_domain_mx_iprev(r, 1, 0)),
+                   MXC_VERDICT_PERMERROR);
+  ck_assert_str_eq(mxc_dmarc_policy(mxc_domain_dmarc(r)), "reject");
+  ck_assert_int_eq(mxc_result_state(r), MXC_RULE_FAIL);
+  j = mxc_result_json(r);
+  ck_assert_ptr_nonnull(strstr(j, "\"mx_state\":\"ok\""));
+  ck_assert_ptr_nonnull(strstr(j, "\"dmarc\":{"));
+  mxc_free(j);
+  j = mxc_result_authres(r, NULL);
+  ck_assert_ptr_nonnull(strstr(j, "iprev=pass"));
+  ck_assert_ptr_nonnull(strstr(j, "iprev=permerror"));
+  mxc_free(j);
+  {
+    mxc_result_t *d = mxc_result_dup(r);
+    char *t1 = mxc_result_text(r, 0), *t2 = mxc_result_text(d, 0);
+    ck_assert_str_eq(t1, t2);
+    ck_assert_ptr_nonnull(strstr(t1, "MX 20     mismatch7.mxcheck.test"));
+    mxc_free(t1);
+    mxc_free(t2);
+    mxc_result_free(d);
+  }
+  mxc_result_free(r);
+
+  ck_assert_int_eq(mxc_domain_sync(ctx, "nullmx.questions.test", &r), MXC_OK);
+  ck_assert_int_eq(mxc_domain_mx_state(r), MXC_MX_NULL);
+  ck_assert_uint_eq(mxc_domain_mx_count(r), 0);
+  ck_assert_int_eq(mxc_result_state(r), MXC_RULE_FAIL);
+  mxc_result_free(r);
+
+  ck_assert_int_eq(mxc_domain_sync(ctx, "nomx.questions.test", &r), MXC_OK);
+  ck_assert_int_eq(mxc_domain_mx_state(r), MXC_MX_NONE);
+  ck_assert_str_eq(mxc_domain_mx_host(r, 0), "nomx.questions.test");
+  ck_assert_int_eq(mxc_result_verdict(r), MXC_VERDICT_PASS);
+  ck_assert_int_eq(mxc_result_state(r), MXC_RULE_WARN);
+  mxc_result_free(r);
+
+  ck_assert_int_eq(mxc_domain_sync(ctx, "dual.questions.test", &r), MXC_OK);
+  ck_assert_uint_eq(mxc_domain_mx_addr_count(r, 0), 2);
+  ck_assert_int_eq(mxc_result_verdict(r), MXC_VERDICT_PASS);
+  mxc_result_free(r);
+
+  ck_assert_int_eq(mxc_domain_sync(ctx, "absent.questions.test", &r), MXC_OK);
+  ck_assert_int_eq(mxc_domain_mx_state(r), MXC_MX_NXDOMAIN);
+  ck_assert_int_eq(mxc_result_state(r), MXC_RULE_FAIL);
+  mxc_result_free(r);
+
+  ck_assert_int_eq(mxc_domain_sync(ctx, "not a domain", &r), MXC_OK);
+  ck_assert_int_eq(mxc_result_verdict(r), MXC_VERDICT_PERMERROR);
+  mxc_result_free(r);
+  ck_assert_int_eq(mxc_domain_sync(ctx, NULL, &r), MXC_EINVAL);
+}
+END_TEST
+
+/* Cancelled while its lookups and sub-checks run: one callback, no leak. */
+static void count_cb(mxc_check_t *chk, mxc_status_t st,
+                     const mxc_result_t *res, void *arg)
+{
+  (void)chk;
+  (void)res;
+  ck_assert_int_eq(st, MXC_ECANCELLED);
+  (*(int *)arg)++;
+}
+
+START_TEST(domain_cancel)
+{
+  mxc_check_t *c = NULL;
+  int n = 0;
+  ck_assert_int_eq(mxc_domain_start(ctx, "questions.test", count_cb, &n, &c),
+                   MXC_OK);
+  mxc_check_cancel(c); /* lookups in flight, or answered from the cache */
+  ck_assert_int_eq(n, 1);
+  ck_assert_int_eq(mxc_run(ctx, 2000), MXC_OK);
+  ck_assert_int_eq(n, 1);
+  ck_assert_uint_eq(mxc_pending(ctx), 0);
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("trace");
@@ -363,6 +460,8 @@ int main(void)
     tcase_add_checked_fixture(t, setup, teardown);
     tcase_set_timeout(t, 30);
     tcase_add_test(t, compliance_from_trace);
+    tcase_add_test(t, domain_audit);
+    tcase_add_test(t, domain_cancel);
     suite_add_tcase(s, t);
   } else {
     fprintf(stderr, "knot cases skipped: MXC_TEST_DNS not set\n");
