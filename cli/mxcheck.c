@@ -71,6 +71,12 @@ struct opts {
   const char *ip;        /* the one ADDRESS of the report */
   int authres;           /* print the Authentication-Results field only */
   const char *authserv_id;
+  /* a received message: the envelope from its trace fields */
+  int null_sender;       /* --mail-from "<>" (not: taken from the trace) */
+  int no_trace;          /* --no-trace: messages without ADDRESS get
+                          * their DKIM (and ARC) report only */
+  int auto_report;       /* messages without ADDRESS: the report of those
+                          * whose trace fields give the client */
   int progress;          /* progress lines on stderr */
   double deadline_s;     /* --deadline; 0: none */
 };
@@ -238,6 +244,15 @@ static void usage(FILE *f)
       "are files\n"
       "                            (write ./192.0.2.1 for a file of that "
       "name)\n"
+      "                            Without ADDRESS, a received copy (its "
+      "Received and\n"
+      "                            Return-Path fields name the client, "
+      "HELO, MAIL FROM;\n"
+      "                            --ip, --helo, --mail-from override) gets "
+      "the report\n"
+      "      --no-trace            messages without ADDRESS: DKIM (and "
+      "ARC) only, even\n"
+      "                            of a received copy\n"
       "  -D, --domain DOMAIN       audit the DMARC record of this From "
       "domain\n"
       "      --profile P           the rules of gmail (default), "
@@ -1470,8 +1485,8 @@ static void start_compliance(struct job *j, const mxc_result_t *dkim)
 {
   struct run *r = j->r;
   mxc_status_t st = mxc_compliance_start(
-      r->ctx, r->o.ip, r->o.mail_from, r->o.helo, j->hdr, dkim, r->o.profile,
-      done_compliance, j, NULL);
+      r->ctx, r->o.ip, r->o.null_sender ? "<>" : r->o.mail_from, r->o.helo,
+      j->hdr, dkim, r->o.profile, done_compliance, j, NULL);
   mxc_msg_free(j->hdr);
   j->hdr = NULL;
   if (st != MXC_OK)
@@ -1492,6 +1507,25 @@ static void done_compliance_dkim(mxc_check_t *chk, mxc_status_t st,
   start_compliance(j, st == MXC_OK ? res : NULL);
 }
 
+/* A message given without ADDRESS: its DKIM result is in and its header
+ * read.  A received copy whose trace fields give the client (or one given
+ * --mail-from/--helo) gets the compliance report; any other message its
+ * DKIM report. */
+static void done_received(mxc_check_t *chk, mxc_status_t st,
+                          const mxc_result_t *res, void *arg)
+{
+  struct job *j = arg;
+  struct run *r = j->r;
+  if (st == MXC_OK && res && j->hdr &&
+      (mxc_msg_trace(j->hdr, MXC_TRACE_IP) != NULL || r->o.spf)) {
+    done_compliance_dkim(chk, st, res, arg);
+    return;
+  }
+  mxc_msg_free(j->hdr);
+  j->hdr = NULL;
+  done_message(chk, st, res, arg);
+}
+
 /* Start the next messages (this worker's share) while fewer than
  * --parallel checks are in flight: DKIM of each, or with an ADDRESS the
  * compliance report of each. */
@@ -1508,10 +1542,16 @@ static void start_messages(struct run *r)
     j->r = r;
     j->idx = i;
     j->name = r->o.messages[i];
-    if (r->o.compliance && mxc_msg_new(&j->hdr) != MXC_OK)
+    if ((r->o.compliance || r->o.auto_report) &&
+        mxc_msg_new(&j->hdr) != MXC_OK)
       die(EX_UNKNOWN, "out of memory");
+    /* a copy as received: what is not given comes from its trace */
+    if (j->hdr)
+      mxc_msg_set_use_trace(j->hdr, 1);
     if (start_message(r, j->name, j->hdr,
-                      r->o.compliance ? done_compliance_dkim : done_message,
+                      r->o.compliance    ? done_compliance_dkim
+                      : r->o.auto_report ? done_received
+                                         : done_message,
                       j) < 0)
       job_failed(j, MXC_EINVAL, 1); /* said why on stderr */
   }
@@ -1731,6 +1771,7 @@ int main(int argc, char **argv)
       {"domain", required_argument, NULL, 'D'},
       {"dmarc-discovery", required_argument, NULL, 'Y'},
       {"no-libspf2", no_argument, NULL, 'L'},
+      {"no-trace", no_argument, NULL, 'K'},
       {"message", required_argument, NULL, 'm'},
       {"jobs", required_argument, NULL, 'J'},
       {"color", required_argument, NULL, 'C'},
@@ -1862,6 +1903,9 @@ int main(int argc, char **argv)
     case 'L':
       libspf2 = 0;
       break;
+    case 'K':
+      r.o.no_trace = 1;
+      break;
     case 'Z':
       cache_size = parse_long("--cache-size", optarg, 0, 10000000);
       break;
@@ -1958,16 +2002,22 @@ int main(int argc, char **argv)
     if (r.o.ip && r.o.naddrs)
       die(EX_UNKNOWN, "give the client address either with --ip or as "
                       "ADDRESS, not both");
-    if (r.o.ip == NULL && r.o.naddrs != 1)
+    if (r.o.ip == NULL && r.o.naddrs != 1 &&
+        !(r.o.nmessages && r.o.naddrs == 0)) /* the trace names it */
       die(EX_UNKNOWN, "the compliance report takes one client ADDRESS "
                       "(got %zu)",
           r.o.naddrs);
-    if (r.o.ip == NULL)
+    if (r.o.ip == NULL && r.o.naddrs)
       r.o.ip = r.o.addrs[0];
     r.o.naddrs = 0;
   }
-  if (r.o.nmessages && !r.o.compliance && r.o.spf)
-    die(EX_UNKNOWN, "--mail-from and --helo need the ADDRESS of the client");
+  /* Messages without ADDRESS: received copies get the compliance report
+   * (the client from their trace fields), others their DKIM report. */
+  if (r.o.nmessages && !r.o.compliance && !r.o.no_trace)
+    r.o.auto_report = 1;
+  if (r.o.no_trace && r.o.spf)
+    die(EX_UNKNOWN, "--no-trace: --mail-from and --helo need the ADDRESS of "
+                    "the client");
   if (r.o.nmessages && !parallel_set)
     r.o.parallel = MESSAGE_PARALLEL;
   if (r.o.naddrs == 0 && r.o.batch == NULL && r.o.nmessages == 0 &&
@@ -1975,8 +2025,9 @@ int main(int argc, char **argv)
     die(EX_UNKNOWN, "no address given (see --help)");
   if (r.o.mail_from &&
       (*r.o.mail_from == '\0' || strcmp(r.o.mail_from, "<>") == 0))
-    r.o.mail_from = NULL; /* the null sender */
-  if (r.o.spf && r.o.mail_from == NULL && (r.o.helo == NULL || !*r.o.helo))
+    r.o.mail_from = NULL, r.o.null_sender = 1; /* the null sender */
+  if (r.o.spf && r.o.mail_from == NULL && (r.o.helo == NULL || !*r.o.helo) &&
+      r.o.nmessages == 0) /* with a message: the HELO of its trace */
     die(EX_UNKNOWN, "the null sender (--mail-from \"<>\") needs --helo: SPF "
                     "then checks postmaster@HELO");
   if (r.o.helo && *r.o.helo == '\0')

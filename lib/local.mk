@@ -65,6 +65,15 @@ noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 	%reldir%/checks/compliance/message.c \
 	%reldir%/checks/compliance/compliance.c \
 	%reldir%/checks/compliance/compliance_result.c
+# The envelope of a received copy from its trace fields (Received,
+# Return-Path).
+%canon_reldir%_libmxcheck_core_la_SOURCES += \
+	%reldir%/checks/compliance/trace.c
+# A sending domain's audit: MX (null MX), iprev of the MX hosts, DMARC.
+%canon_reldir%_libmxcheck_core_la_SOURCES += \
+	%reldir%/checks/domain/domain_private.h \
+	%reldir%/checks/domain/domain.c \
+	%reldir%/checks/domain/domain_result.c
 %canon_reldir%_libmxcheck_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DMXC_BUILDING_LIBRARY
 %canon_reldir%_libmxcheck_core_la_CFLAGS = $(AM_CFLAGS) $(VISIBILITY_CFLAGS) \
 	$(CARES_CFLAGS) $(JSONC_CFLAGS) $(OPENDKIM_CFLAGS) $(PSL_CFLAGS) \

@@ -913,6 +913,51 @@ MXC_EXTERN mxc_status_t mxc_msg_set_arc(mxc_msg_t *msg,
                                         const mxc_result_t *arc);
 MXC_EXTERN void mxc_msg_free(mxc_msg_t *msg);
 
+/* The envelope of a received copy, from its receiver's trace fields      */
+
+/*! The facts the trace fields of a received message give. */
+typedef enum {
+  MXC_TRACE_IP = 0,        /* the client address the receiver saw */
+  MXC_TRACE_HELO = 1,      /* the HELO/EHLO name it recorded */
+  MXC_TRACE_RDNS = 2,      /* the reverse DNS name it recorded */
+  MXC_TRACE_MAIL_FROM = 3, /* the MAIL FROM of Return-Path ("" for <>) */
+  MXC_TRACE_BY = 4         /* the receiver's own name */
+} mxc_trace_t;
+
+/*!
+ * A fact of the envelope as the receiving server wrote it into the
+ * message (RFC 5321 section 4.4), read as the fields are added: the
+ * topmost Received field with a from clause whose client address is
+ * global (hops without an address or with a private or loopback client,
+ * such as the receiver's content filter, are passed over; when every hop
+ * is such, the first with an address is taken), in the forms of Postfix,
+ * Sendmail, Exim, qmail, Exchange and Gmail ("from HELO (rdns [IP])",
+ * "[IPv6:...]", "helo=", ...); and the topmost Return-Path field.  A
+ * Received field that records an authenticated submission (with ESMTPA,
+ * ESMTPSA, RFC 3848) marks a copy as sent: no hop is taken.  Only the
+ * first MXC_MSG_MAX_FIELDS fields are read.  The fields are not proof:
+ * use them only for a copy as delivered to a receiver the reader trusts.
+ * \return the fact (canonical text for MXC_TRACE_IP), NULL when the
+ *         message does not give it
+ */
+MXC_EXTERN const char *mxc_msg_trace(const mxc_msg_t *msg, mxc_trace_t what);
+/*! Which field gave the fact: its number (1: the first field of the
+ * header) and the line of the header block where it starts; 0 when the
+ * message does not give it. */
+MXC_EXTERN size_t mxc_msg_trace_field(const mxc_msg_t *msg, mxc_trace_t what);
+MXC_EXTERN size_t mxc_msg_trace_line(const mxc_msg_t *msg, mxc_trace_t what);
+/*! Why a fact is missing, or what was passed over ("" when nothing to
+ * say); never NULL. */
+MXC_EXTERN const char *mxc_msg_trace_note(const mxc_msg_t *msg);
+/*!
+ * The message is a copy as delivered (e.g. "Show original"): the
+ * compliance check takes each of ip, mail_from and helo given as NULL
+ * from the trace fields (mxc_msg_trace()), and says in its result where
+ * each came from (mxc_compliance_envelope()).  Off by default: a milter
+ * sees fields a sender could have written.
+ */
+MXC_EXTERN void mxc_msg_set_use_trace(mxc_msg_t *msg, int on);
+
 /*! State of one rule. */
 typedef enum {
   MXC_RULE_PASS = 0,
@@ -957,13 +1002,31 @@ MXC_EXTERN const char *mxc_unknown_str(mxc_unknown_t u);
  * rules (in id order) and the sub-results are read with the accessors
  * below.  An address that does not parse gives MXC_EADDRESS as
  * mxc_iprev_start() does.
- * \return MXC_OK, MXC_EINVAL (NULL ip or cb, unknown profile, dkim not a
+ * \return MXC_OK, MXC_EINVAL (NULL cb, unknown profile, dkim not a
  *         "dkim" result), MXC_ENOMEM, MXC_EDESTRUCTION
  */
 MXC_EXTERN mxc_status_t mxc_compliance_start(
     mxc_ctx_t *ctx, const char *ip, const char *mail_from, const char *helo,
     const mxc_msg_t *msg, const mxc_result_t *dkim, const char *profile,
     mxc_done_cb cb, void *arg, mxc_check_t **out);
+/*!
+ * ip may be NULL (and mail_from, helo): with mxc_msg_set_use_trace() on
+ * msg, each fact not given is taken from the message's trace fields;
+ * what is still missing is reported, not failed: iprev and SPF are not
+ * run and the rules that need them are unknown (indeterminate), the
+ * result has no address (mxc_result_family() 0).  Where each fact came
+ * from is read with the functions below.
+ */
+/*! The envelope the report used (what: MXC_TRACE_IP, MXC_TRACE_HELO or
+ * MXC_TRACE_MAIL_FROM; "" for the null sender or no HELO), NULL when it
+ * was not known; its source: "given", "Received field N, line L",
+ * "Return-Path field N, line L", NULL when not known; and what the trace
+ * fields did not give ("" when nothing to say). */
+MXC_EXTERN const char *mxc_compliance_envelope(const mxc_result_t *res,
+                                               mxc_trace_t what);
+MXC_EXTERN const char *mxc_compliance_envelope_source(const mxc_result_t *res,
+                                                      mxc_trace_t what);
+MXC_EXTERN const char *mxc_compliance_envelope_note(const mxc_result_t *res);
 /*! Blocking wrapper of mxc_compliance_start(), as mxc_iprev_sync(). */
 MXC_EXTERN mxc_status_t mxc_compliance_sync(
     mxc_ctx_t *ctx, const char *ip, const char *mail_from, const char *helo,
@@ -1000,6 +1063,66 @@ MXC_EXTERN mxc_rule_state_t mxc_compliance_worst(const mxc_result_t *res);
  * it was not run. */
 MXC_EXTERN const mxc_result_t *mxc_compliance_sub(const mxc_result_t *res,
                                                   const char *method);
+
+/* ------------------------------------------------------------------------ */
+/* A sending domain's audit (method "domain")                               */
+/* ------------------------------------------------------------------------ */
+
+/*! MX hosts looked at, and addresses per host checked with iprev. */
+#define MXC_DOMAIN_MAX_MX 10
+#define MXC_DOMAIN_MAX_ADDRS 8
+
+/*! What the MX lookup of the domain (or the address lookups of a host)
+ * gave. */
+typedef enum {
+  MXC_MX_OK = 0,        /* MX hosts (a host: addresses) */
+  MXC_MX_NULL = 1,      /* null MX "MX 0 ." (RFC 7505): takes no mail */
+  MXC_MX_NONE = 2,      /* no MX: the domain itself (RFC 5321 5.1) */
+  MXC_MX_NXDOMAIN = 3,  /* the name does not exist */
+  MXC_MX_NODATA = 4,    /* a host without A or AAAA */
+  MXC_MX_TEMPERROR = 5  /* timeout, SERVFAIL, bad answer */
+} mxc_mx_state_t;
+
+/*! "ok", "null-mx", "no-mx", "nxdomain", "no-address", "temperror". */
+MXC_EXTERN const char *mxc_mx_state_str(mxc_mx_state_t s);
+
+/*!
+ * Start the audit of a sending domain, concurrently through ctx: its MX
+ * hosts (sorted by preference; a null MX is a fail), the A and AAAA of
+ * each (at most MXC_DOMAIN_MAX_MX hosts, MXC_DOMAIN_MAX_ADDRS addresses
+ * each), iprev of every address (mxc_iprev_start()), and its DMARC policy
+ * (mxc_dmarc_start() without identifiers: the published record audited).
+ * The result's method is "domain"; its verdict: fail (NXDOMAIN, null MX,
+ * an address without iprev pass), temperror (a lookup failed), else pass;
+ * mxc_result_state() also counts DMARC (permerror fail; none, p=none
+ * warn; temperror unknown).  A string that is not a domain name gives a
+ * permerror result.  Not yet part of the audit: the SPF record's lint and
+ * networks, DKIM keys at given selectors, rua authorisation.
+ * \return MXC_OK, MXC_EINVAL, MXC_ENOMEM, MXC_EDESTRUCTION
+ */
+MXC_EXTERN mxc_status_t mxc_domain_start(mxc_ctx_t *ctx, const char *domain,
+                                         mxc_done_cb cb, void *arg,
+                                         mxc_check_t **out);
+/*! Blocking wrapper of mxc_domain_start(), as mxc_iprev_sync(). */
+MXC_EXTERN mxc_status_t mxc_domain_sync(mxc_ctx_t *ctx, const char *domain,
+                                        mxc_result_t **out);
+/*! The domain audited (lower case, no final dot). */
+MXC_EXTERN const char *mxc_domain_name(const mxc_result_t *res);
+MXC_EXTERN mxc_mx_state_t mxc_domain_mx_state(const mxc_result_t *res);
+/*! MX host i (the domain itself for no MX), its preference, the state of
+ * its address lookups, its addresses' iprev results (j <
+ * mxc_domain_mx_addr_count(); NULL when its check did not finish). */
+MXC_EXTERN size_t mxc_domain_mx_count(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_domain_mx_host(const mxc_result_t *res, size_t i);
+MXC_EXTERN unsigned mxc_domain_mx_pref(const mxc_result_t *res, size_t i);
+MXC_EXTERN mxc_mx_state_t mxc_domain_mx_host_state(const mxc_result_t *res,
+                                                   size_t i);
+MXC_EXTERN size_t mxc_domain_mx_addr_count(const mxc_result_t *res,
+                                           size_t i);
+MXC_EXTERN const mxc_result_t *mxc_domain_mx_iprev(const mxc_result_t *res,
+                                                   size_t i, size_t j);
+/*! The "dmarc" sub-result, NULL when it was not run. */
+MXC_EXTERN const mxc_result_t *mxc_domain_dmarc(const mxc_result_t *res);
 
 /* ------------------------------------------------------------------------ */
 /* Results                                                                  */

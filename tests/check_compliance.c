@@ -397,8 +397,8 @@ START_TEST(contract)
   ck_assert_int_eq(mxc_compliance_start(NULL, "192.0.2.1", NULL, NULL, NULL,
                                         NULL, NULL, rec_cb, &a, NULL),
                    MXC_EINVAL);
-  ck_assert_int_eq(mxc_compliance_start(ctx, NULL, NULL, NULL, NULL, NULL,
-                                        NULL, rec_cb, &a, NULL),
+  ck_assert_int_eq(mxc_compliance_start(ctx, "192.0.2.1", NULL, NULL, NULL,
+                                        NULL, NULL, NULL, &a, NULL),
                    MXC_EINVAL);
   ck_assert_int_eq(mxc_compliance_start(ctx, "192.0.2.1", NULL, NULL, NULL,
                                         NULL, NULL, NULL, &a, NULL),

@@ -164,6 +164,33 @@ clean-local-fuzz:
 	rm -rf tests/fuzz/bin
 .PHONY: fuzz fuzz-build fuzz-smoke clean-local-fuzz
 
+# The trace field parser (a received copy's envelope): make fuzz-trace.
+EXTRA_DIST += tests/fuzz/fuzz_trace.c tests/fuzz/corpus-trace
+fuzz-trace: lib/mxcheck_version.h
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-I$(top_srcdir)/lib -I$(top_builddir)/lib -I$(top_builddir) \
+		$(CARES_CFLAGS) \
+		$(top_srcdir)/lib/util.c $(top_srcdir)/lib/addr.c \
+		$(top_srcdir)/lib/checks/compliance/trace.c \
+		$(top_srcdir)/tests/fuzz/fuzz_trace.c \
+		$(CARES_LIBS) -o tests/fuzz/fuzz_trace
+	mkdir -p tests/fuzz/run-corpus-trace
+	tests/fuzz/fuzz_trace -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=70000 tests/fuzz/run-corpus-trace \
+		$(top_srcdir)/tests/fuzz/corpus-trace
+fuzz: fuzz-trace
+.PHONY: fuzz-trace
+
+# The three questions of issue 9 through the library: the envelope of a
+# received copy (check_trace; parser units need no network), and the CLI
+# (tests/cli_questions.sh).
+check_tests += tests/check_trace
+tests_check_trace_SOURCES = tests/check_trace.c tests/testutil.h
+tests_check_trace_CFLAGS = $(tests_cflags)
+tests_check_trace_LDADD = $(tests_ldadd)
+TESTS += tests/cli_questions.sh
+EXTRA_DIST += tests/cli_questions.sh
+
 # mxcheck-milter (milter/): the daemon driven by miltertest against the
 # Knot zones; skips (77) without miltertest or when the milter is not
 # built (make distcheck and check-sanitize configure --disable-milter).

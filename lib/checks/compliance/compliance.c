@@ -330,6 +330,10 @@ static void r7(const struct facts *f, struct verdict *v)
        spf && dkim ? "" : "es");
   else if (f->spf == NULL && f->dkim == NULL)
     ev(v, MXC_RULE_UNKNOWN, "", "neither SPF nor DKIM was checked");
+  else if (f->spf == NULL && !dkim_any_temperror(f->dkim))
+    /* SPF could pass: not knowing the envelope is no failure */
+    ev(v, MXC_RULE_UNKNOWN, "", "DKIM does not pass; SPF not checked (no "
+                                "client IP or MAIL FROM)");
   else if (spf_verdict(f) == MXC_VERDICT_TEMPERROR ||
            dkim_any_temperror(f->dkim))
     ev(v, MXC_RULE_UNKNOWN, "retry later", "a temporary DNS error");
@@ -410,6 +414,10 @@ static void r10(const struct facts *f, struct verdict *v)
   if (spf && dkim)
     ev(v, MXC_RULE_PASS, "", "SPF and DKIM both aligned with %s",
        mxc_dmarc_from_domain(f->dmarc));
+  else if (dkim && f->spf == NULL)
+    ev(v, MXC_RULE_UNKNOWN, "", "DKIM aligned with %s; SPF not checked (no "
+                                "client IP or MAIL FROM)",
+       mxc_dmarc_from_domain(f->dmarc));
   else if (spf || dkim)
     ev(v, MXC_RULE_WARN, "align the other one too (Gmail: likely required "
                          "later)",
@@ -417,6 +425,10 @@ static void r10(const struct facts *f, struct verdict *v)
        mxc_dmarc_from_domain(f->dmarc));
   else if (mxc_result_verdict(f->dmarc) == MXC_VERDICT_TEMPERROR)
     ev(v, MXC_RULE_UNKNOWN, "retry later", "dmarc=temperror");
+  else if (f->spf == NULL)
+    ev(v, MXC_RULE_UNKNOWN, "", "no DKIM signature aligned with %s; SPF "
+                                "not checked (no client IP or MAIL FROM)",
+       mxc_dmarc_from_domain(f->dmarc));
   else {
     const char *pol = mxc_dmarc_policy(f->dmarc);
     /* The From domain's own policy rejects or quarantines such mail, and
@@ -794,6 +806,9 @@ struct comp_check {
   unsigned profile;
   char *profile_name, *ip, *mail_from, *helo;
   struct mxci_msg_facts msg;
+  char *src[MXCI_ENV_N];        /* where ip, helo, mail_from came from */
+  char *trace_note;
+  int traced;                   /* the message's trace fields were read */
   mxc_check_t *sub[MXCI_SUB_N]; /* pending sub-checks */
   mxc_result_t *res[MXCI_SUB_N];
   mxc_status_t st[MXCI_SUB_N];
@@ -820,6 +835,9 @@ static void comp_free(mxc_check_t *chk)
   for (i = 0; i < MXCI_SUB_N; i++)
     mxc_result_free(c->res[i]);
   mxci_msg_facts_clear(&c->msg);
+  for (i = 0; i < MXCI_ENV_N; i++)
+    mxci_free(c->src[i]);
+  mxci_free(c->trace_note);
   mxci_free(c->profile_name);
   mxci_free(c->ip);
   mxci_free(c->mail_from);
@@ -844,7 +862,7 @@ static void comp_finish(struct comp_check *c)
     return;                                   /* LCOV_EXCL_LINE */
   }
   cp = MXCI_COMPR(r);
-  r->input = mxci_strdup(c->ip);
+  r->input = mxci_strdup(c->ip ? c->ip : "");
   if (ip) {
     memcpy(r->address, ip->address, sizeof(r->address));
     r->family = ip->family;
@@ -854,6 +872,10 @@ static void comp_finish(struct comp_check *c)
   bad |= mxci_strdup_opt(&cp->from_domain, c->msg.from_domain);
   bad |= mxci_strdup_opt(&cp->mail_from, c->mail_from);
   bad |= mxci_strdup_opt(&cp->helo, c->helo);
+  for (i = 0; i < MXCI_ENV_N; i++)
+    bad |= mxci_strdup_opt(&cp->src[i], c->src[i]);
+  bad |= mxci_strdup_opt(&cp->trace_note, c->trace_note);
+  cp->traced = c->traced;
   memset(&f, 0, sizeof(f));
   f.profile = c->profile;
   f.iprev = c->res[MXCI_SUB_IPREV];
@@ -1028,6 +1050,51 @@ static void sub_done(struct comp_check *c, int k, mxc_status_t st,
   comp_finish(c);
 }
 
+/*
+ * The envelope: each of ip, helo, mail_from given (source "given"), else,
+ * when the message is a copy as delivered (mxc_msg_set_use_trace()), from
+ * its trace fields (source "Received field N, line L", "Return-Path field
+ * N, line L"), else missing (source NULL: the rules that need it are
+ * unknown).  The pointers may be set to the message's strings, valid
+ * during mxc_compliance_start().  -1 on OOM.
+ */
+static int envelope(struct comp_check *c, const mxc_msg_t *msg,
+                    const char **ip, const char **helo,
+                    const char **mail_from)
+{
+  static const mxc_trace_t what[MXCI_ENV_N] = {
+      MXC_TRACE_IP, MXC_TRACE_HELO, MXC_TRACE_MAIL_FROM};
+  const char **val[MXCI_ENV_N];
+  size_t i;
+  int use = msg && mxci_msg_use_trace(msg);
+  val[MXCI_ENV_IP] = ip;
+  val[MXCI_ENV_HELO] = helo;
+  val[MXCI_ENV_MAIL_FROM] = mail_from;
+  c->traced = use;
+  for (i = 0; i < MXCI_ENV_N; i++) {
+    const char *t;
+    if (*val[i]) {
+      if ((c->src[i] = mxci_strdup("given")) == NULL)
+        return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+      continue;
+    }
+    if (!use || (t = mxc_msg_trace(msg, what[i])) == NULL)
+      continue;
+    *val[i] = t;
+    c->src[i] = mxci_asprintf("%s field %zu, line %zu",
+                              i == MXCI_ENV_MAIL_FROM ? "Return-Path"
+                                                      : "Received",
+                              mxc_msg_trace_field(msg, what[i]),
+                              mxc_msg_trace_line(msg, what[i]));
+    if (c->src[i] == NULL)
+      return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  }
+  if (use && *mxc_msg_trace_note(msg) &&
+      (c->trace_note = mxci_strdup(mxc_msg_trace_note(msg))) == NULL)
+    return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  return 0;
+}
+
 mxc_status_t mxc_compliance_start(mxc_ctx_t *ctx, const char *ip,
                                   const char *mail_from, const char *helo,
                                   const mxc_msg_t *msg,
@@ -1042,7 +1109,7 @@ mxc_status_t mxc_compliance_start(mxc_ctx_t *ctx, const char *ip,
 
   if (out)
     *out = NULL;
-  if (!mxci_ctx_valid(ctx) || ip == NULL || cb == NULL)
+  if (!mxci_ctx_valid(ctx) || cb == NULL)
     return MXC_EINVAL;
   if (ctx->free_requested)
     return MXC_EDESTRUCTION;
@@ -1051,14 +1118,21 @@ mxc_status_t mxc_compliance_start(mxc_ctx_t *ctx, const char *ip,
   bit = profile_bit(profile);
   if (bit == 0 || (dkim && strcmp(mxc_result_method(dkim), "dkim") != 0))
     return MXC_EINVAL;
-  if (mail_from && (*mail_from == '\0' || strcmp(mail_from, "<>") == 0))
-    mail_from = NULL;
-  if (helo && *helo == '\0')
-    helo = NULL;
   c = mxci_calloc(1, sizeof(*c));
   if (c == NULL)
     return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
   c->profile = bit;
+  if (envelope(c, msg, &ip, &helo, &mail_from) < 0) {
+    struct mxc_check tmp;         /* LCOV_EXCL_START: OutOfMemory */
+    memset(&tmp, 0, sizeof(tmp));
+    tmp.priv = c;
+    comp_free(&tmp);
+    return MXC_ENOMEM;            /* LCOV_EXCL_STOP */
+  }
+  if (mail_from && (*mail_from == '\0' || strcmp(mail_from, "<>") == 0))
+    mail_from = NULL;
+  if (helo && *helo == '\0')
+    helo = NULL;
   if (mxci_strdup_opt(&c->profile_name, profile) < 0 || mxci_strdup_opt(&c->ip, ip) < 0 ||
       mxci_strdup_opt(&c->mail_from, mail_from) < 0 || mxci_strdup_opt(&c->helo, helo) < 0 ||
       (dkim && (c->res[MXCI_SUB_DKIM] = mxc_result_dup(dkim)) == NULL)) {
@@ -1084,10 +1158,16 @@ mxc_status_t mxc_compliance_start(mxc_ctx_t *ctx, const char *ip,
   }
   chk->priv = c;
   c->chk = chk;
-  st = mxc_iprev_start(ctx, ip, done_iprev, c, &c->sub[MXCI_SUB_IPREV]);
-  if (st == MXC_OK)
-    c->waiting++;
-  if (st == MXC_OK && (mail_from || helo)) {
+  st = MXC_OK;
+  if (ip) {
+    st = mxc_iprev_start(ctx, ip, done_iprev, c, &c->sub[MXCI_SUB_IPREV]);
+    if (st == MXC_OK)
+      c->waiting++;
+  }
+  /* SPF needs the MAIL FROM (or the null sender with a HELO name): not
+   * known from the trace, it is not guessed */
+  if (st == MXC_OK && ip && (mail_from || helo) &&
+      !(c->traced && c->src[MXCI_ENV_MAIL_FROM] == NULL)) {
     st = mxc_spf_start(ctx, ip, mail_from, helo, done_spf, c,
                        &c->sub[MXCI_SUB_SPF]);
     if (st == MXC_OK)
@@ -1101,6 +1181,13 @@ mxc_status_t mxc_compliance_start(mxc_ctx_t *ctx, const char *ip,
     comp_abort(chk);
     mxci_check_discard(chk);
     return st;
+  }
+  if (c->waiting == 0) {
+    /* no client address: the message alone (its DMARC, then the rules);
+     * the result is queued, the callback runs later */
+    start_dmarc(c);
+    if (c->waiting == 0)
+      comp_finish(c);
   }
   if (out)
     *out = chk;

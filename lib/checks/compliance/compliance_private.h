@@ -37,6 +37,47 @@ int mxci_msg_id_ok(const char *v);
 /* The "arc" result given with mxc_msg_set_arc(), or NULL. */
 const mxc_result_t *mxci_msg_arc(const mxc_msg_t *m);
 
+/* ---- trace.c: the receiver's trace fields (RFC 5321 section 4.4) ------ */
+
+#define MXCI_TRACE_NAME 256 /* octets kept of a name (longer: cut) */
+
+/* What one Received field says. */
+struct mxci_hop {
+  int has_from;                 /* it has a from clause */
+  char from[MXCI_TRACE_NAME];   /* the word after "from" */
+  char helo[MXCI_TRACE_NAME];   /* the HELO name ("" unknown) */
+  char rdns[MXCI_TRACE_NAME];   /* the receiver's reverse DNS name ("") */
+  char ip[64];                  /* the client address, canonical ("") */
+  char by[MXCI_TRACE_NAME];     /* the receiver */
+  char with[32];                /* the protocol (ESMTPS, ...) */
+};
+
+/* The envelope found so far, fields given top down (mxci_trace_add). */
+struct mxci_trace {
+  size_t received, return_paths; /* fields seen */
+  size_t skipped;                /* hops passed over (non-global client,
+                                  * no address) */
+  struct mxci_hop hop;           /* the receiver's hop (hop_field != 0) */
+  size_t hop_field, hop_line;    /* 1-based field and line numbers */
+  struct mxci_hop fb;            /* the first non-global hop, used when
+                                  * no hop has a global client */
+  size_t fb_field, fb_line;
+  size_t stopped;                /* field of an authenticated submission */
+  char mail_from[258];           /* of the first Return-Path */
+  size_t rp_field, rp_line, rp_bad;
+  char note[320];
+};
+
+/* Parse a Received field's value: 1 when it has a from clause. */
+int mxci_trace_parse_received(const char *value, struct mxci_hop *h);
+/* The path of a Return-Path value into out ("" for "<>"): 1, or 0 when
+ * it is not a path. */
+int mxci_trace_parse_return_path(const char *value, char *out, size_t cap);
+int mxci_msg_use_trace(const mxc_msg_t *m);
+/* Take one header field (name in lower case, unfolded value). */
+void mxci_trace_add(struct mxci_trace *t, const char *name,
+                    const char *value, size_t field, size_t line);
+
 #define MXCI_MSG_MAX_FINDINGS 24
 #define MXCI_MSG_BIG_HEADER (256 * 1024)
 
@@ -74,6 +115,9 @@ struct mxci_rule_res {
 enum { MXCI_SUB_IPREV, MXCI_SUB_SPF, MXCI_SUB_DKIM, MXCI_SUB_DMARC,
        MXCI_SUB_ARC, MXCI_SUB_EXIST, MXCI_SUB_DNSBL, MXCI_SUB_N };
 
+/* The envelope of a compliance report (struct mxci_comp src[]). */
+enum { MXCI_ENV_IP, MXCI_ENV_HELO, MXCI_ENV_MAIL_FROM, MXCI_ENV_N };
+
 /* The compliance part of a result (mxc_result_t.data); profile NULL: the
  * client address did not parse, nothing was checked. */
 struct mxci_comp {
@@ -83,6 +127,10 @@ struct mxci_comp {
   mxc_result_t *sub[MXCI_SUB_N]; /* NULL: not run */
   char *from_domain;             /* "" when none */
   char *mail_from, *helo;        /* NULL when not given */
+  char *src[MXCI_ENV_N];         /* where each came from ("given", "Received
+                                  * field N (line L)"); NULL: not known */
+  char *trace_note;              /* what the trace fields did not give */
+  int traced;                    /* the message's trace fields were read */
 };
 
 #define MXCI_COMPR(r) ((struct mxci_comp *)(r)->data)

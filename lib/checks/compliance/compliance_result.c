@@ -39,6 +39,9 @@ static void comp_clear(void *data)
   mxci_free(c->from_domain);
   mxci_free(c->mail_from);
   mxci_free(c->helo);
+  for (i = 0; i < MXCI_ENV_N; i++)
+    mxci_free(c->src[i]);
+  mxci_free(c->trace_note);
 }
 
 static int comp_copy(void *dst, const void *src)
@@ -51,6 +54,10 @@ static int comp_copy(void *dst, const void *src)
   bad |= mxci_strdup_opt(&b->from_domain, a->from_domain);
   bad |= mxci_strdup_opt(&b->mail_from, a->mail_from);
   bad |= mxci_strdup_opt(&b->helo, a->helo);
+  for (i = 0; i < MXCI_ENV_N; i++)
+    bad |= mxci_strdup_opt(&b->src[i], a->src[i]);
+  bad |= mxci_strdup_opt(&b->trace_note, a->trace_note);
+  b->traced = a->traced;
   for (i = 0; i < MXCI_SUB_N; i++)
     if (a->sub[i] && (b->sub[i] = mxc_result_dup(a->sub[i])) == NULL)
       bad = -1; /* LCOV_EXCL_LINE: OutOfMemory */
@@ -194,7 +201,163 @@ const mxc_result_t *mxc_compliance_sub(const mxc_result_t *r,
   return NULL;
 }
 
+/* The envelope: index of what, or -1. */
+static int env_index(mxc_trace_t what)
+{
+  switch (what) {
+  case MXC_TRACE_IP:
+    return MXCI_ENV_IP;
+  case MXC_TRACE_HELO:
+    return MXCI_ENV_HELO;
+  case MXC_TRACE_MAIL_FROM:
+    return MXCI_ENV_MAIL_FROM;
+  default:
+    return -1;
+  }
+}
+
+const char *mxc_compliance_envelope(const mxc_result_t *r, mxc_trace_t what)
+{
+  const struct mxci_comp *c = comp_of(r);
+  int k = env_index(what);
+  if (c == NULL || k < 0 || c->src[k] == NULL)
+    return NULL;
+  if (k == MXCI_ENV_IP)
+    return r->address;
+  if (k == MXCI_ENV_HELO)
+    return c->helo ? c->helo : "";
+  return c->mail_from ? c->mail_from : "";
+}
+
+const char *mxc_compliance_envelope_source(const mxc_result_t *r,
+                                           mxc_trace_t what)
+{
+  const struct mxci_comp *c = comp_of(r);
+  int k = env_index(what);
+  return c == NULL || k < 0 ? NULL : c->src[k];
+}
+
+const char *mxc_compliance_envelope_note(const mxc_result_t *r)
+{
+  const struct mxci_comp *c = comp_of(r);
+  return c && c->trace_note ? c->trace_note : "";
+}
+
+/* Shown when the envelope is not simply what was given: read from the
+ * message, or missing. */
+static int env_shown(const struct mxci_comp *c)
+{
+  size_t k;
+  if (c->src[MXCI_ENV_IP] == NULL)
+    return 1;
+  for (k = 0; k < MXCI_ENV_N; k++)
+    if (c->src[k] && strcmp(c->src[k], "given") != 0)
+      return 1;
+  return 0;
+}
+
+static const char *const env_names[MXCI_ENV_N] = {"ip", "helo", "mail_from"};
+static const char *const env_words[MXCI_ENV_N] = {"client IP", "HELO",
+                                                  "MAIL FROM"};
+
+static json_object *env_object(const mxc_result_t *r)
+{
+  const struct mxci_comp *c = comp_of(r);
+  static const mxc_trace_t what[MXCI_ENV_N] = {
+      MXC_TRACE_IP, MXC_TRACE_HELO, MXC_TRACE_MAIL_FROM};
+  json_object *o = json_object_new_object(), *m = json_object_new_array();
+  size_t k;
+  for (k = 0; o && k < MXCI_ENV_N; k++) {
+    json_object *e = json_object_new_object();
+    json_object_object_add(e, "value",
+                           mxci_json_str(mxc_compliance_envelope(r, what[k])));
+    json_object_object_add(e, "source", mxci_json_str(c->src[k]));
+    json_object_object_add(o, env_names[k], e);
+    if (c->src[k] == NULL)
+      json_object_array_add(m, json_object_new_string(env_names[k]));
+  }
+  json_object_object_add(o, "missing", m);
+  json_object_object_add(o, "note", mxci_json_str(c->trace_note ? c->trace_note
+                                                                : ""));
+  return o;
+}
+
+static void env_text(struct mxci_buf *b, const mxc_result_t *r)
+{
+  const struct mxci_comp *c = comp_of(r);
+  static const mxc_trace_t what[MXCI_ENV_N] = {
+      MXC_TRACE_IP, MXC_TRACE_HELO, MXC_TRACE_MAIL_FROM};
+  size_t k, nmiss = 0;
+  for (k = 0; k < MXCI_ENV_N; k++) {
+    const char *v = mxc_compliance_envelope(r, what[k]);
+    if (c->src[k] == NULL) {
+      nmiss++;
+      continue;
+    }
+    mxci_buf_printf(b, "  %-10s  %s  (%s)\n", env_words[k],
+                    k == MXCI_ENV_MAIL_FROM && *v == '\0' ? "<>" : v,
+                    c->src[k]);
+  }
+  if (nmiss) {
+    const char *sep = "";
+    mxci_buf_puts(b, "  missing     ");
+    for (k = 0; k < MXCI_ENV_N; k++)
+      if (c->src[k] == NULL) {
+        mxci_buf_printf(b, "%s%s", sep, env_words[k]);
+        sep = ", ";
+      }
+    mxci_buf_puts(b, ": the rules that need it are unknown (give --ip, "
+                     "--helo, --mail-from)\n");
+  }
+  if (c->trace_note && *c->trace_note)
+    mxci_buf_printf(b, "  trace       %s\n", c->trace_note);
+}
+
 /* ---- renderings ------------------------------------------------------------ */
+
+/* The subject: the client address as for any address result; without one
+ * (a message checked alone), the message. */
+static void comp_json_subject(json_object *o, const mxc_result_t *r)
+{
+  const struct mxci_comp *c = comp_of(r);
+  const mxc_result_t *d = c ? c->sub[MXCI_SUB_DKIM] : NULL;
+  json_object_object_add(o, "input", mxci_json_str(r->input ? r->input : ""));
+  if (r->error) {
+    json_object_object_add(o, "error", mxci_json_str(r->error));
+    return;
+  }
+  if (r->family == 0) {
+    json_object_object_add(o, "address", NULL);
+    if (d)
+      json_object_object_add(o, "message", mxci_json_str(d->input));
+    return;
+  }
+  json_object_object_add(o, "address", mxci_json_str(r->address));
+  json_object_object_add(o, "family", json_object_new_int(r->family));
+  json_object_object_add(o, "ipv4_mapped", json_object_new_boolean(r->mapped));
+}
+
+static void comp_text_subject(struct mxci_buf *b, const mxc_result_t *r,
+                              int col)
+{
+  const struct mxci_comp *c = comp_of(r);
+  const mxc_result_t *d = c ? c->sub[MXCI_SUB_DKIM] : NULL;
+  if (r->error) {
+    mxci_buf_printf(b, "%s%s%s\n  error     %s\n", col ? MXCI_C_BOLD : "",
+                    r->input ? r->input : "", col ? MXCI_C_RESET : "",
+                    r->error);
+    return;
+  }
+  if (r->family == 0) {
+    mxci_buf_printf(b, "%smessage %s%s (client address not known)\n",
+                    col ? MXCI_C_BOLD : "",
+                    d && d->input ? d->input : "", col ? MXCI_C_RESET : "");
+    return;
+  }
+  mxci_buf_printf(b, "%s%s%s (IPv%d%s)\n", col ? MXCI_C_BOLD : "",
+                  r->address, col ? MXCI_C_RESET : "", r->family,
+                  r->mapped ? ", given as IPv4-mapped IPv6" : "");
+}
 
 static json_object *comp_object(const mxc_result_t *r)
 {
@@ -211,6 +374,8 @@ static json_object *comp_object(const mxc_result_t *r)
       json_object_new_string(mxc_rule_state_str(mxc_compliance_worst(r))));
   json_object_object_add(o, "from_domain",
                          json_object_new_string(c->from_domain));
+  if (env_shown(c))
+    json_object_object_add(o, "envelope", env_object(r));
   a = json_object_new_array();
   for (i = 0; a && i < c->nrules; i++) {
     const struct mxci_rule_res *x = &c->rules[i];
@@ -251,6 +416,8 @@ static void comp_rules_text(struct mxci_buf *b, const mxc_result_t *r,
                   color ? col[comp_state(r)] : "",
                   mxc_rule_state_str(comp_state(r)),
                   color ? MXCI_C_RESET : "");
+  if (env_shown(c))
+    env_text(b, r);
   for (k = 0; k < 4; k++)
     for (i = 0; i < c->nrules; i++) {
       const struct mxci_rule_res *x = &c->rules[i];
@@ -308,6 +475,8 @@ const struct mxci_method mxci_compliance_method = {
     .size = sizeof(struct mxci_comp),
     .clear = comp_clear,
     .copy = comp_copy,
+    .json_subject = comp_json_subject,
+    .text_subject = comp_text_subject,
     .json = comp_json,
     .text = comp_text,
     .state = comp_state,

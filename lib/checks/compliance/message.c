@@ -22,6 +22,9 @@ struct mxc_msg {
   size_t header_octets; /* all fields as given */
   int smtputf8;
   mxc_result_t *arc;    /* mxc_msg_set_arc() */
+  size_t lines;          /* lines of the fields so far */
+  struct mxci_trace trace; /* trace.c: the receiver's envelope */
+  int use_trace;         /* mxc_msg_set_use_trace() */
 };
 
 mxc_status_t mxc_msg_new(mxc_msg_t **out)
@@ -80,15 +83,51 @@ static int ftext(unsigned char c)
   return c >= 33 && c <= 126 && c != ':';
 }
 
+/* Why a fact is missing, or which hops were passed over. */
+static void trace_note(struct mxci_trace *t)
+{
+  if (t->stopped)
+    return; /* trace.c said it */
+  if (t->received == 0)
+    snprintf(t->note, sizeof(t->note), "no Received field");
+  else if (t->hop_field == 0 && t->fb_field == 0)
+    snprintf(t->note, sizeof(t->note),
+             "no Received field with a client address (%zu Received "
+             "field%s)",
+             t->received, t->received == 1 ? "" : "s");
+  else if (t->hop_field == 0)
+    snprintf(t->note, sizeof(t->note),
+             "no Received field with a global client address: Received "
+             "field %zu (client %s) taken",
+             t->fb_field, t->fb.ip);
+  else if (t->skipped)
+    snprintf(t->note, sizeof(t->note),
+             "%zu Received hop%s above passed over (no or non-global "
+             "client address)",
+             t->skipped, t->skipped == 1 ? "" : "s");
+  else
+    t->note[0] = '\0';
+  if (t->rp_field == 0 && t->rp_bad && strlen(t->note) < 200)
+    snprintf(t->note + strlen(t->note), sizeof(t->note) - strlen(t->note),
+             "%sReturn-Path field %zu is not a path", t->note[0] ? "; " : "",
+             t->rp_bad);
+}
+
 mxc_status_t mxc_msg_field(mxc_msg_t *m, const char *f, size_t len)
 {
   struct mxci_msg_field *nf, *fld;
   size_t i, nlen, keep;
   const char *colon;
 
+  size_t first_line;
+
   if (m == NULL || (f == NULL && len > 0))
     return MXC_EINVAL;
   m->header_octets += len;
+  first_line = m->lines + 1;
+  m->lines++;
+  for (i = 0; i < len; i++)
+    m->lines += f[i] == '\n';
   if (m->nfields >= MXC_MSG_MAX_FIELDS) {
     m->dropped++;
     return MXC_ELIMIT;
@@ -177,6 +216,12 @@ mxc_status_t mxc_msg_field(mxc_msg_t *m, const char *f, size_t len)
     }
   }
   m->nfields++;
+  if (strcmp(fld->name, "received") == 0 ||
+      strcmp(fld->name, "return-path") == 0) {
+    mxci_trace_add(&m->trace, fld->name, fld->value, m->nfields,
+                   first_line);
+    trace_note(&m->trace);
+  }
   return MXC_OK;
 }
 
@@ -725,4 +770,97 @@ void mxci_msg_facts(const mxc_msg_t *m, struct mxci_msg_facts *f)
        strncasecmp(subject, "fwd:", 4) == 0))
     finding(f, 0, "Subject: starts with Re:/Fwd: but there is no "
                   "In-Reply-To:/References: (thread mimicry)");
+}
+
+/* ---- the envelope from the trace fields (trace.c) ---------------------- */
+
+/* The receiver's hop: the first with a global client, else the first
+ * with a client; none after an authenticated submission. */
+static const struct mxci_hop *trace_hop(const mxc_msg_t *m, size_t *field,
+                                        size_t *line)
+{
+  const struct mxci_trace *t = &m->trace;
+  if (t->hop_field) {
+    *field = t->hop_field;
+    *line = t->hop_line;
+    return &t->hop;
+  }
+  if (t->fb_field && !t->stopped) {
+    *field = t->fb_field;
+    *line = t->fb_line;
+    return &t->fb;
+  }
+  return NULL;
+}
+
+static const char *trace_fact(const mxc_msg_t *m, mxc_trace_t what,
+                              size_t *field, size_t *line)
+{
+  const struct mxci_hop *h;
+  const char *v = NULL;
+  *field = *line = 0;
+  if (m == NULL)
+    return NULL;
+  if (what == MXC_TRACE_MAIL_FROM) {
+    if (m->trace.rp_field == 0)
+      return NULL;
+    *field = m->trace.rp_field;
+    *line = m->trace.rp_line;
+    return m->trace.mail_from;
+  }
+  h = trace_hop(m, field, line);
+  if (h == NULL)
+    return NULL;
+  switch (what) {
+  case MXC_TRACE_IP: v = h->ip; break;
+  case MXC_TRACE_HELO: v = h->helo; break;
+  case MXC_TRACE_RDNS: v = h->rdns; break;
+  case MXC_TRACE_BY: v = h->by; break;
+  default: break;
+  }
+  if (v == NULL || *v == '\0') {
+    *field = *line = 0;
+    return NULL;
+  }
+  return v;
+}
+
+const char *mxc_msg_trace(const mxc_msg_t *m, mxc_trace_t what)
+{
+  size_t f, l;
+  return trace_fact(m, what, &f, &l);
+}
+
+size_t mxc_msg_trace_field(const mxc_msg_t *m, mxc_trace_t what)
+{
+  size_t f, l;
+  (void)trace_fact(m, what, &f, &l);
+  return f;
+}
+
+size_t mxc_msg_trace_line(const mxc_msg_t *m, mxc_trace_t what)
+{
+  size_t f, l;
+  (void)trace_fact(m, what, &f, &l);
+  return l;
+}
+
+const char *mxc_msg_trace_note(const mxc_msg_t *m)
+{
+  if (m == NULL)
+    return "";
+  if (m->trace.received == 0 && m->trace.rp_field == 0 && !m->trace.rp_bad)
+    return "no Received or Return-Path field";
+  return m->trace.note;
+}
+
+void mxc_msg_set_use_trace(mxc_msg_t *m, int on)
+{
+  if (m)
+    m->use_trace = on != 0;
+}
+
+int mxci_msg_use_trace(const mxc_msg_t *m)
+{
+  return m ? m->use_trace : 0;
 }
