@@ -146,7 +146,7 @@ FUZZ_ENV = CC="$(FUZZ_CC)" \
 EXTRA_DIST += tests/fuzz/build.sh tests/fuzz/smoke.sh tests/fuzz/corpus \
 	tests/fuzz/fuzz_dnsmsg.c tests/fuzz/fuzz_spf.c tests/fuzz/fuzz_dmarc.c \
 	tests/fuzz/fuzz_msg.c tests/fuzz/fuzz_dkim.c tests/fuzz/fuzz_msgsplit.c \
-	tests/fuzz/fuzz_arc.c
+	tests/fuzz/fuzz_arc.c tests/fuzz/fuzz_trace.c
 fuzz-build: lib/mxcheck_version.h
 	$(FUZZ_ENV) $(SHELL) $(top_srcdir)/tests/fuzz/build.sh \
 		$(top_srcdir) tests/fuzz/bin
@@ -163,23 +163,6 @@ clean-local: clean-local-fuzz
 clean-local-fuzz:
 	rm -rf tests/fuzz/bin
 .PHONY: fuzz fuzz-build fuzz-smoke clean-local-fuzz
-
-# The trace field parser (a received copy's envelope): make fuzz-trace.
-EXTRA_DIST += tests/fuzz/fuzz_trace.c tests/fuzz/corpus-trace
-fuzz-trace: lib/mxcheck_version.h
-	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-I$(top_srcdir)/lib -I$(top_builddir)/lib -I$(top_builddir) \
-		$(CARES_CFLAGS) \
-		$(top_srcdir)/lib/util.c $(top_srcdir)/lib/addr.c \
-		$(top_srcdir)/lib/checks/compliance/trace.c \
-		$(top_srcdir)/tests/fuzz/fuzz_trace.c \
-		$(CARES_LIBS) -o tests/fuzz/fuzz_trace
-	mkdir -p tests/fuzz/run-corpus-trace
-	tests/fuzz/fuzz_trace -max_total_time=$(FUZZ_SECONDS) \
-		-max_len=70000 tests/fuzz/run-corpus-trace \
-		$(top_srcdir)/tests/fuzz/corpus-trace
-fuzz: fuzz-trace
-.PHONY: fuzz-trace
 
 # The three questions of issue 9 through the library: the envelope of a
 # received copy (check_trace; parser units need no network), and the CLI

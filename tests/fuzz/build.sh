@@ -13,7 +13,11 @@ mkdir -p "$out/obj"
 objs=
 for f in "$src"/lib/*.c "$src"/lib/checks/*/*.c "$src"/cli/msgsplit.c; do
   o="$out/obj/$(echo "${f#"$src"/}" | tr / _ | sed 's/\.c$/.o/')"
-  if [ ! -f "$o" ] || [ "$f" -nt "$o" ]; then
+  # Rebuilt when the source or any header of the tree is newer (a changed
+  # struct must never leave objects of two layouts in one archive).
+  if [ ! -f "$o" ] || [ "$f" -nt "$o" ] ||
+     [ -n "$(find "$src/lib" "$src/cli" "$out/../../../lib" -name '*.h' \
+               -newer "$o" 2>/dev/null | head -n 1)" ]; then
     # shellcheck disable=SC2086
     $cc $san -fsanitize=fuzzer-no-link -DMXC_BUILDING_LIBRARY \
       $CPPFLAGS -c "$f" -o "$o"
