@@ -166,6 +166,21 @@ const char *mxc_result_fix(const mxc_result_t *r)
   return r ? S(r->fix) : "";
 }
 
+/* The words of the verdict model, for every report. */
+const char *mxc_rule_state_str(mxc_rule_state_t s)
+{
+  switch (s) {
+  case MXC_RULE_PASS:
+    return "pass";
+  case MXC_RULE_WARN:
+    return "warn";
+  case MXC_RULE_FAIL:
+    return "fail";
+  default:
+    return "unknown";
+  }
+}
+
 mxc_rule_state_t mxc_result_state(const mxc_result_t *r)
 {
   if (r == NULL || r->error)

@@ -8,20 +8,6 @@
 
 #include <json-c/json.h>
 
-const char *mxc_rule_state_str(mxc_rule_state_t s)
-{
-  switch (s) {
-  case MXC_RULE_PASS:
-    return "pass";
-  case MXC_RULE_WARN:
-    return "warn";
-  case MXC_RULE_FAIL:
-    return "fail";
-  default:
-    return "unknown";
-  }
-}
-
 /* ---- the result ----------------------------------------------------------- */
 
 static void comp_clear(void *data)
