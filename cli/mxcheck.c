@@ -708,7 +708,8 @@ static void nagios_output(struct run *r)
   if (r->perf_dkim)
     printf(" dkim_key_bits=%u;;1024:;0", r->key_bits);
   putchar('\n');
-  qsort(r->nag, r->nnag, sizeof(*r->nag), nag_cmp);
+  if (r->nnag) /* qsort(NULL, 0, ...) is undefined */
+    qsort(r->nag, r->nnag, sizeof(*r->nag), nag_cmp);
   for (i = 0; i < r->nnag; i++) {
     if (n > 1 || r->deadline_hit)
       printf("%s\n", r->nag[i].text);
