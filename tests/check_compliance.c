@@ -560,6 +560,18 @@ START_TEST(several_authors)
     ck_assert_int_eq(nd, 2);
     ck_assert_str_eq(state_of(r, "R10"), "fail"); /* p=reject not aligned */
     ck_assert_str_eq(state_of(r, "R12"), "fail"); /* several mailboxes */
+    {
+      /* R13: every author domain exists */
+      size_t i;
+      for (i = 0; i < mxc_compliance_rule_count(r); i++)
+        if (strcmp(mxc_compliance_rule_id(r, i), "R13") == 0) {
+          ck_assert_ptr_nonnull(strstr(mxc_compliance_rule_evidence(r, i),
+                                       "none.authors.test: MX 10"));
+          ck_assert_ptr_nonnull(strstr(mxc_compliance_rule_evidence(r, i),
+                                       "reject.authors.test: MX 10"));
+        }
+      ck_assert_str_eq(state_of(r, "R13"), "pass");
+    }
     s = mxc_result_authres(r, NULL);
     ck_assert_ptr_nonnull(strstr(s, k == 1
                                         ? "dmarc=fail header.from=reject."

@@ -1138,12 +1138,13 @@ static void done_dnsbl(mxc_check_t *chk, mxc_status_t st,
   sub_done(arg, MXCI_SUB_DNSBL, st, res);
 }
 
-/* Rule R13: the MAIL FROM domain and the From domains exist. */
+/* Rule R13: the MAIL FROM domain and the From domains exist (every author
+ * domain, as many as the check takes: MXC_EXIST_MAX_DOMAINS in all). */
 static mxc_status_t start_exist(struct comp_check *c)
 {
-  const char *d[2];
+  const char *d[MXC_EXIST_MAX_DOMAINS];
   char mdom[256];
-  size_t n = 0;
+  size_t n = 0, i;
   mxc_status_t st;
   const char *at = c->mail_from ? strrchr(c->mail_from, '@') : NULL;
   if (at && at[1]) {
@@ -1151,8 +1152,8 @@ static mxc_status_t start_exist(struct comp_check *c)
     snprintf(mdom, sizeof(mdom), "%.*s", (int)strcspn(at + 1, ">"), at + 1);
     d[n++] = mdom;
   }
-  if (*c->msg.from_domain)
-    d[n++] = c->msg.from_domain;
+  for (i = 0; i < c->msg.nauthors && n < MXC_EXIST_MAX_DOMAINS; i++)
+    d[n++] = c->msg.author[i];
   if (n == 0)
     return MXC_OK;
   st = mxc_exist_start(c->chk->ctx, d, n, done_exist, c,
