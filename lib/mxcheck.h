@@ -1064,6 +1064,28 @@ MXC_EXTERN mxc_rule_state_t mxc_compliance_worst(const mxc_result_t *res);
 MXC_EXTERN const mxc_result_t *mxc_compliance_sub(const mxc_result_t *res,
                                                   const char *method);
 
+/* ---- several author domains (RFC 7489 section 6.6.1) -------------------- */
+
+/*! Distinct author domains of one message whose DMARC is evaluated. */
+#define MXC_MAX_AUTHORS 32
+
+/*! Distinct author domains (of every mailbox of every From field) whose
+ * DMARC was evaluated: at most MXC_MAX_AUTHORS, in From order.  The "dmarc"
+ * sub-result is a copy of the decisive one: among the failing domains the
+ * one with the strictest policy (reject, quarantine, none; the first on a
+ * tie); when none fails, the least favourable of temperror, permerror,
+ * none, pass.  0 when DMARC did not run. */
+MXC_EXTERN size_t mxc_compliance_dmarc_count(const mxc_result_t *res);
+/*! The DMARC result of author domain i (i < mxc_compliance_dmarc_count());
+ * NULL out of range or when that domain's check could not start. */
+MXC_EXTERN const mxc_result_t *mxc_compliance_dmarc(const mxc_result_t *res,
+                                                    size_t i);
+/*! The index of the decisive author domain (0 when there is none). */
+MXC_EXTERN size_t mxc_compliance_dmarc_decisive(const mxc_result_t *res);
+/*! From mailboxes past the limit of MXC_MAX_AUTHORS domains: not evaluated (the
+ * DMARC rules R9 and R10 are then unknown at best). */
+MXC_EXTERN size_t mxc_compliance_authors_over(const mxc_result_t *res);
+
 /* ------------------------------------------------------------------------ */
 /* A sending domain's audit (method "domain")                               */
 /* ------------------------------------------------------------------------ */

@@ -153,6 +153,96 @@ START_TEST(header_facts)
 }
 END_TEST
 
+/* "From: m0@d0.authors.test, m1@d1.authors.test, ..." (n mailboxes). */
+static char *many_from(size_t n)
+{
+  size_t i, cap = 16 + n * 40, o;
+  char *s = malloc(cap);
+  ck_assert_ptr_nonnull(s);
+  o = (size_t)snprintf(s, cap, "From: ");
+  for (i = 0; i < n; i++)
+    o += (size_t)snprintf(s + o, cap - o, "%sm%zu@d%zu.authors.test",
+                          i ? ", " : "", i, i);
+  return s;
+}
+
+/* Every From mailbox's domain is kept, distinct, in order, bounded. */
+START_TEST(author_domains)
+{
+  static const char *const one_field[] = {
+      "From: a@None.Authors.Test, \"B, Inc.\" <b@reject.authors.test>",
+      "Date: Tue, 24 Nov 2026 10:00:00 +0000", "Message-ID: <a@b.example>"};
+  static const char *const two_fields[] = {
+      "From: a@none.authors.test", "From: b@reject.authors.test",
+      "Date: Tue, 24 Nov 2026 10:00:00 +0000", "Message-ID: <a@b.example>"};
+  static const char *const same[] = {
+      "From: a@reject.authors.test, b@REJECT.authors.test.",
+      "From: c@reject.authors.test",
+      "Date: Tue, 24 Nov 2026 10:00:00 +0000", "Message-ID: <a@b.example>"};
+  static const char *const unparsed[] = {
+      "From: nobody, b@reject.authors.test",
+      "Date: Tue, 24 Nov 2026 10:00:00 +0000", "Message-ID: <a@b.example>"};
+  struct mxci_msg_facts f;
+  mxc_msg_t *m = hdr(one_field, N(one_field));
+  char *big;
+  size_t i;
+
+  mxci_msg_facts(m, &f);
+  ck_assert_int_eq(f.nauthors, 2);
+  ck_assert_str_eq(f.author[0], "none.authors.test");
+  ck_assert_str_eq(f.author[1], "reject.authors.test");
+  ck_assert_str_eq(f.from_domain, "none.authors.test");
+  ck_assert_uint_eq(f.author_mailboxes, 2);
+  ck_assert(has_finding(&f, "From: holds 2 mailboxes", 1)); /* R12 */
+  mxci_msg_facts_clear(&f);
+  mxc_msg_free(m);
+
+  m = hdr(two_fields, N(two_fields));
+  mxci_msg_facts(m, &f);
+  ck_assert_int_eq(f.nauthors, 2);
+  ck_assert_str_eq(f.author[1], "reject.authors.test");
+  ck_assert(has_finding(&f, "2 From: fields", 1));
+  mxci_msg_facts_clear(&f);
+  mxc_msg_free(m);
+
+  m = hdr(same, N(same));
+  mxci_msg_facts(m, &f);
+  ck_assert_int_eq(f.nauthors, 1); /* case and final dot do not count */
+  ck_assert_uint_eq(f.author_mailboxes, 3);
+  mxci_msg_facts_clear(&f);
+  mxc_msg_free(m);
+
+  /* the first mailbox is no address: no From domain, the other author
+   * still counts */
+  m = hdr(unparsed, N(unparsed));
+  mxci_msg_facts(m, &f);
+  ck_assert_str_eq(f.from_domain, "");
+  ck_assert_int_eq(f.nauthors, 1);
+  ck_assert_str_eq(f.author[0], "reject.authors.test");
+  mxci_msg_facts_clear(&f);
+  mxc_msg_free(m);
+
+  /* 100 mailboxes of 100 domains: MXCI_MSG_MAX_AUTHORS kept */
+  big = many_from(100);
+  ck_assert_int_eq(mxc_msg_new(&m), MXC_OK);
+  ck_assert_int_eq(mxc_msg_field(m, big, strlen(big)), MXC_OK);
+  free(big);
+  mxci_msg_facts(m, &f);
+  ck_assert_int_eq(f.nauthors, MXCI_MSG_MAX_AUTHORS);
+  ck_assert_int_eq(MXCI_MSG_MAX_AUTHORS, 32);
+  ck_assert_uint_eq(f.authors_over, 100 - MXCI_MSG_MAX_AUTHORS);
+  ck_assert_uint_eq(f.author_mailboxes, 100);
+  for (i = 0; i < f.nauthors; i++) {
+    char want[64];
+    snprintf(want, sizeof(want), "d%zu.authors.test", i);
+    ck_assert_str_eq(f.author[i], want);
+  }
+  ck_assert(has_finding(&f, "From: holds 100 mailboxes", 1));
+  mxci_msg_facts_clear(&f);
+  mxc_msg_free(m);
+}
+END_TEST
+
 START_TEST(hostile_input)
 {
   static const char nul[] = "From: a@b.example\0\xff\r\n x";
@@ -387,6 +477,214 @@ START_TEST(sync_and_methods)
 }
 END_TEST
 
+/* Run the compliance check of a header (MAIL FROM news@bulk.test from
+ * 192.0.2.1: SPF passes, aligned with none of the author domains). */
+static mxc_result_t *report_of(mxc_msg_t *m)
+{
+  struct rec a = {0};
+  ck_assert_int_eq(mxc_compliance_start(ctx, "192.0.2.1", "news@bulk.test",
+                                        "good4.mxcheck.test", m, NULL,
+                                        "gmail", rec_cb, &a, NULL),
+                   MXC_OK);
+  mxc_msg_free(m);
+  ck_assert_int_eq(mxc_run(ctx, 20000), MXC_OK);
+  ck_assert_int_eq(a.calls, 1);
+  ck_assert_int_eq(a.st, MXC_OK);
+  ck_assert_ptr_nonnull(a.res);
+  return a.res;
+}
+
+/* The JSON member "dmarc" (the decisive result): its header.from; and the
+ * length of "dmarc_domains" (-1: absent). */
+static void json_dmarc(const mxc_result_t *r, char *from, size_t cap,
+                       int *ndomains)
+{
+  char *s = mxc_result_json(r);
+  json_object *o, *d, *h;
+  ck_assert_ptr_nonnull(s);
+  o = json_tokener_parse(s);
+  ck_assert_ptr_nonnull(o);
+  ck_assert(json_object_object_get_ex(o, "dmarc", &d));
+  ck_assert(json_object_object_get_ex(d, "header.from", &h));
+  snprintf(from, cap, "%s", json_object_get_string(h));
+  *ndomains = json_object_object_get_ex(o, "dmarc_domains", &d)
+                  ? (int)json_object_array_length(d)
+                  : -1;
+  json_object_put(o);
+  mxc_free(s);
+}
+
+#define TAIL "Date: Tue, 24 Nov 2026 10:00:00 +0000", "Message-ID: <a@b.example>"
+
+/* RFC 7489 section 6.6.1: DMARC of each author domain, the strictest
+ * failing policy decides, whatever the order of the mailboxes. */
+START_TEST(several_authors)
+{
+  static const char *const fwd[] = {
+      "From: a@none.authors.test, b@reject.authors.test", TAIL};
+  static const char *const rev[] = {
+      "From: b@reject.authors.test, a@none.authors.test", TAIL};
+  static const char *const fields[] = {"From: a@none.authors.test",
+                                       "From: b@reject.authors.test", TAIL};
+  static const char *const three[] = {
+      "From: a@quarantine.authors.test, b@none.authors.test",
+      "From: c@quarantine.authors.test", TAIL};
+  const char *const *cases[] = {fwd, rev, fields};
+  size_t ncases[] = {N(fwd), N(rev), N(fields)};
+  size_t k;
+  char from[256], *s;
+  int nd;
+  mxc_result_t *r;
+
+  for (k = 0; k < N(cases); k++) {
+    const mxc_result_t *d;
+    r = report_of(hdr(cases[k], ncases[k]));
+    ck_assert_uint_eq(mxc_compliance_dmarc_count(r), 2);
+    d = mxc_compliance_sub(r, "dmarc");
+    ck_assert_ptr_nonnull(d);
+    ck_assert_str_eq(mxc_dmarc_from_domain(d), "reject.authors.test");
+    ck_assert_int_eq(mxc_result_verdict(d), MXC_VERDICT_FAIL);
+    ck_assert_str_eq(mxc_dmarc_policy(d), "reject");
+    ck_assert_str_eq(mxc_dmarc_from_domain(mxc_compliance_dmarc(
+                         r, mxc_compliance_dmarc_decisive(r))),
+                     "reject.authors.test");
+    /* each domain's own result, in From order */
+    ck_assert_str_eq(mxc_dmarc_policy(mxc_compliance_dmarc(r, 0)),
+                     k == 1 ? "reject" : "none");
+    ck_assert_str_eq(mxc_dmarc_policy(mxc_compliance_dmarc(r, 1)),
+                     k == 1 ? "none" : "reject");
+    ck_assert_ptr_null(mxc_compliance_dmarc(r, 2));
+    ck_assert_uint_eq(mxc_compliance_authors_over(r), 0);
+    json_dmarc(r, from, sizeof(from), &nd);
+    ck_assert_str_eq(from, "reject.authors.test");
+    ck_assert_int_eq(nd, 2);
+    ck_assert_str_eq(state_of(r, "R10"), "fail"); /* p=reject not aligned */
+    ck_assert_str_eq(state_of(r, "R12"), "fail"); /* several mailboxes */
+    {
+      /* R13: every author domain exists */
+      size_t i;
+      for (i = 0; i < mxc_compliance_rule_count(r); i++)
+        if (strcmp(mxc_compliance_rule_id(r, i), "R13") == 0) {
+          ck_assert_ptr_nonnull(strstr(mxc_compliance_rule_evidence(r, i),
+                                       "none.authors.test: MX 10"));
+          ck_assert_ptr_nonnull(strstr(mxc_compliance_rule_evidence(r, i),
+                                       "reject.authors.test: MX 10"));
+        }
+      ck_assert_str_eq(state_of(r, "R13"), "pass");
+    }
+    s = mxc_result_authres(r, NULL);
+    ck_assert_ptr_nonnull(strstr(s, k == 1
+                                        ? "dmarc=fail header.from=reject."
+                                          "authors.test; dmarc=fail "
+                                          "header.from=none.authors.test"
+                                        : "dmarc=fail header.from=none."
+                                          "authors.test; dmarc=fail "
+                                          "header.from=reject.authors.test"));
+    mxc_free(s);
+    s = mxc_result_text(r, 0);
+    ck_assert_ptr_nonnull(strstr(s, "2 author domains; DMARC of "
+                                    "reject.authors.test decides"));
+    mxc_free(s);
+    /* a copy keeps them */
+    {
+      mxc_result_t *c = mxc_result_dup(r);
+      ck_assert_uint_eq(mxc_compliance_dmarc_count(c), 2);
+      ck_assert_str_eq(mxc_dmarc_from_domain(mxc_compliance_dmarc(c, 1)),
+                       mxc_dmarc_from_domain(mxc_compliance_dmarc(r, 1)));
+      mxc_result_free(c);
+    }
+    mxc_result_free(r);
+  }
+
+  /* quarantine beats none, the first quarantine decides; the second
+   * quarantine mailbox adds no domain */
+  r = report_of(hdr(three, N(three)));
+  ck_assert_uint_eq(mxc_compliance_dmarc_count(r), 2);
+  ck_assert_uint_eq(mxc_compliance_dmarc_decisive(r), 0);
+  ck_assert_str_eq(mxc_dmarc_policy(mxc_compliance_sub(r, "dmarc")),
+                   "quarantine");
+  mxc_result_free(r);
+}
+END_TEST
+
+/* The same domain twice: one DMARC check, rendered as for one author. */
+START_TEST(same_author_twice)
+{
+  static const char *const same[] = {
+      "From: a@reject.authors.test, b@Reject.Authors.Test", TAIL};
+  static const char *const single[] = {"From: a@reject.authors.test", TAIL};
+  char from[256], *s, *s1;
+  int nd;
+  mxc_result_t *r = report_of(hdr(same, N(same))), *r1;
+  ck_assert_uint_eq(mxc_compliance_dmarc_count(r), 1);
+  ck_assert_uint_eq(mxc_dmarc_trace_count(mxc_compliance_sub(r, "dmarc")),
+                    mxc_dmarc_trace_count(mxc_compliance_dmarc(r, 0)));
+  json_dmarc(r, from, sizeof(from), &nd);
+  ck_assert_str_eq(from, "reject.authors.test");
+  ck_assert_int_eq(nd, -1); /* no dmarc_domains for one domain */
+  s = mxc_result_authres(r, NULL);
+  ck_assert_ptr_nonnull(strstr(s, "; dmarc=fail header.from=reject.authors.test"));
+  ck_assert_ptr_null(strstr(strstr(s, "dmarc=") + 1, "dmarc="));
+  /* the same Authentication-Results as with one mailbox */
+  r1 = report_of(hdr(single, N(single)));
+  s1 = mxc_result_authres(r1, NULL);
+  ck_assert_str_eq(s, s1);
+  ck_assert_str_eq(state_of(r, "R9"), state_of(r1, "R9"));
+  ck_assert_str_eq(state_of(r, "R10"), state_of(r1, "R10"));
+  mxc_free(s);
+  mxc_free(s1);
+  mxc_result_free(r1);
+  mxc_result_free(r);
+}
+END_TEST
+
+/* 100 mailboxes of 100 domains: 32 evaluated, the rest counted and
+ * reported; R9 and R10 cannot pass. */
+START_TEST(hundred_authors)
+{
+  char *big = many_from(100), from[256], *s;
+  const char *const tail[] = {TAIL};
+  mxc_msg_t *m = NULL;
+  mxc_result_t *r;
+  json_object *o, *c, *v;
+  int nd;
+  size_t i;
+  ck_assert_int_eq(mxc_msg_new(&m), MXC_OK);
+  ck_assert_int_eq(mxc_msg_field(m, big, strlen(big)), MXC_OK);
+  free(big);
+  for (i = 0; i < N(tail); i++)
+    ck_assert_int_eq(mxc_msg_field(m, tail[i], strlen(tail[i])), MXC_OK);
+  r = report_of(m);
+  ck_assert_uint_eq(mxc_compliance_dmarc_count(r), MXC_MAX_AUTHORS);
+  ck_assert_uint_eq(mxc_compliance_authors_over(r), 100 - MXC_MAX_AUTHORS);
+  for (i = 0; i < MXC_MAX_AUTHORS; i++)
+    ck_assert_ptr_nonnull(mxc_compliance_dmarc(r, i));
+  ck_assert_str_ne(state_of(r, "R9"), "pass");
+  ck_assert_str_ne(state_of(r, "R10"), "pass");
+  ck_assert_str_eq(state_of(r, "R12"), "fail");
+  json_dmarc(r, from, sizeof(from), &nd);
+  ck_assert_int_eq(nd, MXC_MAX_AUTHORS);
+  s = mxc_result_json(r);
+  o = json_tokener_parse(s);
+  ck_assert(json_object_object_get_ex(o, "compliance", &c));
+  ck_assert(json_object_object_get_ex(c, "authors_not_evaluated", &v));
+  ck_assert_int_eq(json_object_get_int(v), 100 - MXC_MAX_AUTHORS);
+  ck_assert(json_object_object_get_ex(c, "author_domains", &v));
+  ck_assert_int_eq((int)json_object_array_length(v), MXC_MAX_AUTHORS);
+  json_object_put(o);
+  mxc_free(s);
+  s = mxc_result_text(r, 0);
+  ck_assert_ptr_nonnull(strstr(s, "68 more From mailbox(es) not evaluated "
+                                  "(at most 32 author domains)"));
+  mxc_free(s);
+  s = mxc_result_authres(r, NULL);
+  ck_assert_ptr_nonnull(strstr(s, "header.from=d31.authors.test"));
+  ck_assert_ptr_null(strstr(s, "header.from=d32.authors.test"));
+  mxc_free(s);
+  mxc_result_free(r);
+}
+END_TEST
+
 START_TEST(contract)
 {
   struct rec a = {0}, b = {0}, c = {0};
@@ -453,10 +751,13 @@ END_TEST
 
 START_TEST(allocation_failures)
 {
+  static const char *const two[] = {
+      "From: a@none.authors.test, b@reject.authors.test", TAIL};
   long n;
   int completed = 0;
-  mxc_msg_t *m = hdr(news, N(news));
-  for (n = 1; n < 400; n++) {
+  /* one author domain, then two (their DMARC checks and the copies) */
+  mxc_msg_t *m = _i ? hdr(two, N(two)) : hdr(news, N(news));
+  for (n = 1; n < (_i ? 700 : 400); n++) {
     mxc_ctx_t *c = NULL;
     struct rec r = {0};
     mxci_alloc_fail_after(n);
@@ -488,14 +789,18 @@ int main(void)
   server = tu_server("MXC_TEST_DNS");
   tcase_add_test(u, dates_and_ids);
   tcase_add_test(u, header_facts);
+  tcase_add_test(u, author_domains);
   tcase_add_test(u, hostile_input);
   suite_add_tcase(s, u);
   tcase_add_checked_fixture(t, setup, teardown);
   tcase_set_timeout(t, 120);
   tcase_add_test(t, rule_states);
   tcase_add_test(t, sync_and_methods);
+  tcase_add_test(t, several_authors);
+  tcase_add_test(t, same_author_twice);
+  tcase_add_test(t, hundred_authors);
   tcase_add_test(t, contract);
-  tcase_add_test(t, allocation_failures);
+  tcase_add_loop_test(t, allocation_failures, 0, 2);
   suite_add_tcase(s, t);
   return tu_run_suite(s);
 }

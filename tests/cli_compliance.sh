@@ -224,6 +224,39 @@ run 2 --authres --ip 192.0.2.1 --mail-from news@nodmarc.test \
   grep -q '^Authentication-Results: mxcheck; iprev=pass policy.iprev=192.0.2.1; spf=pass smtp.mailfrom=news@nodmarc.test; dkim=pass header.d=nodmarc.test header.s=s2048; dmarc=fail header.from=bulk.test$' \
     "$tmp/out" && ok || bad "A-R misaligned: $(cat "$tmp/out")"
 
+# 6b. Several author domains (RFC 7489 section 6.6.1): From holds
+#     news@bulk.test (DMARC passes: DKIM d=bulk.test) and
+#     b@reject.authors.test (p=reject, nothing aligned), in both orders
+#     (tests/compliance/two-authors-*.eml, signed by sign.py): the failing
+#     p=reject decides either way; every domain is in the JSON and has its
+#     dmarc= in Authentication-Results, in From order.
+for order in fwd rev; do
+  if [ $order = fwd ]; then doms="bulk.test reject.authors.test"
+  else doms="reject.authors.test bulk.test"; fi
+  run 2 --json --ip 192.0.2.1 $good --message "$msg/two-authors-$order.eml" &&
+    states R9=pass R10=fail R11=pass R12=fail R6=pass
+  python3 - "$tmp/out" $doms <<'PY' && ok || bad "two authors ($order): JSON"
+import json, sys
+o = json.load(open(sys.argv[1]))
+doms = sys.argv[2:]
+c = o["compliance"]
+assert o["dmarc"]["header.from"] == "reject.authors.test", o["dmarc"]
+assert o["dmarc"]["result"] == "fail" and o["dmarc"]["policy"] == "reject"
+assert c["author_domains"] == doms, c["author_domains"]
+assert c["dmarc_decisive"] == "reject.authors.test"
+assert c["authors_not_evaluated"] == 0
+got = [(d["header.from"], d["result"]) for d in o["dmarc_domains"]]
+want = [(d, "pass" if d == "bulk.test" else "fail") for d in doms]
+assert got == want, got
+PY
+  run 2 --authres --ip 192.0.2.1 $good \
+    --message "$msg/two-authors-$order.eml" || continue
+  set -- $doms
+  want="dmarc=$( [ "$1" = bulk.test ] && echo pass || echo fail) header.from=$1; dmarc=$( [ "$2" = bulk.test ] && echo pass || echo fail) header.from=$2"
+  grep -q "; dkim=pass header.d=bulk.test header.s=s2048; $want\$" "$tmp/out" &&
+    ok || bad "two authors ($order): A-R $(cat "$tmp/out")"
+done
+
 # 7. Usage and bad input.
 run 3 --profile hotmail --ip 192.0.2.1
 run 3 --profile gmail --ip 192.0.2.1 192.0.2.2

@@ -120,6 +120,8 @@ report-yahoo-v6-noptr-text --profile yahoo-bulk --ip 2001:db8::5 --mail-from new
 report-bulk-v6-noptr-json --json --profile gmail-bulk --ip 2001:db8::5 --mail-from news@bulk.test --message tests/compliance/no-oneclick.eml
 report-ms-misaligned-text --profile microsoft-bulk --ip 192.0.2.1 --mail-from news@nodmarc.test --message tests/compliance/misaligned.eml
 report-misaligned-authres --authres --ip 192.0.2.1 --mail-from news@nodmarc.test --message tests/compliance/misaligned.eml
+report-two-authors-text   --ip 192.0.2.1 --mail-from news@bulk.test --helo good4.mxcheck.test --message tests/compliance/two-authors-rev.eml
+report-two-authors-authres --authres --ip 192.0.2.1 --mail-from news@bulk.test --helo good4.mxcheck.test --message tests/compliance/two-authors-fwd.eml
 report-unsigned-oneclick-json --json --profile gmail-bulk --ip 192.0.2.1 --mail-from news@bulk.test --helo good4.mxcheck.test --message tests/compliance/unsigned-oneclick.eml
 report-bad-json           --json --ip 192.0.2.1 --message tests/compliance/bad.eml
 report-nomessage-noptr-text --ip 192.0.2.5 --mail-from news@bulk.test

@@ -33,6 +33,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   }
   memset(&f, 0, sizeof(f));
   mxci_msg_facts(m, &f);
+  /* the author domains: bounded, distinct, non-empty, the From domain
+   * first when there is one */
+  if (f.nauthors > MXCI_MSG_MAX_AUTHORS ||
+      (f.authors_over && f.nauthors != MXCI_MSG_MAX_AUTHORS) ||
+      (*f.from_domain && (f.nauthors == 0 ||
+                          strcmp(f.author[0], f.from_domain) != 0)))
+    __builtin_trap();
+  for (i = 0; i < f.nauthors; i++) {
+    size_t j;
+    if (f.author[i][0] == '\0')
+      __builtin_trap();
+    for (j = 0; j < i; j++)
+      if (mxci_name_eq(f.author[i], f.author[j]))
+        __builtin_trap();
+  }
   for (i = 0; i < mxci_msg_count(m); i++) {
     const struct mxci_msg_field *x = mxci_msg_get(m, i);
     (void)mxci_msg_date_ok(x->value);

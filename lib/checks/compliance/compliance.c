@@ -45,7 +45,9 @@ static unsigned profile_bit(const char *name)
 
 struct facts {
   unsigned profile;
-  const mxc_result_t *iprev, *spf, *dkim, *dmarc;
+  const mxc_result_t *iprev, *spf, *dkim, *dmarc; /* dmarc: the decisive */
+  const mxc_result_t *const *dmarcs; /* each author domain's (From order) */
+  size_t ndmarc;
   const mxc_result_t *arc; /* NULL: not verified (no ARC field) */
   const mxc_result_t *exist, *dnsbl; /* NULL: not run */
   const char *mail_from, *helo;
@@ -362,108 +364,204 @@ static void r8(const struct facts *f, struct verdict *v)
        "%s does not pass", spf ? "DKIM" : dkim ? "SPF" : "SPF nor DKIM");
 }
 
-static void r9(const struct facts *f, struct verdict *v)
+static void r9_one(const struct facts *f, const mxc_result_t *d,
+                   struct verdict *v)
 {
   mxc_verdict_t vd;
   const char *pol;
-  if (f->dmarc == NULL) {
+  if (d == NULL) {
     ev(v, MXC_RULE_UNKNOWN, "",
        f->msg->present ? "no From domain: DMARC not checked"
                        : "no message (--message): DMARC not checked");
     return;
   }
-  vd = mxc_result_verdict(f->dmarc);
-  pol = mxc_dmarc_policy(f->dmarc);
+  vd = mxc_result_verdict(d);
+  pol = mxc_dmarc_policy(d);
   if (vd == MXC_VERDICT_TEMPERROR && !*pol)
     ev(v, MXC_RULE_UNKNOWN, "retry later", "dmarc=temperror: %s",
-       mxc_result_reason(f->dmarc));
+       mxc_result_reason(d));
   else if (vd == MXC_VERDICT_PERMERROR)
     ev(v, MXC_RULE_FAIL, "publish a valid record: v=DMARC1; p=none; rua=...",
-       "dmarc=permerror: %s", mxc_result_reason(f->dmarc));
+       "dmarc=permerror: %s", mxc_result_reason(d));
   else if (!*pol)
     ev(v, bulk(f) ? MXC_RULE_FAIL : MXC_RULE_WARN,
        "publish _dmarc.<domain> TXT \"v=DMARC1; p=none; rua=mailto:...\"",
-       "no DMARC record for %s", mxc_dmarc_from_domain(f->dmarc));
-  else if (mxc_dmarc_tag(f->dmarc, "rua") == NULL)
+       "no DMARC record for %s", mxc_dmarc_from_domain(d));
+  else if (mxc_dmarc_tag(d, "rua") == NULL)
     ev(v, MXC_RULE_WARN, "add rua=mailto:... to receive aggregate reports",
-       "p=%s at _dmarc.%s, no rua=", pol, mxc_dmarc_record_domain(f->dmarc));
+       "p=%s at _dmarc.%s, no rua=", pol, mxc_dmarc_record_domain(d));
   else if (strcmp(pol, "none") == 0)
     ev(v, MXC_RULE_WARN, "move to p=quarantine once reports are clean",
-       "p=none at _dmarc.%s (allowed)", mxc_dmarc_record_domain(f->dmarc));
+       "p=none at _dmarc.%s (allowed)", mxc_dmarc_record_domain(d));
   else
     ev(v, MXC_RULE_PASS, "", "p=%s at _dmarc.%s", pol,
-       mxc_dmarc_record_domain(f->dmarc));
+       mxc_dmarc_record_domain(d));
 }
 
-static void r10(const struct facts *f, struct verdict *v)
+static void r10_one(const struct facts *f, const mxc_result_t *d,
+                    struct verdict *v)
 {
   int spf = 0, dkim = 0, indirect;
   size_t i;
-  if (f->dmarc == NULL) {
+  if (d == NULL) {
     ev(v, MXC_RULE_UNKNOWN, "", "DMARC not checked");
     return;
   }
   if (spf_verdict(f) == MXC_VERDICT_PASS)
-    spf = mxc_dmarc_spf_aligned(f->dmarc) == 1;
-  for (i = 0; f->dkim && i < mxc_dmarc_dkim_count(f->dmarc); i++)
-    if (mxc_dmarc_dkim_aligned(f->dmarc, i) == 1 &&
+    spf = mxc_dmarc_spf_aligned(d) == 1;
+  for (i = 0; f->dkim && i < mxc_dmarc_dkim_count(d); i++)
+    if (mxc_dmarc_dkim_aligned(d, i) == 1 &&
         i < mxc_dkim_sig_count(f->dkim) &&
         mxc_dkim_sig_verdict(f->dkim, i) == MXC_VERDICT_PASS)
       dkim = 1;
   indirect = f->msg->list_id || f->msg->arc;
   if (spf && dkim)
     ev(v, MXC_RULE_PASS, "", "SPF and DKIM both aligned with %s",
-       mxc_dmarc_from_domain(f->dmarc));
+       mxc_dmarc_from_domain(d));
   else if (dkim && f->spf == NULL)
     ev(v, MXC_RULE_UNKNOWN, "", "DKIM aligned with %s; SPF not checked (no "
                                 "client IP or MAIL FROM)",
-       mxc_dmarc_from_domain(f->dmarc));
+       mxc_dmarc_from_domain(d));
   else if (spf || dkim)
     ev(v, MXC_RULE_WARN, "align the other one too (Gmail: likely required "
                          "later)",
        "only %s aligned with %s", spf ? "SPF" : "DKIM",
-       mxc_dmarc_from_domain(f->dmarc));
-  else if (mxc_result_verdict(f->dmarc) == MXC_VERDICT_TEMPERROR)
+       mxc_dmarc_from_domain(d));
+  else if (mxc_result_verdict(d) == MXC_VERDICT_TEMPERROR)
     ev(v, MXC_RULE_UNKNOWN, "retry later", "dmarc=temperror");
   else if (f->spf == NULL)
     ev(v, MXC_RULE_UNKNOWN, "", "no DKIM signature aligned with %s; SPF "
                                 "not checked (no client IP or MAIL FROM)",
-       mxc_dmarc_from_domain(f->dmarc));
+       mxc_dmarc_from_domain(d));
   else {
-    const char *pol = mxc_dmarc_policy(f->dmarc);
+    const char *pol = mxc_dmarc_policy(d);
     /* The From domain's own policy rejects or quarantines such mail, and
      * Yahoo wants DMARC to pass: a fail whatever the volume. */
-    int enforced = mxc_result_verdict(f->dmarc) == MXC_VERDICT_FAIL &&
+    int enforced = mxc_result_verdict(d) == MXC_VERDICT_FAIL &&
                    (strcmp(pol, "reject") == 0 ||
                     strcmp(pol, "quarantine") == 0);
     int yahoo = (f->profile & P_YAHOO_BULK) &&
-                mxc_result_verdict(f->dmarc) != MXC_VERDICT_PASS;
+                mxc_result_verdict(d) != MXC_VERDICT_PASS;
     ev(v, enforced || yahoo || (bulk(f) && !indirect) ? MXC_RULE_FAIL
                                                       : MXC_RULE_WARN,
        "sign with d= of the From domain (or use a MAIL FROM in it)",
        "no passing identifier aligned with From domain %s (dmarc=%s%s%s)%s",
-       mxc_dmarc_from_domain(f->dmarc),
-       mxc_verdict_str(mxc_result_verdict(f->dmarc)), *pol ? ", p=" : "",
+       mxc_dmarc_from_domain(d),
+       mxc_verdict_str(mxc_result_verdict(d)), *pol ? ", p=" : "",
        pol, indirect ? "; list/forwarded mail" : "");
   }
 }
 
+/* A rule over every author domain (RFC 7489 section 6.6.1: DMARC is
+ * evaluated for each).  One domain: its verdict as is.  Several: the worst
+ * state decides (fail, then unknown, then warn, then pass) with its fix and
+ * why; the evidence is every domain's, prefixed by the domain.  Mailboxes
+ * past MXCI_MSG_MAX_AUTHORS were not evaluated: the rule cannot pass. */
+static int state_rank(mxc_rule_state_t s)
+{
+  switch (s) {
+  case MXC_RULE_FAIL:
+    return 3;
+  case MXC_RULE_UNKNOWN:
+    return 2;
+  case MXC_RULE_WARN:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+static void per_author(const struct facts *f, struct verdict *v,
+                       void (*one)(const struct facts *,
+                                   const mxc_result_t *, struct verdict *))
+{
+  size_t i;
+  int worst = -1;
+  if (f->ndmarc <= 1 && f->msg->authors_over == 0) {
+    one(f, f->dmarc, v);
+    return;
+  }
+  v->ev.len = 0;
+  for (i = 0; i < f->ndmarc; i++) {
+    struct verdict t;
+    memset(&t, 0, sizeof(t));
+    if (f->dmarcs[i] == NULL)
+      ev(&t, MXC_RULE_UNKNOWN, "retry later", "DMARC not evaluated (the "
+                                              "check could not start)");
+    else
+      one(f, f->dmarcs[i], &t);
+    mxci_buf_printf(&v->ev, "%s%s: %s", i ? "; " : "",
+                    f->msg->author[i], t.ev.s ? t.ev.s : "");
+    if (state_rank(t.state) > worst) {
+      worst = state_rank(t.state);
+      v->state = t.state;
+      v->why = t.why;
+      v->fix = t.fix;
+    }
+    mxci_free(t.ev.s);
+  }
+  if (f->msg->authors_over) {
+    mxci_buf_printf(&v->ev, "%s%zu more From mailbox(es) not evaluated (at "
+                            "most %d author domains)",
+                    v->ev.len ? "; " : "", f->msg->authors_over,
+                    MXCI_MSG_MAX_AUTHORS);
+    if (v->state == MXC_RULE_PASS || v->state == MXC_RULE_WARN) {
+      v->state = MXC_RULE_UNKNOWN;
+      v->why = MXC_UNKNOWN_INDETERMINATE;
+      v->fix = "send with one author (one From mailbox)";
+    }
+  }
+}
+
+static void r9(const struct facts *f, struct verdict *v)
+{
+  per_author(f, v, r9_one);
+}
+
+static void r10(const struct facts *f, struct verdict *v)
+{
+  per_author(f, v, r10_one);
+}
+
+static int gmail_domain(const char *d)
+{
+  return strcmp(d, "gmail.com") == 0 || strcmp(d, "googlemail.com") == 0;
+}
+
+/* Every author domain: one of Gmail's whose DMARC does not pass fails. */
 static void r11(const struct facts *f, struct verdict *v)
 {
   const char *d = f->msg->from_domain;
+  size_t i;
   if (!f->msg->present || !*d) {
     ev(v, MXC_RULE_UNKNOWN, "", "no From domain");
     return;
   }
-  if (strcmp(d, "gmail.com") != 0 && strcmp(d, "googlemail.com") != 0) {
-    ev(v, MXC_RULE_PASS, "", "From domain %s is not Gmail's", d);
-    return;
+  for (i = 0; i < f->msg->nauthors; i++) {
+    const mxc_result_t *r = i < f->ndmarc ? f->dmarcs[i] : NULL;
+    d = f->msg->author[i];
+    if (gmail_domain(d) &&
+        (r == NULL || mxc_result_verdict(r) != MXC_VERDICT_PASS)) {
+      ev(v, MXC_RULE_FAIL, "do not send as @gmail.com from your own servers",
+         "From domain %s, but DMARC does not pass (not sent by Google)", d);
+      return;
+    }
   }
-  if (f->dmarc && mxc_result_verdict(f->dmarc) == MXC_VERDICT_PASS)
-    ev(v, MXC_RULE_PASS, "", "From %s and DMARC passes", d);
-  else
-    ev(v, MXC_RULE_FAIL, "do not send as @gmail.com from your own servers",
-       "From domain %s, but DMARC does not pass (not sent by Google)", d);
+  for (i = 0; i < f->msg->nauthors; i++)
+    if (gmail_domain(f->msg->author[i])) {
+      ev(v, MXC_RULE_PASS, "", "From %s and DMARC passes",
+         f->msg->author[i]);
+      return;
+    }
+  ev(v, MXC_RULE_PASS, "", "From domain %s is not Gmail's",
+     f->msg->from_domain);
+  if (f->msg->nauthors > 1) {
+    v->ev.len = 0;
+    mxci_buf_puts(&v->ev, "From domains");
+    for (i = 0; i < f->msg->nauthors; i++)
+      mxci_buf_printf(&v->ev, "%s %s", i ? "," : "", f->msg->author[i]);
+    mxci_buf_puts(&v->ev, " are not Gmail's");
+  }
 }
 
 static void r12(const struct facts *f, struct verdict *v)
@@ -801,6 +899,15 @@ static int evaluate(struct mxci_comp *c, const struct facts *f)
 
 /* ---- the check -------------------------------------------------------------- */
 
+struct comp_check;
+
+/* The DMARC check of one author domain (msg.author[i]). */
+struct dm_slot {
+  struct comp_check *c;
+  mxc_check_t *chk; /* pending */
+  mxc_result_t *res;
+};
+
 struct comp_check {
   mxc_check_t *chk;
   unsigned profile;
@@ -814,6 +921,8 @@ struct comp_check {
   mxc_status_t st[MXCI_SUB_N];
   int waiting;                  /* sub-checks not yet back */
   int aborting;
+  struct dm_slot dm[MXCI_MSG_MAX_AUTHORS]; /* one per msg.author[] */
+  size_t ndm;
 };
 
 static void comp_abort(mxc_check_t *chk)
@@ -824,6 +933,9 @@ static void comp_abort(mxc_check_t *chk)
   for (i = 0; i < MXCI_SUB_N; i++)
     if (c->sub[i])
       mxc_check_cancel(c->sub[i]);
+  for (i = 0; i < c->ndm; i++)
+    if (c->dm[i].chk)
+      mxc_check_cancel(c->dm[i].chk);
 }
 
 static void comp_free(mxc_check_t *chk)
@@ -834,6 +946,8 @@ static void comp_free(mxc_check_t *chk)
     return;
   for (i = 0; i < MXCI_SUB_N; i++)
     mxc_result_free(c->res[i]);
+  for (i = 0; i < c->ndm; i++)
+    mxc_result_free(c->dm[i].res);
   mxci_msg_facts_clear(&c->msg);
   for (i = 0; i < MXCI_ENV_N; i++)
     mxci_free(c->src[i]);
@@ -847,6 +961,50 @@ static void comp_free(mxc_check_t *chk)
 }
 
 static const struct mxci_check_ops comp_ops = {comp_abort, comp_free};
+
+/*
+ * The decisive DMARC result of several author domains.  RFC 7489 section
+ * 6.6.1: with several author domains "the Mail Receiver MUST evaluate each
+ * author domain and apply the most strict policy selected among the checks
+ * that fail" (RFC 9989 says the same in its security considerations).
+ * The reading taken: among the domains whose result is fail, the one whose
+ * policy is the strictest (reject, then quarantine, then none) decides, the
+ * first in From order on a tie -- so "a@none, b@reject" and "b@reject,
+ * a@none" give the same.  When no domain fails, no policy is applied; the
+ * result shown is then the least favourable of the rest -- temperror (a
+ * domain undecided: it might fail), permerror, none, pass -- so that pass is
+ * reported only when every author domain passes.
+ */
+static int dmarc_rank(const mxc_result_t *r)
+{
+  const char *p;
+  if (r == NULL)
+    return -1;
+  switch (mxc_result_verdict(r)) {
+  case MXC_VERDICT_FAIL:
+    p = mxc_dmarc_policy(r);
+    return strcmp(p, "reject") == 0       ? 7
+           : strcmp(p, "quarantine") == 0 ? 6
+                                          : 5;
+  case MXC_VERDICT_TEMPERROR:
+    return 4;
+  case MXC_VERDICT_PERMERROR:
+    return 3;
+  case MXC_VERDICT_NONE:
+    return 2;
+  default:
+    return 1;
+  }
+}
+
+static size_t decisive(mxc_result_t *const *r, size_t n)
+{
+  size_t i, best = 0;
+  for (i = 1; i < n; i++)
+    if (dmarc_rank(r[i]) > dmarc_rank(r[best]))
+      best = i;
+  return best;
+}
 
 static void comp_finish(struct comp_check *c)
 {
@@ -876,12 +1034,30 @@ static void comp_finish(struct comp_check *c)
     bad |= mxci_strdup_opt(&cp->src[i], c->src[i]);
   bad |= mxci_strdup_opt(&cp->trace_note, c->trace_note);
   cp->traced = c->traced;
+  cp->authors_over = c->msg.authors_over;
+  if (c->ndm) {
+    cp->dmarc = mxci_calloc(c->ndm, sizeof(*cp->dmarc));
+    if (cp->dmarc == NULL)
+      bad = -1; /* LCOV_EXCL_LINE: OutOfMemory */
+    else
+      for (i = 0; i < c->ndm; i++) {
+        cp->dmarc[cp->ndmarc++] = c->dm[i].res;
+        c->dm[i].res = NULL;
+      }
+    cp->decisive = decisive(cp->dmarc, cp->ndmarc);
+    if (cp->ndmarc && cp->dmarc[cp->decisive] &&
+        (c->res[MXCI_SUB_DMARC] = mxc_result_dup(cp->dmarc[cp->decisive])) ==
+            NULL)
+      bad = -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  }
   memset(&f, 0, sizeof(f));
   f.profile = c->profile;
   f.iprev = c->res[MXCI_SUB_IPREV];
   f.spf = c->res[MXCI_SUB_SPF];
   f.dkim = c->res[MXCI_SUB_DKIM];
   f.dmarc = c->res[MXCI_SUB_DMARC];
+  f.dmarcs = (const mxc_result_t *const *)cp->dmarc;
+  f.ndmarc = cp->ndmarc;
   f.arc = c->res[MXCI_SUB_ARC];
   f.exist = c->res[MXCI_SUB_EXIST];
   f.dnsbl = c->res[MXCI_SUB_DNSBL];
@@ -931,11 +1107,22 @@ static void done_spf(mxc_check_t *chk, mxc_status_t st,
   (void)chk;
   sub_done(arg, MXCI_SUB_SPF, st, res);
 }
+/* The DMARC check of one author domain is back; the last one finishes. */
 static void done_dmarc(mxc_check_t *chk, mxc_status_t st,
                        const mxc_result_t *res, void *arg)
 {
+  struct dm_slot *d = arg;
+  struct comp_check *c = d->c;
   (void)chk;
-  sub_done(arg, MXCI_SUB_DMARC, st, res);
+  d->chk = NULL;
+  c->waiting--;
+  if (c->aborting)
+    return;
+  if (res && (d->res = mxc_result_dup(res)) == NULL)
+    st = MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
+  if (st == MXC_EDESTRUCTION || c->waiting > 0)
+    return;
+  comp_finish(c);
 }
 
 static void done_exist(mxc_check_t *chk, mxc_status_t st,
@@ -951,12 +1138,13 @@ static void done_dnsbl(mxc_check_t *chk, mxc_status_t st,
   sub_done(arg, MXCI_SUB_DNSBL, st, res);
 }
 
-/* Rule R13: the MAIL FROM domain and the From domains exist. */
+/* Rule R13: the MAIL FROM domain and the From domains exist (every author
+ * domain, as many as the check takes: MXC_EXIST_MAX_DOMAINS in all). */
 static mxc_status_t start_exist(struct comp_check *c)
 {
-  const char *d[2];
+  const char *d[MXC_EXIST_MAX_DOMAINS];
   char mdom[256];
-  size_t n = 0;
+  size_t n = 0, i;
   mxc_status_t st;
   const char *at = c->mail_from ? strrchr(c->mail_from, '@') : NULL;
   if (at && at[1]) {
@@ -964,8 +1152,8 @@ static mxc_status_t start_exist(struct comp_check *c)
     snprintf(mdom, sizeof(mdom), "%.*s", (int)strcspn(at + 1, ">"), at + 1);
     d[n++] = mdom;
   }
-  if (*c->msg.from_domain)
-    d[n++] = c->msg.from_domain;
+  for (i = 0; i < c->msg.nauthors && n < MXC_EXIST_MAX_DOMAINS; i++)
+    d[n++] = c->msg.author[i];
   if (n == 0)
     return MXC_OK;
   st = mxc_exist_start(c->chk->ctx, d, n, done_exist, c,
@@ -988,13 +1176,17 @@ static mxc_status_t start_dnsbl(struct comp_check *c)
   return st;
 }
 
+/* DMARC of every distinct author domain, concurrently through the one
+ * context (their lookups share its cache), each with the SPF identifier
+ * and every DKIM d=.  A check that cannot start leaves its slot empty: the
+ * rules say that domain was not evaluated. */
 static void start_dmarc(struct comp_check *c)
 {
   mxc_auth_id_t spf, dkim[MXC_DMARC_MAX_DKIM];
   const mxc_result_t *s = c->res[MXCI_SUB_SPF], *d = c->res[MXCI_SUB_DKIM];
   size_t n = 0, i;
   mxc_status_t st;
-  if (!*c->msg.from_domain)
+  if (c->msg.nauthors == 0)
     return;
   if (s) {
     spf.domain = mxc_spf_domain(s);
@@ -1005,11 +1197,15 @@ static void start_dmarc(struct comp_check *c)
     dkim[n].verdict = mxc_dkim_sig_verdict(d, i);
     n++;
   }
-  st = mxc_dmarc_start(c->chk->ctx, c->msg.from_domain,
-                       s && *spf.domain ? &spf : NULL, n ? dkim : NULL, n,
-                       done_dmarc, c, &c->sub[MXCI_SUB_DMARC]);
-  if (st == MXC_OK)
-    c->waiting++;
+  c->ndm = c->msg.nauthors;
+  for (i = 0; i < c->ndm; i++) {
+    c->dm[i].c = c;
+    st = mxc_dmarc_start(c->chk->ctx, c->msg.author[i],
+                         s && *spf.domain ? &spf : NULL, n ? dkim : NULL, n,
+                         done_dmarc, &c->dm[i], &c->dm[i].chk);
+    if (st == MXC_OK)
+      c->waiting++;
+  }
 }
 
 static void sub_done(struct comp_check *c, int k, mxc_status_t st,
@@ -1042,11 +1238,11 @@ static void sub_done(struct comp_check *c, int k, mxc_status_t st,
   }
   if (c->waiting > 0)
     return;
-  if (k != MXCI_SUB_DMARC) {
-    start_dmarc(c);
-    if (c->waiting > 0)
-      return;
-  }
+  /* the others are back: DMARC of each author domain, with their
+   * identifiers */
+  start_dmarc(c);
+  if (c->waiting > 0)
+    return;
   comp_finish(c);
 }
 

@@ -80,13 +80,23 @@ void mxci_trace_add(struct mxci_trace *t, const char *name,
 
 #define MXCI_MSG_MAX_FINDINGS 24
 #define MXCI_MSG_BIG_HEADER (256 * 1024)
+/* Distinct author domains kept of every mailbox of every From field (RFC
+ * 7489 section 6.6.1: DMARC is evaluated for each); the mailboxes of other
+ * domains beyond are counted in authors_over, not evaluated. */
+#define MXCI_MSG_MAX_AUTHORS MXC_MAX_AUTHORS
 
 /* What the header says, for the rules (a copy: the message may go). */
 struct mxci_msg_facts {
   int present;             /* a message was given */
   size_t nfields, header_octets, long_lines;
-  size_t from_count, from_mailboxes;
+  size_t from_count, from_mailboxes; /* From fields; mailboxes of the
+                                      * first From field */
   int from_ok;             /* the first mailbox parsed as local@domain */
+  size_t nauthors;         /* distinct author domains in author[], in
+                            * order; author[0] is from_domain when set */
+  char author[MXCI_MSG_MAX_AUTHORS][256];
+  size_t authors_over;     /* mailboxes whose domain was past the limit */
+  size_t author_mailboxes; /* mailboxes of every From field */
   char from_addr[256], from_domain[256], from_display[256];
   int display_has_addr, display_other_domain;
   char display_domain[256];
@@ -131,6 +141,12 @@ struct mxci_comp {
                                   * field N (line L)"); NULL: not known */
   char *trace_note;              /* what the trace fields did not give */
   int traced;                    /* the message's trace fields were read */
+  /* DMARC of every author domain (RFC 7489 section 6.6.1), in From order;
+   * sub[MXCI_SUB_DMARC] is a copy of the decisive one, dmarc[decisive].
+   * NULL entries: that domain's check could not be started. */
+  size_t ndmarc, decisive;
+  mxc_result_t **dmarc;
+  size_t authors_over;           /* mailboxes past MXCI_MSG_MAX_AUTHORS */
 };
 
 #define MXCI_COMPR(r) ((struct mxci_comp *)(r)->data)

@@ -21,6 +21,9 @@ static void comp_clear(void *data)
   mxci_free(c->rules);
   for (i = 0; i < MXCI_SUB_N; i++)
     mxc_result_free(c->sub[i]);
+  for (i = 0; i < c->ndmarc; i++)
+    mxc_result_free(c->dmarc[i]);
+  mxci_free(c->dmarc);
   mxci_free(c->profile);
   mxci_free(c->from_domain);
   mxci_free(c->mail_from);
@@ -44,9 +47,21 @@ static int comp_copy(void *dst, const void *src)
     bad |= mxci_strdup_opt(&b->src[i], a->src[i]);
   bad |= mxci_strdup_opt(&b->trace_note, a->trace_note);
   b->traced = a->traced;
+  b->authors_over = a->authors_over;
+  b->decisive = a->decisive;
   for (i = 0; i < MXCI_SUB_N; i++)
     if (a->sub[i] && (b->sub[i] = mxc_result_dup(a->sub[i])) == NULL)
       bad = -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  if (a->ndmarc) {
+    b->dmarc = mxci_calloc(a->ndmarc, sizeof(*b->dmarc));
+    if (b->dmarc == NULL)
+      return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+    for (i = 0; i < a->ndmarc; i++) {
+      b->ndmarc++;
+      if (a->dmarc[i] && (b->dmarc[i] = mxc_result_dup(a->dmarc[i])) == NULL)
+        bad = -1; /* LCOV_EXCL_LINE: OutOfMemory */
+    }
+  }
   if (a->nrules) {
     b->rules = mxci_calloc(a->nrules, sizeof(*b->rules));
     if (b->rules == NULL)
@@ -185,6 +200,31 @@ const mxc_result_t *mxc_compliance_sub(const mxc_result_t *r,
     if (c->sub[i] && strcmp(c->sub[i]->method, method) == 0)
       return c->sub[i];
   return NULL;
+}
+
+size_t mxc_compliance_dmarc_count(const mxc_result_t *r)
+{
+  return comp_of(r) ? comp_of(r)->ndmarc : 0;
+}
+const mxc_result_t *mxc_compliance_dmarc(const mxc_result_t *r, size_t i)
+{
+  const struct mxci_comp *c = comp_of(r);
+  return c && i < c->ndmarc ? c->dmarc[i] : NULL;
+}
+size_t mxc_compliance_dmarc_decisive(const mxc_result_t *r)
+{
+  return comp_of(r) ? comp_of(r)->decisive : 0;
+}
+size_t mxc_compliance_authors_over(const mxc_result_t *r)
+{
+  return comp_of(r) ? comp_of(r)->authors_over : 0;
+}
+
+/* Several author domains (or mailboxes past the limit): each domain's
+ * DMARC result is shown, not only the decisive one. */
+static int several_authors(const struct mxci_comp *c)
+{
+  return c->ndmarc > 1 || c->authors_over > 0;
 }
 
 /* The envelope: index of what, or -1. */
@@ -360,6 +400,21 @@ static json_object *comp_object(const mxc_result_t *r)
       json_object_new_string(mxc_rule_state_str(mxc_compliance_worst(r))));
   json_object_object_add(o, "from_domain",
                          json_object_new_string(c->from_domain));
+  if (several_authors(c)) {
+    /* every author domain evaluated (From order), which one decided,
+     * and the mailboxes past the limit */
+    a = json_object_new_array();
+    for (i = 0; a && i < c->ndmarc; i++)
+      json_object_array_add(a, mxci_json_str(mxc_dmarc_from_domain(c->dmarc[i])));
+    json_object_object_add(o, "author_domains", a);
+    json_object_object_add(
+        o, "dmarc_decisive",
+        c->ndmarc && c->dmarc[c->decisive]
+            ? mxci_json_str(mxc_dmarc_from_domain(c->dmarc[c->decisive]))
+            : NULL);
+    json_object_object_add(o, "authors_not_evaluated",
+                           json_object_new_int64((int64_t)c->authors_over));
+  }
   if (env_shown(c))
     json_object_object_add(o, "envelope", env_object(r));
   a = json_object_new_array();
@@ -431,6 +486,20 @@ static void comp_json(json_object *o, const mxc_result_t *r)
   for (k = 0; k < MXCI_SUB_N; k++)
     if (c->sub[k])
       mxci_json_members(o, c->sub[k]);
+  if (several_authors(c)) {
+    /* "dmarc" above is the decisive result; "dmarc_domains" has every
+     * author domain's, in From order */
+    json_object *a = json_object_new_array();
+    for (k = 0; a && k < c->ndmarc; k++) {
+      json_object *t = json_object_new_object(), *d = NULL;
+      if (c->dmarc[k])
+        mxci_json_members(t, c->dmarc[k]);
+      if (json_object_object_get_ex(t, "dmarc", &d))
+        json_object_array_add(a, json_object_get(d));
+      json_object_put(t);
+    }
+    json_object_object_add(o, "dmarc_domains", a);
+  }
 }
 
 static void comp_text(struct mxci_buf *b, const mxc_result_t *r, int color,
@@ -440,19 +509,49 @@ static void comp_text(struct mxci_buf *b, const mxc_result_t *r, int color,
   size_t k;
   (void)under;
   comp_rules_text(b, r, color);
-  for (k = 0; k < MXCI_SUB_N; k++)
-    if (c->sub[k])
-      mxci_text_block(b, c->sub[k], color, 1);
+  for (k = 0; k < MXCI_SUB_N; k++) {
+    size_t i;
+    if (k != MXCI_SUB_DMARC || !several_authors(c)) {
+      if (c->sub[k])
+        mxci_text_block(b, c->sub[k], color, 1);
+      continue;
+    }
+    /* every author domain's DMARC block, in From order */
+    mxci_buf_printf(b, "  authors   %zu author domains", c->ndmarc);
+    if (c->authors_over)
+      mxci_buf_printf(b, " (%zu more From mailboxes not evaluated: at most "
+                         "%d domains)",
+                      c->authors_over, MXCI_MSG_MAX_AUTHORS);
+    if (c->ndmarc && c->dmarc[c->decisive])
+      mxci_buf_printf(b, "; DMARC of %s decides (the strictest failing "
+                         "policy, RFC 7489 section 6.6.1)",
+                      mxc_dmarc_from_domain(c->dmarc[c->decisive]));
+    mxci_buf_puts(b, "\n");
+    for (i = 0; i < c->ndmarc; i++)
+      if (c->dmarc[i])
+        mxci_text_block(b, c->dmarc[i], color, 1);
+  }
 }
 
-/* Every method that was run, in the order iprev, spf, dkim, dmarc. */
+/* Every method that was run, in the order iprev, spf, dkim, dmarc (one
+ * per author domain), arc, ... */
 static void comp_authres(struct mxci_buf *b, const mxc_result_t *r, int *n)
 {
   const struct mxci_comp *c = MXCI_COMPR(r);
   size_t k;
-  for (k = 0; k < MXCI_SUB_N; k++)
-    if (c->sub[k])
-      mxci_authres_of(b, c->sub[k], n);
+  for (k = 0; k < MXCI_SUB_N; k++) {
+    size_t i;
+    if (k != MXCI_SUB_DMARC || c->ndmarc <= 1) {
+      if (c->sub[k])
+        mxci_authres_of(b, c->sub[k], n);
+      continue;
+    }
+    /* one dmarc= per author domain, each with its header.from (RFC 8601
+     * allows a method more than once, as dkim= for each signature) */
+    for (i = 0; i < c->ndmarc; i++)
+      if (c->dmarc[i])
+        mxci_authres_of(b, c->dmarc[i], n);
+  }
 }
 
 const struct mxci_method mxci_compliance_method = {

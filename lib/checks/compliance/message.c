@@ -544,13 +544,52 @@ static void copyz(char *d, size_t cap, const char *s)
   d[n] = '\0';
 }
 
+/* Keep the domain of an author mailbox (lower case) when it is not kept
+ * yet; past MXCI_MSG_MAX_AUTHORS count it. */
+static void author_domain(struct mxci_msg_facts *f, const char *spec)
+{
+  const char *at = strrchr(spec, '@');
+  char dom[256];
+  size_t i;
+  if (at == NULL || at == spec || at[1] == '\0' || !domain_ok(at + 1))
+    return; /* not local@domain: no DMARC identifier */
+  copyz(dom, sizeof(dom), at + 1);
+  for (i = 0; dom[i]; i++)
+    dom[i] = (char)tolower((unsigned char)dom[i]);
+  for (i = 0; i < f->nauthors; i++)
+    if (mxci_name_eq(f->author[i], dom))
+      return;
+  if (f->nauthors >= MXCI_MSG_MAX_AUTHORS) {
+    f->authors_over++;
+    return;
+  }
+  copyz(f->author[f->nauthors++], sizeof(f->author[0]), dom);
+}
+
+/* A mailbox of a From field after the first mailbox of the first: only
+ * its domain counts (DMARC of each author domain). */
+static void other_author(void *arg, const char *s, size_t n)
+{
+  struct mxci_msg_facts *f = arg;
+  char spec[512], disp[512];
+  f->author_mailboxes++;
+  mailbox_spec(s, n, spec, sizeof(spec), disp, sizeof(disp));
+  author_domain(f, spec);
+  if (strstr(spec, "=?"))
+    f->ew_in_addr = 1;
+}
+
 static void from_mailbox(void *arg, const char *s, size_t n)
 {
   struct mxci_msg_facts *f = arg;
   char spec[512], disp[512];
-  int ok = mailbox_spec(s, n, spec, sizeof(spec), disp, sizeof(disp));
-  if (f->from_mailboxes++ > 0)
+  int ok;
+  if (f->from_mailboxes++ > 0) {
+    other_author(arg, s, n);
     return;
+  }
+  f->author_mailboxes++;
+  ok = mailbox_spec(s, n, spec, sizeof(spec), disp, sizeof(disp));
   f->from_ok = ok;
   copyz(f->from_addr, sizeof(f->from_addr), spec);
   if (ok) {
@@ -559,6 +598,8 @@ static void from_mailbox(void *arg, const char *s, size_t n)
     copyz(f->from_domain, sizeof(f->from_domain), at + 1);
     for (i = 0; f->from_domain[i]; i++)
       f->from_domain[i] = (char)tolower((unsigned char)f->from_domain[i]);
+    if (f->nauthors == 0) /* the first author domain is the From domain */
+      copyz(f->author[f->nauthors++], sizeof(f->author[0]), f->from_domain);
   }
   if (strstr(spec, "=?"))
     f->ew_in_addr = 1;
@@ -684,6 +725,9 @@ void mxci_msg_facts(const mxc_msg_t *m, struct mxci_msg_facts *f)
     if (strcmp(n, "from") == 0 && counts[0] == 1) {
       size_t nb = each_mailbox(fl->value, from_mailbox, f);
       (void)nb;
+    } else if (strcmp(n, "from") == 0) {
+      /* a further From field: its authors too (RFC 7489 section 6.6.1) */
+      each_mailbox(fl->value, other_author, f);
     } else if (strcmp(n, "sender") == 0 || strcmp(n, "reply-to") == 0 ||
                strcmp(n, "to") == 0 || strcmp(n, "cc") == 0) {
       each_mailbox(fl->value, addr_ew, f);
