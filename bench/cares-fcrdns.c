@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cares-fcrdns.c -- the "bare c-ares client" of fcrdns-bench.sh: the least
  * a program must do for FCrDNS with c-ares 1.18, as a reference for

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # dkim-bench.sh: DKIM verifications per second of mxcheck --message, in the
 # same run as libopendkim alone in memory (bench/dkim-raw.c), dkimpy (one
 # python process verifying the batch) and openssl speed.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """dkim-gen.py - messages for bench/dkim-bench.sh, signed by dkimpy.
 
     dkim-gen.py OUT COUNT BIG

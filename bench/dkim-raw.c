@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim-raw.c -- libopendkim's own verification rate, in memory: the
  * reference for mxcheck's per-core rate in bench/dkim-bench.sh.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # fcrdns-bench.sh: batch FCrDNS (iprev) throughput of mxcheck against GNU
 # adns's adnshost and a bare c-ares client, in the same run, on the same
 # generated addresses, served by Knot DNS on the loopback interface.

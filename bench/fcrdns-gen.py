@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """fcrdns-gen.py: generate the data of the FCrDNS benchmark.
 
 Usage: fcrdns-gen.py --count N --out DIR [--seed S]

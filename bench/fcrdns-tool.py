@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """fcrdns-tool.py: helpers of fcrdns-bench.sh (python3 standard library only).
 
   adns-feed  --in ADDRS --window W --out VERDICTS --time-file F [--adnshost P]

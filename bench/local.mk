@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Benchmarks are run by hand: make bench, make bench-spf (not part of make
 # check).  See bench/README.md.  Options for the scripts: make bench
 # BENCH_FLAGS=--quick, make bench-spf BENCH_SPF_FLAGS=--quick

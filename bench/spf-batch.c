@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf-batch.c -- SPF only, through libmxcheck's public API: the "engine"
  * row of spf-bench.sh.  The CLI (mxcheck --batch with per-line senders)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # spf-bench.sh: SPF evaluations per second of mxcheck (and of libmxcheck's
 # SPF evaluator alone) against libspf2's spfquery and pyspf, in the same
 # run, on the same generated (address, sender) pairs, served by Knot DNS on

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """spf-gen.py: generate the data of the SPF benchmark (spf-bench.sh).
 
 Usage: spf-gen.py --count N --out DIR [--seed S] [--latency-per-depth K]

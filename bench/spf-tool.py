@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """spf-tool.py: helpers of spf-bench.sh (python3 standard library; the
 pyspf subcommands need python3-spf).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 bin_PROGRAMS += %reldir%/mxcheck
 %canon_reldir%_mxcheck_SOURCES = %reldir%/mxcheck.c %reldir%/msgsplit.c \
 	%reldir%/msgsplit.h

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * msgsplit.c -- split a message into header fields and body, read in
  * chunks, with bounded memory (see msgsplit.h).

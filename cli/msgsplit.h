@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * msgsplit.h -- split a message read in chunks into header fields and body
  * (RFC 5322 section 2.1, 2.2.3), for mxcheck --message.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mxcheck -- will the big mailbox providers accept mail from this server?
  *

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # demo.sh: show what mxcheck says about three mail servers, using a local
 # Knot DNS server that serves the zones in demo/zones (see demo/README.md).
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * addr.c -- parse every textual form of an IP address a mail admin or an
  * MTA may hand us, and build its reverse DNS name.

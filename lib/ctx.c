@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ctx.c -- the context: options, the c-ares channel, check lifecycle and
  * delivery of results (the callback contract of mxcheck.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns.c -- the context's resolver: c-ares underneath, a TTL-respecting
  * answer cache on top, with in-flight de-duplication (two lookups of the same

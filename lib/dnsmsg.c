@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dnsmsg.c -- build queries and parse responses (RFC 1035 section 4).
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # libmxcheck: all sources go into a convenience library that the tests link
 # (so internals stay testable); the installed library wraps it and exports
 # only mxc_ symbols.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * loop.c -- the bridge between c-ares's sockets and the application's event
  * loop: socket callback (fed by ARES_OPT_SOCK_STATE_CB), timer callback

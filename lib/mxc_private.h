@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mxc_private.h -- internals shared by the files of libmxcheck.
  * Included first in every .c of lib/.  Internal names are mxci_*, so that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mxcheck.h -- public interface of libmxcheck.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report.c -- renderings of results: JSON (schema in mxcheck(1)), the human
  * report and the RFC 8601 Authentication-Results field.  Done here so that

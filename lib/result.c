@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * result.c -- the result object: the part every check has (verdict,
  * reason, input, the client address, warnings, fix), its life (new, copy,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * run.c -- the loop driver: mxc_process_fds() feeds the application's
  * events to c-ares and delivers finished checks; mxc_run() is a poll()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conf.c -- mxcheck-milter's options: the configuration file (key = value,
  * the long option names as keys) read first, then the command line, which

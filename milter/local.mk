@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mxcheck-milter: built unless ./configure --disable-milter (or libmilter
 # is missing).  See milter/mxm.h for the files.
 if BUILD_MILTER

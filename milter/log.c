@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * log.c -- mxcheck-milter's log: stderr (one write(2) per line, so lines
  * of different threads never mix) or syslog; and small helpers.

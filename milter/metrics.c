@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * metrics.c -- counters over time: a Prometheus text file (for
  * node_exporter's textfile collector, written to FILE.tmp then renamed),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mxm.h -- mxcheck-milter internals shared by its files.
  *

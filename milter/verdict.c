@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * verdict.c -- one word for one compliance report: pass, warn, fail or
  * unknown, the library's verdict (mxc_result_state()).  A DNS temperror is

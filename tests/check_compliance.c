@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_compliance.c -- the sender requirements (rules R1-R20): the header
  * checks of message.c called directly (no network), then the compliance

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_dkim.c -- DKIM: the CRLF conversion and the message splitter of
  * the CLI (units), the streaming contract of mxc_dkim_*() (cancel before

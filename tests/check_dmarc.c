@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_dmarc.c -- DMARC (RFC 9989): the record parser called directly (no
  * network), then policy discovery, organizational domains and alignment

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_dnsbl.c -- the DNS blocklist check (rule R19; RFC 5782) against
  * tests/zones/bl.test.zone served by Knot: listed, not listed, the refusal

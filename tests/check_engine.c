@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_engine.c -- the engine's contract (mxcheck.h): exactly one callback,
  * never inside start, cancel, free with checks pending and from inside a

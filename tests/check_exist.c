@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_exist.c -- the domain existence check (rule R13; RFC 7505 null MX)
  * against tests/zones/exist.test.zone served by Knot, alone and inside

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_fault.c -- the iprev check against tests/faultdns.py: timeouts,
  * SERVFAIL, REFUSED, truncation with TCP fallback, malformed and hostile

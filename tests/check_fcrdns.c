@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_fcrdns.c -- the iprev check against Knot DNS on loopback serving
  * tests/zones (see tests/zones/README.md for the table of cases).

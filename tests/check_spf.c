@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_spf.c -- the SPF evaluator (RFC 7208): the record parser and the
  * macro expander called directly (no network), then check_host() against

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_trace.c -- the envelope of a received copy from its trace fields
  * (lib/checks/compliance/trace.c): the Received forms of Postfix, Sendmail,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_unit.c -- unit tests without a network: address forms, reverse
  * names, query building, and the DNS parser fed raw (often hostile) packets.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # CLI tests: run the mxcheck binary against Knot (tests/zones) and the
 # fault-injecting responder; check JSON, human output and exit codes.
 # Runs under tests/dnsfixture.sh (MXC_TEST_DNS, MXC_TEST_FAULT).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # CLI tests of the sender requirements report (--profile, --ip, --authres):
 # rules R1-R20 over iprev, SPF, DKIM, DMARC and the header checks, against
 # tests/zones/bulk.test.zone and nodmarc.test.zone and the messages in

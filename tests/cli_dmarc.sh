@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # CLI tests of --domain and --dmarc-discovery: the DMARC audit of a From
 # domain (RFC 9989 policy discovery and validation), alone or beside the
 # addresses' reports, and its exit status.  Runs under tests/dnsfixture.sh

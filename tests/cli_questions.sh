@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # CLI tests of issue 9's questions: "mxcheck --message FILE" with a received
 # copy (the client IP, HELO and MAIL FROM from its Received and Return-Path
 # fields; options override; what is missing is unknown, never failed),

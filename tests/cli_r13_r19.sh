@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # CLI tests of rule R13 (the MAIL FROM and From domains exist; RFC 7505 null
 # MX) and rule R19 (the address on DNS blocklists, --dnsbl ZONE) against
 # tests/zones/exist.test.zone and bl.test.zone.  Runs under

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # CLI tests of --mail-from / --helo: each address gets the iprev and the SPF
 # check, printed together (one JSON object, or one report), with the worst
 # exit code.  Runs under tests/dnsfixture.sh (MXC_TEST_DNS, MXC_TEST_FAULT)

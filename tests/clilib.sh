@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # clilib.sh -- helpers shared by the CLI test scripts (sourced, not run).
 # Sets MXCHECK, $tmp (removed at exit), the pass/fail counters and
 # run/json_get/expect/contains; skips (77) outside tests/dnsfixture.sh.

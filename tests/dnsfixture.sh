@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # dnsfixture.sh: run a command next to a real authoritative DNS server
 # (Knot DNS) that serves the test zones on the loopback interface.
 #

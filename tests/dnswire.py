@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """dnswire.py - the DNS wire format, for mxcheck's Python test servers.
 
 One implementation of what the test servers need to read queries and to

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Only mxc_ symbols may be exported by libmxcheck.so.
 set -u
 lib=${MXC_LIBDIR:-lib/.libs}/libmxcheck.so

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """faultdns.py - fault-injecting authoritative DNS responder for mxcheck tests.
 
 Python 3 standard library only.  Serves UDP and TCP on 127.0.0.1 (and ::1

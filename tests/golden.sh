@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # golden.sh -- byte-for-byte regression test of mxcheck's output: every
 # check (iprev, SPF, DMARC, DKIM, the compliance report) in every rendering
 # (text without colour, --json, --authres where it exists), against the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash
 # knotlib.sh: start and stop Knot DNS (knotd) on loopback, serving a
 # directory of zone files.  The one way mxcheck's tools start knotd: the

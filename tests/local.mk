@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Tests.  Every test program runs under tests/dnsfixture.sh, which starts
 # Knot DNS (tests/zones) and the fault-injecting responder on loopback and
 # stops them by PID afterwards.

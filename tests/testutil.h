@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * testutil.h -- helpers shared by the integration tests.  The servers come
  * from tests/dnsfixture.sh through the environment.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """cases.py - the ARC test corpus of tests/arc/run.sh, made at test time.
 
     cases.py make DIR     generate keys (openssl), seal messages with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # run.sh: ARC (RFC 8617) end to end, with dkimpy as the oracle.
 #
 # 1. cases.py makes the corpus: an RSA-2048 key generated now with openssl,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Sign a message with DKIM (RFC 6376, rsa-sha256, relaxed/relaxed) using
 the openssl command: the fixtures of tests/cli_compliance.sh were made with
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # run.sh: DKIM end to end, with dkimpy as the oracle.
 #
 # 1. cases.py makes the corpus: keys generated now with openssl (RSA

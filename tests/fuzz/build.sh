@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # build.sh SRCDIR OUTDIR: compile libmxcheck's sources and the CLI's message
 # splitter with $CC and the libFuzzer, ASan and UBSan instrumentation into
 # OUTDIR/libfuzzcore.a, then link every SRCDIR/tests/fuzz/fuzz_*.c against

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_arc.c -- libFuzzer target for what ARC verification reads of a
  * hostile header (lib/checks/arc/arc_parse.c): the tag-list parser, the

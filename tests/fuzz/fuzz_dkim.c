@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_dkim.c -- libFuzzer target for DKIM streaming through the public
  * API (mxc_dkim_new/header/eoh/body): signature fields parsed by

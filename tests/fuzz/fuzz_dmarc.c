@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_dmarc.c -- libFuzzer target for the DMARC policy record parser
  * (RFC 9989 sections 4.7, 4.8; RFC 7489's obsolete tags).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_dnsmsg.c -- libFuzzer target for the DNS response parser and the
  * address parser: every answer is hostile until parsed.

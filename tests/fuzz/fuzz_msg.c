@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_msg.c -- libFuzzer target for the message header checks behind
  * the compliance rules (RFC 5322 findings of R12, From/display-name facts,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_msgsplit.c -- libFuzzer target for the CLI's message splitter
  * (cli/msgsplit.c): the input is a message, fed in chunks whose sizes come

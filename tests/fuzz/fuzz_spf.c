@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_spf.c -- libFuzzer target for the SPF record parser (RFC 7208
  * sections 4.5, 4.6, 5, 6, 12) and the macro-string checker and expander

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_trace.c -- libFuzzer target for the trace field parser (Received,
  * Return-Path) of lib/checks/compliance/trace.c: a received message's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # smoke.sh SRCDIR BINDIR SECONDS: run every fuzz target over its seed
 # corpus (SRCDIR/tests/fuzz/corpus/NAME, kept in the tree) and then SECONDS
 # of new inputs; any finding (a crash, a sanitizer report, a leak, a

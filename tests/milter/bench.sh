@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # bench.sh -- make bench-milter, sourced by tests/milter/postfix.sh once its
 # private Postfix and smtp-sink run ($bench messages per case): the same
 # smtp-source run (10 sessions in parallel, a new session per message,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # mxcheck-milter against the real milter client miltertest (Debian
 # `miltertest`, Lua scripts: tests/milter/send.lua) and the Knot test zones
 # (run under tests/dnsfixture.sh).  One daemon, reconfigured between the

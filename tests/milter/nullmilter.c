@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * nullmilter.c -- a do-nothing milter for make bench-milter: it asks for
  * every step a content milter gets and answers "continue" to each, so

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # make check-postfix: mxcheck-milter behind a real Postfix (a private
 # instance on loopback, no change to /etc/postfix) relaying to smtp-sink,
 # under tests/dnsfixture.sh for the Knot test zones.  Mail is injected

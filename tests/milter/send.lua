@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- send.lua: one SMTP transaction through mxcheck-milter with miltertest.
 -- Globals (miltertest -D NAME=VALUE):
 --   sock      the milter's socket ("unix:/path")

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """gen.py - random SPF scenarios for the differential test against pyspf.
 
 Generates COUNT cases from SEED (deterministic: the same seed and count give

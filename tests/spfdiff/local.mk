@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Differential test of libmxcheck's SPF evaluator against pyspf (see
 # tests/spfdiff/README.md): gen.py generates random scenarios and pyspf's
 # verdicts for them; run.sh serves them with tests/spfsuite/zoneserver.py

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # run.sh: differential test of libmxcheck's SPF evaluator against pyspf.
 #
 # gen.py generates random SPF scenarios (seeded, deterministic), evaluates

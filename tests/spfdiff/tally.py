@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 import json
 import re
 import sys

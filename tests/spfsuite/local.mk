@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # RFC 7208 conformance suite through the real pipeline (see
 # tests/spfsuite/README.md): run.sh serves each scenario's zone data with
 # zoneserver.py on loopback and feeds its tests to the spf_suite driver.

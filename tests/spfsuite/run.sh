@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # run.sh: the RFC 7208 SPF test suite through libmxcheck, end to end.
 #
 # For each scenario of rfc7208-tests.yml: start zoneserver.py serving the

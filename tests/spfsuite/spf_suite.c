@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_suite.c -- run RFC 7208 test-suite cases through libmxcheck's SPF
  * evaluator against a live DNS server (tests/spfsuite/zoneserver.py serving

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """zoneserver.py - serve one scenario of the RFC 7208 SPF test suite as DNS.
 
 The suite (rfc7208-tests.yml, a stream of YAML documents, one per scenario)

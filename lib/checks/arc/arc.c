@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * arc.c -- ARC verification (RFC 8617) of a streamed message, on OpenSSL.
  *

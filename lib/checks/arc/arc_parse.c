@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * arc_parse.c -- what ARC verification reads and hashes: tag=value lists
  * (RFC 6376 section 3.2, used by RFC 8617 sections 4.1.2 and 4.1.3), the

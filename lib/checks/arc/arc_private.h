@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * arc_private.h -- the ARC check (RFC 8617): verification of the ARC sets
  * of a streamed message, on OpenSSL, with the keys fetched through the

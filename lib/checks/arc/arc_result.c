@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * arc_result.c -- the "arc" part of a result: the ARC sets and the chain's
  * verdict, their copy and free, the accessors of mxcheck.h, the renderings

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * compliance.c -- the sender requirements of Gmail, Yahoo and Microsoft as
  * a table of rules (doc: RULES, R1-R20) evaluated over the facts gathered

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * compliance_private.h -- the sender requirements of Gmail, Yahoo and Microsoft
  * (doc RULES R1-R20): the message's header facts (message.c), the rule

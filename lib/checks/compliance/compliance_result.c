@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * compliance_result.c -- the compliance part of a result: its life, the
  * accessors of mxcheck.h, the renderings (the rules, then each sub-result

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * message.c -- checks of a message's header fields (RFC 5322 sections 2.2,
  * 3.3, 3.4, 3.6; RFC 2047 section 5; RFC 8058) for the compliance rules.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * trace.c -- the envelope of a received message, read from the trace
  * fields its receiver wrote (RFC 5321 section 4.4, RFC 5322 section

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim.c -- DKIM verification of a streamed message (RFC 6376, RFC 8463
  * Ed25519, RFC 8301): libopendkim canonicalises and verifies, the engine

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim_private.h -- the DKIM check (RFC 6376, RFC 8463; libopendkim verifies):
  * its part of a result and its state in a context.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim_result.c -- the "dkim" part of a result: per-signature records,
  * their copy and free, the accessors of mxcheck.h, the renderings and the

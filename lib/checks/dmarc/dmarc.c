@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dmarc.c -- DMARC (RFC 9989, which obsoleted RFC 7489 and RFC 9091) as a
  * check on the context's engine: policy discovery for the RFC 5322.From

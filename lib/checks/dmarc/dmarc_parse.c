@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dmarc_parse.c -- DMARC policy records (RFC 9989 sections 4.7 and 4.8;
  * RFC 7489 sections 6.3 and 6.4 for the obsolete tags).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dmarc_private.h -- the DMARC check (RFC 9989; RFC 7489's Public Suffix List
  * discovery as an option): record parser, its part of a result, options.

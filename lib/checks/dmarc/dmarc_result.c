@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dmarc_result.c -- the DMARC part of a result: its life, accessors, the
  * JSON member "dmarc" (schema in mxcheck(1)), the text block, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dnsbl.c -- is the client address on DNS blocklists?  Rule R19 of the
  * sender requirements (Yahoo and Gmail name Spamhaus listings as a cause of

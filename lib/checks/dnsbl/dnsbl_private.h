@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dnsbl_private.h -- the DNS blocklist check (rule R19): its part of a
  * result and the context's list of zones.

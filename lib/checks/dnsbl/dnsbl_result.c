@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dnsbl_result.c -- the DNS blocklist part of a result: its life,
  * accessors, renderings (JSON member "dnsbl", the text block; not an RFC

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * domain.c -- the "domain" check: MX of the domain (RFC 5321 section 5.1;
  * a null MX, RFC 7505, says the domain takes no mail, which receivers such

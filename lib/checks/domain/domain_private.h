@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * domain_private.h -- the "domain" check: a sending domain's audit (its
  * MX hosts with null MX of RFC 7505, iprev of every address of every MX

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * domain_result.c -- the domain part of a result: its life, accessors and
  * renderings (JSON member "domain", the text block, Authentication-Results

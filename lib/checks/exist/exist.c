@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * exist.c -- do domains exist and take mail?  Rule R13 of the sender
  * requirements: Yahoo refuses mail whose MAIL FROM or From domain does not

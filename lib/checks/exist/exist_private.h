@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * exist_private.h -- the domain existence check (rule R13: the MAIL FROM
  * and From domains exist and can receive mail; RFC 7505 null MX): its

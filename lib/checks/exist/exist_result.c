@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * exist_result.c -- the domain existence part of a result: its life,
  * accessors and renderings (JSON member "exist", the text block; not an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * iprev_private.h -- the iprev check (RFC 8601 section 3; forward-confirmed
  * reverse DNS of the client address): its part of a result.

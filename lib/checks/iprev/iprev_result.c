@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * iprev_result.c -- the iprev part of a result: its life, accessors and
  * renderings (JSON member "iprev", the text block, the Authentication-

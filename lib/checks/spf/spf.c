@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf.c -- SPF, RFC 7208 check_host(), as a state machine on the context's
  * engine.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_libspf2.c -- libspf2's view of an SPF check.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_macro.c -- SPF macro-strings (RFC 7208 section 7): syntax, expansion
  * and the names they produce.

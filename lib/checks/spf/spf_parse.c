@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_parse.c -- a strict parser of SPF records, the ABNF of RFC 7208
  * section 12 term by term.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_private.h -- the SPF check (RFC 7208): record parser, macro-strings,
  * libspf2's view, the check's part of a result and its options.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_result.c -- the SPF part of a result: its life, accessors and
  * renderings, the context's SPF options, and the method table.
