@@ -9,9 +9,9 @@
  *   ev_run(loop, 0);
  *   mxc_ctx_free(ctx);                   // stops and frees the watchers
  *
- * The context keeps its DNS sockets open between queries, so the loop
- * does not run dry by itself: when the checks are done, call ev_break(loop, EVBREAK_ALL) or free the
- * context.
+ * The context keeps its DNS sockets open between queries, so the loop does
+ * not run dry by itself: when the checks are done, call ev_break(loop,
+ * EVBREAK_ALL) or free the context.
  *
  * One loop per context: a second attach, of this or any other adapter or
  * of the application's own socket/timer callbacks, fails with MXC_EBUSY.

@@ -10,9 +10,9 @@
  *   event_base_dispatch(base);
  *   mxc_ctx_free(ctx);                   // frees the adapter's events too
  *
- * The context keeps its DNS sockets open between queries, so the loop
- * does not run dry by itself: when the checks are done, call event_base_loopbreak(base) or free the
- * context.
+ * The context keeps its DNS sockets open between queries, so the loop does
+ * not run dry by itself: when the checks are done, call
+ * event_base_loopbreak(base) or free the context.
  *
  * One loop per context: a second attach, of this or any other adapter or
  * of the application's own socket/timer callbacks, fails with MXC_EBUSY.

@@ -11,9 +11,9 @@
  *   uv_run(loop, UV_RUN_DEFAULT);        // lets the closes complete
  *   uv_loop_close(loop);
  *
- * The context keeps its DNS sockets open between queries, so the loop
- * does not run dry by itself: when the checks are done, call uv_stop(loop) or free the
- * context.
+ * The context keeps its DNS sockets open between queries, so the loop does
+ * not run dry by itself: when the checks are done, call uv_stop(loop) or
+ * free the context.
  *
  * One loop per context: a second attach, of this or any other adapter or
  * of the application's own socket/timer callbacks, fails with MXC_EBUSY.
