@@ -24,6 +24,25 @@ if pkg-config --exists libevent; then
 else
   echo "examples: libevent not found: monitor not built"
 fi
+# libmxcheck.pc's private part is complete: libmxcheck.a links with its
+# Libs.private and the libraries of its Requires.private (shared ones:
+# pkg-config --static would also ask for every dependency's own private
+# libraries, such as opendkim's -ldb, that Debian does not install).
+if [ -f "$LIBDIR/libmxcheck.a" ]; then
+  pc=$LIBDIR/pkgconfig/libmxcheck.pc
+  reqs=$(pkg-config --print-requires-private libmxcheck | awk '{print $1}')
+  privs=$(sed -n 's/^Libs.private: *//p' "$pc")
+  # shellcheck disable=SC2046,SC2086
+  $CC -O2 -o report-static "$SRCDIR/examples/report.c" \
+    $(pkg-config --cflags libmxcheck) "$LIBDIR/libmxcheck.a" $privs \
+    $(pkg-config --libs $reqs) || {
+    echo "examples: libmxcheck.a does not link with libmxcheck.pc's" \
+      "Requires.private and Libs.private" >&2
+    exit 1
+  }
+  ./report-static -h >/dev/null 2>&1
+  echo "examples: libmxcheck.a links with its .pc's private part"
+fi
 LD_LIBRARY_PATH=$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export LD_LIBRARY_PATH
 for p in $progs; do
