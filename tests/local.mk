@@ -35,7 +35,8 @@ tests_check_spf_SOURCES = tests/check_spf.c tests/testutil.h
 tests_check_spf_CFLAGS = $(tests_cflags)
 tests_check_spf_LDADD = $(tests_ldadd)
 
-TESTS += tests/cli.sh tests/exports.sh tests/cli_spf.sh
+TESTS += tests/cli.sh tests/exports.sh tests/cli_spf.sh tests/man3.sh
+EXTRA_DIST += tests/man3.sh
 
 # DMARC (RFC 9989): tests/zones/dmarc.test.zone, test.zone, uk.zone, io.zone.
 check_tests += tests/check_dmarc
