@@ -4,6 +4,10 @@
 # only mxc_ symbols.
 include_HEADERS = %reldir%/mxcheck.h
 nodist_include_HEADERS = %reldir%/mxcheck_version.h
+# The event-loop adapters, as <mxcheck/adapters/libevent.h> and so on.
+mxcadaptersdir = $(includedir)/mxcheck/adapters
+mxcadapters_HEADERS = %reldir%/adapters/libevent.h \
+	%reldir%/adapters/libev.h %reldir%/adapters/libuv.h
 
 noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 # The engine: context, DNS (wire format, cache, queries), loop and driver,

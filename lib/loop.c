@@ -61,6 +61,14 @@ mxc_status_t mxc_set_socket_cb(mxc_ctx_t *ctx, mxc_socket_cb cb, void *userp)
    * that an adapter can never silently lose its sockets. */
   if (cb != NULL && ctx->sock_cb != NULL)
     return MXC_EBUSY;
+  /* A detach tells the old callback to stop watching, so that an adapter
+   * can free its watchers (their mxc_assign() slots are cleared). */
+  for (i = 0; cb == NULL && ctx->sock_cb && i < ctx->nsocks; i++) {
+    void *socketp = ctx->socks[i].socketp;
+    ctx->socks[i].socketp = NULL;
+    ctx->sock_cb(ctx, ctx->socks[i].fd, MXC_POLL_REMOVE, ctx->sock_userp,
+                 socketp);
+  }
   ctx->sock_cb = cb;
   ctx->sock_userp = userp;
   for (i = 0; cb && i < ctx->nsocks; i++)
@@ -75,10 +83,23 @@ mxc_status_t mxc_set_timer_cb(mxc_ctx_t *ctx, mxc_timer_cb cb, void *userp)
     return MXC_EINVAL;
   if (cb != NULL && ctx->timer_cb != NULL)
     return MXC_EBUSY;
+  if (cb == NULL && ctx->timer_cb && ctx->timer_deadline != -1)
+    ctx->timer_cb(ctx, -1, ctx->timer_userp);
   ctx->timer_cb = cb;
   ctx->timer_userp = userp;
   ctx->timer_deadline = -1;
   mxci_update_timer(ctx);
+  return MXC_OK;
+}
+
+mxc_status_t mxc_set_detach_cb(mxc_ctx_t *ctx, mxc_detach_cb cb, void *userp)
+{
+  if (!mxci_ctx_valid(ctx))
+    return MXC_EINVAL;
+  if (cb != NULL && ctx->detach_cb != NULL)
+    return MXC_EBUSY;
+  ctx->detach_cb = cb;
+  ctx->detach_userp = userp;
   return MXC_OK;
 }
 
@@ -138,4 +159,9 @@ void mxci_loop_detach(mxc_ctx_t *ctx)
   if (ctx->timer_cb && ctx->timer_deadline != -1)
     ctx->timer_cb(ctx, -1, ctx->timer_userp);
   ctx->timer_cb = NULL;
+  if (ctx->detach_cb) {
+    mxc_detach_cb cb = ctx->detach_cb;
+    ctx->detach_cb = NULL;
+    cb(ctx, ctx->detach_userp);
+  }
 }

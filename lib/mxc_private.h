@@ -301,6 +301,8 @@ struct mxc_ctx {
   void *sock_userp;
   mxc_timer_cb timer_cb;
   void *timer_userp;
+  mxc_detach_cb detach_cb; /* the loop glue's cleanup, once */
+  void *detach_userp;
   int64_t timer_deadline; /* absolute ms; -1: none; -2: unknown (fired) */
 
   /* checks */

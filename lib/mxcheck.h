@@ -187,17 +187,31 @@ typedef void (*mxc_socket_cb)(mxc_ctx_t *ctx, int fd, int what, void *userp,
  */
 typedef void (*mxc_timer_cb)(mxc_ctx_t *ctx, long timeout_ms, void *userp);
 
-/*! Set the socket callback (NULL detaches).  Existing sockets are reported
- * to the new callback.  One loop at a time: while a callback is set,
+/*! Set the socket callback (NULL detaches: the old callback gets
+ * MXC_POLL_REMOVE for every socket).  Existing sockets are reported to the
+ * new callback.  One loop at a time: while a callback is set,
  * setting another fails with MXC_EBUSY; detach with NULL first.
  * \return MXC_OK, MXC_EINVAL, MXC_EBUSY */
 MXC_EXTERN mxc_status_t mxc_set_socket_cb(mxc_ctx_t *ctx, mxc_socket_cb cb,
                                           void *userp);
-/*! Set the timer callback (NULL detaches); like mxc_set_socket_cb(), a
+/*! Set the timer callback (NULL detaches: the old callback gets -1 if a
+ * timer was set); like mxc_set_socket_cb(), a
  * second callback needs a detach first.  \return MXC_OK, MXC_EINVAL,
  * MXC_EBUSY */
 MXC_EXTERN mxc_status_t mxc_set_timer_cb(mxc_ctx_t *ctx, mxc_timer_cb cb,
                                          void *userp);
+/*!
+ * Detach callback: the loop glue (an adapter, lib/adapters/) frees what it
+ * keeps for this context.  Called exactly once, from mxc_ctx_free(), after
+ * every socket got MXC_POLL_REMOVE and the timer -1, and never by a
+ * context that was detached with mxc_set_detach_cb(ctx, NULL, NULL) first.
+ * No other callback of the context runs after it.
+ */
+typedef void (*mxc_detach_cb)(mxc_ctx_t *ctx, void *userp);
+/*! Set the detach callback (NULL removes it without calling it); one at a
+ * time, like mxc_set_socket_cb().  \return MXC_OK, MXC_EINVAL, MXC_EBUSY */
+MXC_EXTERN mxc_status_t mxc_set_detach_cb(mxc_ctx_t *ctx, mxc_detach_cb cb,
+                                          void *userp);
 /*! Attach the application's pointer to a socket the library watches.
  * \return MXC_OK, MXC_EINVAL (fd unknown) */
 MXC_EXTERN mxc_status_t mxc_assign(mxc_ctx_t *ctx, int fd, void *socketp);

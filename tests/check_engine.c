@@ -431,6 +431,15 @@ static void sock_cb(mxc_ctx_t *c, int fd, int what, void *userp,
   l->what[i] = what;
 }
 
+static int detach_calls, detach_nfds;
+static void detach_cb(mxc_ctx_t *c, void *userp)
+{
+  struct loop *l = userp;
+  (void)c;
+  detach_calls++;
+  detach_nfds = l->nfds; /* after every socket's MXC_POLL_REMOVE */
+}
+
 static void timer_cb(mxc_ctx_t *c, long ms, void *userp)
 {
   struct loop *l = userp;
@@ -459,6 +468,10 @@ START_TEST(external_loop)
   ck_assert_int_eq(mxc_set_socket_cb(ctx, sock_cb, &l), MXC_OK);
   ck_assert_int_eq(mxc_set_timer_cb(ctx, timer_cb, &l), MXC_OK);
   ck_assert_int_eq(mxc_assign(ctx, 12345, NULL), MXC_EINVAL);
+  detach_calls = 0;
+  detach_nfds = -1;
+  ck_assert_int_eq(mxc_set_detach_cb(ctx, detach_cb, &l), MXC_OK);
+  ck_assert_int_eq(mxc_set_detach_cb(ctx, detach_cb, &l), MXC_EBUSY);
   for (i = 0; i < N; i++)
     ck_assert_int_eq(start(zone_cases[i % NZONE].addr, &recs[i], NULL),
                      MXC_OK);
@@ -497,8 +510,10 @@ START_TEST(external_loop)
   ck_assert_int_gt(l.timer_calls, 1);
   mxc_ctx_free(ctx);
   ctx = NULL;
-  /* Freeing removes every socket. */
+  /* Freeing removes every socket, then calls the detach callback once. */
   ck_assert_int_eq(l.nfds, 0);
+  ck_assert_int_eq(detach_calls, 1);
+  ck_assert_int_eq(detach_nfds, 0);
 }
 END_TEST
 

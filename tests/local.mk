@@ -36,7 +36,8 @@ tests_check_spf_SOURCES = tests/check_spf.c tests/testutil.h
 tests_check_spf_CFLAGS = $(tests_cflags)
 tests_check_spf_LDADD = $(tests_ldadd)
 
-TESTS += tests/cli.sh tests/exports.sh tests/cli_spf.sh
+TESTS += tests/cli.sh tests/exports.sh tests/cli_spf.sh tests/man3.sh
+EXTRA_DIST += tests/man3.sh
 
 # DMARC (RFC 9989): tests/zones/dmarc.test.zone, test.zone, uk.zone, io.zone.
 check_tests += tests/check_dmarc
@@ -88,6 +89,40 @@ tests_check_dnsbl_CFLAGS = $(tests_cflags)
 tests_check_dnsbl_LDADD = $(tests_ldadd)
 TESTS += tests/cli_r13_r19.sh
 EXTRA_DIST += tests/cli_r13_r19.sh
+
+# The event-loop adapters (lib/adapters/): one program per loop library
+# from tests/check_adapter.c; SKIP (77) when configure did not find it.
+check_tests += tests/check_adapter_libevent tests/check_adapter_libev \
+	tests/check_adapter_libuv
+tests_check_adapter_libevent_SOURCES = tests/check_adapter.c tests/testutil.h
+tests_check_adapter_libev_SOURCES = tests/check_adapter.c tests/testutil.h
+tests_check_adapter_libuv_SOURCES = tests/check_adapter.c tests/testutil.h
+tests_check_adapter_libevent_CFLAGS = $(tests_cflags)
+tests_check_adapter_libev_CFLAGS = $(tests_cflags)
+tests_check_adapter_libuv_CFLAGS = $(tests_cflags)
+if HAVE_LIBEVENT
+tests_check_adapter_libevent_CPPFLAGS = $(AM_CPPFLAGS) -DMXC_TEST_LIBEVENT \
+	$(LIBEVENT_CFLAGS)
+tests_check_adapter_libevent_LDADD = $(tests_ldadd) $(LIBEVENT_LIBS)
+else
+tests_check_adapter_libevent_CPPFLAGS = $(AM_CPPFLAGS)
+tests_check_adapter_libevent_LDADD = $(tests_ldadd)
+endif
+if HAVE_LIBEV
+tests_check_adapter_libev_CPPFLAGS = $(AM_CPPFLAGS) -DMXC_TEST_LIBEV
+tests_check_adapter_libev_LDADD = $(tests_ldadd) $(LIBEV_LIBS)
+else
+tests_check_adapter_libev_CPPFLAGS = $(AM_CPPFLAGS)
+tests_check_adapter_libev_LDADD = $(tests_ldadd)
+endif
+if HAVE_LIBUV
+tests_check_adapter_libuv_CPPFLAGS = $(AM_CPPFLAGS) -DMXC_TEST_LIBUV \
+	$(LIBUV_CFLAGS)
+tests_check_adapter_libuv_LDADD = $(tests_ldadd) $(LIBUV_LIBS)
+else
+tests_check_adapter_libuv_CPPFLAGS = $(AM_CPPFLAGS)
+tests_check_adapter_libuv_LDADD = $(tests_ldadd)
+endif
 
 # Golden output: the text, --json and --authres renderings of every check
 # compared byte for byte with tests/golden/ (tests/golden.sh --update
