@@ -27,6 +27,10 @@ dist_man3_MANS = doc/man3/mxc_arc_ams_domain.3 \
 	doc/man3/mxc_attach_libuv.3 \
 	doc/man3/mxc_check_arg.3 \
 	doc/man3/mxc_check_cancel.3 \
+	doc/man3/mxc_compliance_authors_over.3 \
+	doc/man3/mxc_compliance_dmarc.3 \
+	doc/man3/mxc_compliance_dmarc_count.3 \
+	doc/man3/mxc_compliance_dmarc_decisive.3 \
 	doc/man3/mxc_compliance_envelope.3 \
 	doc/man3/mxc_compliance_envelope_note.3 \
 	doc/man3/mxc_compliance_envelope_source.3 \
