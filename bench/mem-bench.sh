@@ -35,7 +35,6 @@ while [ $# -gt 0 ]; do
     --parallel) parallel=$2; shift 2 ;;
     --lines) lines=$2; shift 2 ;;
     --soak) soak=yes; shift ;;
-    --inside) shift; break ;;
     *) echo "usage: $0 --mxcheck PATH [--parallel N] [--lines N] [--soak]" >&2
        exit 2 ;;
   esac
@@ -99,7 +98,7 @@ P
 }
 
 # run FILE SERVER PARALLEL [mxcheck options...]: sets peak_kb, peak_fd,
-# rss_at (RSS samples as "lines_done_fraction kb", unused here), secs
+# secs, run_status; the RSS samples ("time kb") in $tmp/samples
 run() {
   local file=$1 server=$2 par=$3
   shift 3
