@@ -476,7 +476,6 @@ mxc_status_t mxci_dns_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
 
   if (++c->lookups_since_expire >= EXPIRE_EVERY && !c->busy)
     mxci_dns_expire(ctx);
-  h = 0;
   {
     char key[MXCI_MAX_NAME];
     size_t i;

@@ -563,6 +563,7 @@ const char *mxm_conf_profile_for(const struct mxm_conf *c, const char *rcpt)
   if (at) {
     for (at++; at[n] && at[n] != '>' && n < sizeof(dom) - 1; n++)
       dom[n] = (char)tolower((unsigned char)at[n]);
+    /* cppcheck-suppress uninitvar ; dom[0..n-1] were written above */
     while (n > 0 && dom[n - 1] == '.')
       n--;
     dom[n] = '\0';

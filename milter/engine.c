@@ -411,6 +411,7 @@ static void finish(struct mxm_job *j)
   if (j->finished)
     return;
   j->finished = 1;
+  reply[0] = '\0'; /* read below even when the job was aborted */
   pthread_mutex_lock(&E.lock);
   if (j->abandoned)
     j->timed_out = 1; /* the waiter has accepted the message already */

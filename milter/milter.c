@@ -226,12 +226,14 @@ static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
   len = (uint32_t)(nl + 1 + (c->leadspc ? 0 : 1) + vl);
   memcpy(c->hdr + c->hlen, &len, 4);
   c->hlen += 4;
-  memcpy(c->hdr + c->hlen, name, nl);
+  if (nl > 0) /* no memcpy from a NULL pointer, even of 0 octets */
+    memcpy(c->hdr + c->hlen, name, nl);
   c->hlen += nl;
   c->hdr[c->hlen++] = ':';
   if (!c->leadspc)
     c->hdr[c->hlen++] = ' ';
-  memcpy(c->hdr + c->hlen, value, vl);
+  if (vl > 0)
+    memcpy(c->hdr + c->hlen, value, vl);
   c->hlen += vl;
   c->nfields++;
   return rc;

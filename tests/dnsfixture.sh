@@ -21,6 +21,8 @@
 #   MXC_TEST_DNS_PORT  PORT
 #   MXC_TEST_FAULT     127.0.0.1:PORT2  faultdns.py (only with --fault and
 #                                       when faultdns.py exists; else unset)
+#   MXC_TEST_FAULT_CLOSED 127.0.0.1:PORT3  faultdns.py's closed port: TC=1
+#                                       over UDP, TCP refused (as above)
 #
 # Exit status: the command's; 77 (automake SKIP) when knotd is not
 # installed; 99 (automake hard ERROR) when the servers cannot be started.
@@ -155,11 +157,11 @@ port=$knot_port
 # ---------------------------------------------------------------------------
 # faultdns.py
 
-unset MXC_TEST_FAULT
+unset MXC_TEST_FAULT MXC_TEST_FAULT_CLOSED
 if [ "$fault" = yes ] && [ -f "$here/faultdns.py" ]; then
   [ "$have_python" = yes ] || { echo "SKIP: python3 not found"; exit 77; }
   "$python3" "$here/faultdns.py" --port-file "$tmp/fault.port" \
-    >"$tmp/fault.log" 2>&1 &
+    --closed-port-file "$tmp/fault.closed" >"$tmp/fault.log" 2>&1 &
   fault_pid=$!
   fault_port=
   for ((i = 0; i < 100; i++)); do
@@ -183,6 +185,12 @@ if [ "$fault" = yes ] && [ -f "$here/faultdns.py" ]; then
     die "faultdns.py did not write its port in time"
   fi
   export MXC_TEST_FAULT="127.0.0.1:$fault_port"
+  # written before fault.port: there once fault.port is
+  closed_port=$(tr -d ' \t\r\n' <"$tmp/fault.closed" 2>/dev/null)
+  case $closed_port in
+    '' | *[!0-9]*) die "faultdns.py did not write its closed port" ;;
+  esac
+  export MXC_TEST_FAULT_CLOSED="127.0.0.1:$closed_port"
 fi
 
 # ---------------------------------------------------------------------------

@@ -330,6 +330,26 @@ def too_big(msg, q, proto):
     return len(msg) > 65535
 
 
+T_PAD = 65280           # a private-use type (RFC 6895), for padding
+
+
+def pad_to(msg, size=65535):
+    """MSG (a whole answer) grown to exactly SIZE octets by one more record
+    in the additional section: owner a pointer to the question name, type
+    T_PAD, class IN, RDATA filler octets.  The largest message a TCP length
+    prefix can carry is 65535 octets.  ValueError when MSG is already too
+    long for that record (12 octets and one of RDATA)."""
+    room = size - len(msg) - 12
+    if room < 1 or room > 65535:
+        raise ValueError("cannot pad %d octets to %d" % (len(msg), size))
+    out = bytearray(msg)
+    out += struct.pack("!HHHIH", 0xC00C, T_PAD, C_IN, TTL, room)
+    out += bytes((i * 7 + 1) & 0xFF for i in range(room))
+    arcount = struct.unpack_from("!H", out, 10)[0]
+    struct.pack_into("!H", out, 10, arcount + 1)
+    return bytes(out)
+
+
 # --------------------------------------------------------------------------
 # Records
 

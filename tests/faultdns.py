@@ -8,15 +8,20 @@ by the query name; see tests/faultdns.md for the table of cases.
 
 Usage:
     python3 tests/faultdns.py [--port N] [--port-file FILE] [--ipv6]
-                              [--verbose]
+                              [--closed-port-file FILE] [--verbose]
 
 --port 0 (the default) picks a free port.  Once every socket listens, the
 port number is written to FILE (temp file + rename, so a reader never sees
-a partial file).  Runs until SIGTERM or SIGINT, then exits with status 0.
+a partial file).  With --closed-port-file, a second port is reserved
+whose UDP side answers every query with TC=1 and whose TCP side is closed
+(a socket bound there that never listens: connections are refused); its
+number goes to that file the same way.  Runs until SIGTERM or SIGINT, then
+exits with status 0.
 Nothing is written to stdout unless --verbose is given.
 """
 
 import argparse
+import collections
 import errno
 import heapq
 import ipaddress
@@ -38,10 +43,12 @@ from dnswire import (  # noqa: E402
     NOERROR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED, F_QR, F_TC, F_AD, TTL,
     Builder, Malformed, dn, formerr, lower, name_text, parse_query,
     response_flags, rr_a, rr_aaaa, rr_cname, rr_ns, rr_ptr, rr_txt, too_big,
-    wire_name)
+    wire_name, pad_to)
 import dnswire  # noqa: E402
 
 SLOW_DELAY = 0.300    # seconds, case N=15
+DRIP_GAP = 0.002      # seconds between two octets of a dripped TCP answer
+LATE_DELAY = 1.000    # seconds, every answer under late.fault.test
 
 VERBOSE = False
 
@@ -182,6 +189,26 @@ dmarc_txt(("_dmarc", "rec"),
           b"v=DMARC1; p=reject; rua=mailto:d@rec.dmarc.fault.test")
 FORWARD[lower((b"_dmarc",) + DMARC)] = "SERVFAIL"
 
+# Transport faults (see faultdns.md, "Transport faults"): the same data
+# under drip.fault.test, max.fault.test and late.fault.test (and behind
+# the reverse cases N=28, 29, 30), each zone delivered in its own broken
+# way by transport_fault().  The data: an A record, an SPF record that
+# passes 198.51.100.0/24, a DMARC record, the Ed25519 DKIM key of RFC 8463
+# (selector brisbane).
+TRANSPORT = {b"drip": 28, b"max": 29, b"late": 30}
+DKIM_ED25519 = (b"v=DKIM1; k=ed25519; "
+                b"p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=")
+for _m, _n in TRANSPORT.items():
+    _z = (_m,) + FAULT
+    FORWARD[lower(_z)] = {
+        T_A: [rr_a(_z, "198.51.100.%d" % _n)],
+        T_TXT: [rr_txt(_z, b"v=spf1 ip4:198.51.100.0/24 -all")]}
+    FORWARD[lower((b"_dmarc",) + _z)] = {
+        T_TXT: [rr_txt((b"_dmarc",) + _z, b"v=DMARC1; p=reject")]}
+    _k = (b"brisbane", b"_domainkey") + _z
+    FORWARD[lower(_k)] = {T_TXT: [rr_txt(_k, DKIM_ED25519)]}
+TRANSPORT_REV = {_n: _m for _m, _n in TRANSPORT.items()}
+
 # Forward names whose answers carry the AD bit ("validated").
 AD_NAMES = {n("ad24.fault.test")}
 FORWARD[lower(FAULT)] = {T_SOA: [rr_soa(FAULT)],
@@ -199,6 +226,7 @@ PTR_TARGET = {
     9: "q9.fault.test", 15: "slow.fault.test", 19: "qr19.fault.test",
     20: "ok20.fault.test", 21: "ok21.fault.test", 24: "ad24.fault.test",
     25: "ad25.fault.test", 26: "loop26a.fault.test",
+    28: "drip.fault.test", 29: "max.fault.test", 30: "late.fault.test",
 }
 
 
@@ -333,7 +361,7 @@ def answer_reverse(q, proto, case, lname, tc_target="tc.fault.test"):
         struct.pack_into("!H", out, 2,
                          struct.unpack_from("!H", out, 2)[0] & ~F_QR)
         return bytes(out)
-    if case in (8, 20, 21, 26):
+    if case in (8, 20, 21, 26, 28, 29, 30):
         return ptr_case(q, proto, lname, PTR_TARGET[case])
     if case in (24, 25):    # validated (AD) PTR answers
         return normal(q, proto, NOERROR,
@@ -351,7 +379,49 @@ def answer_reverse(q, proto, case, lname, tc_target="tc.fault.test"):
     return nxdomain(q, proto, lname)
 
 
+def transport_of(lname):
+    """The transport fault of a (lowercased) name: b"drip", b"max",
+    b"late" or None."""
+    if len(lname) == 6 and lname[1:] == lower(REV4):
+        lab = lname[0]
+        if lab.isdigit() and len(lab) == 2:
+            return TRANSPORT_REV.get(int(lab))
+        return None
+    # 198.18.0.0/15 (RFC 2544, benchmarking): every reverse name is late,
+    # so that a batch of distinct addresses keeps its checks in flight
+    if (len(lname) == 6 and lname[2:] == (b"18", b"198", b"in-addr", b"arpa")
+            or len(lname) == 6
+            and lname[2:] == (b"19", b"198", b"in-addr", b"arpa")):
+        return b"late"
+    for m in TRANSPORT:
+        z = (m,) + lower(FAULT)
+        if len(lname) >= len(z) and lname[len(lname) - len(z):] == z:
+            return m
+    return None
+
+
+def transport_fault(mode, q, proto, out):
+    """The answer OUT (built as for TCP: never truncated) delivered the
+    way MODE breaks it."""
+    if out is None or isinstance(out, tuple):
+        return out
+    if mode == b"late":                     # both protocols, long after
+        return ("delay", LATE_DELAY, out)
+    if proto == "udp":                      # drip, max: TCP only
+        return truncated(q)
+    if mode == b"drip":
+        return ("drip", out)
+    return pad_to(out, 65535)               # max
+
+
 def answer(q, proto):
+    mode = transport_of(lower(q.qname))
+    if mode is None or q.opcode != 0 or q.qclass not in (C_IN, C_ANY):
+        return answer_plain(q, proto)
+    return transport_fault(mode, q, proto, answer_plain(q, "tcp"))
+
+
+def answer_plain(q, proto):
     lname = lower(q.qname)
     if q.opcode != 0:
         return normal(q, proto, NOTIMP)
@@ -412,7 +482,7 @@ def handle(msg, proto):
         res = answer(q, proto)
         if VERBOSE:
             what = ("drop" if res is None else
-                    "delay" if isinstance(res, tuple) else "%d bytes" % len(res))
+                    res[0] if isinstance(res, tuple) else "%d bytes" % len(res))
             log("%s: id=%d %s type=%d edns=%s -> %s"
                 % (proto, q.id, name_text(q.qname), q.qtype, q.edns, what))
         return res
@@ -433,19 +503,50 @@ class TcpConn:
         self.pending = 0
         self.closed = False
         self.registered = True
+        # framed answers not yet in wbuf, in order: [frame, drip]; a
+        # dripped frame goes to wbuf one octet per DRIP_GAP, and the frames
+        # after it wait for it (answers never interleave on the stream)
+        self.outq = collections.deque()
+        self.dripping = False
 
 
 class Server:
     MAX_TCP = 512
 
-    def __init__(self, port, ipv6):
+    def __init__(self, port, ipv6, closed_port=False):
         self.sel = selectors.DefaultSelector()
         self.timers = []          # heap of (when, seq, callback)
         self.seq = 0
         self.conns = set()
         self.socks = []
         self.port = self._bind(port, ipv6)
+        self.closed_port = self._bind_closed() if closed_port else None
         self.stop = False
+
+    def _bind_closed(self):
+        """The closed port: UDP answers TC=1 to everything; TCP is a socket
+        bound to the same port that never listens, so that a connection is
+        refused (and no other program takes the port meanwhile)."""
+        last = None
+        for _attempt in range(100):
+            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                u.bind(("127.0.0.1", 0))
+                p = u.getsockname()[1]
+                t.bind(("127.0.0.1", p))
+            except OSError as e:
+                last = e
+                u.close()
+                t.close()
+                if e.errno != errno.EADDRINUSE:
+                    raise
+                continue
+            u.setblocking(False)
+            self.socks += [u, t]
+            self.sel.register(u, selectors.EVENT_READ, ("udptc", u))
+            return p
+        raise last
 
     def _bind(self, port, ipv6):
         addrs = [(socket.AF_INET, "127.0.0.1")]
@@ -508,6 +609,24 @@ class Server:
             else:
                 self.udp_send(s, res, peer)
 
+    def on_udp_tc(self, s):
+        """The closed port's UDP side: TC=1 to every query."""
+        for _ in range(64):
+            try:
+                msg, peer = s.recvfrom(65535)
+            except (BlockingIOError, InterruptedError, OSError):
+                return
+            try:
+                q = parse_query(msg)
+            except Malformed as e:
+                self.udp_send(s, formerr(e.args[0], msg), peer)
+                continue
+            except Exception:       # never let a packet kill the server
+                continue
+            if q is not None:
+                log("closed port: id=%d %s -> TC" % (q.id, name_text(q.qname)))
+                self.udp_send(s, truncated(q), peer)
+
     @staticmethod
     def udp_send(s, data, peer):
         try:
@@ -528,6 +647,10 @@ class Server:
                 c.close()
                 continue
             c.setblocking(False)
+            try:    # a dripped octet is a segment of its own
+                c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
             conn = TcpConn(c)
             self.conns.add(conn)
             self.sel.register(c, selectors.EVENT_READ, ("conn", conn))
@@ -548,7 +671,8 @@ class Server:
     def conn_update(self, conn):
         if conn.closed:
             return
-        if conn.eof and not conn.wbuf and conn.pending == 0:
+        if (conn.eof and not conn.wbuf and not conn.outq
+                and conn.pending == 0):
             self.conn_close(conn)
             return
         ev = 0 if conn.eof else selectors.EVENT_READ
@@ -569,11 +693,37 @@ class Server:
         except (KeyError, ValueError, OSError):
             pass
 
-    def conn_queue(self, conn, data):
+    def conn_queue(self, conn, data, drip=False):
         if conn.closed:
             return
-        conn.wbuf += struct.pack("!H", len(data)) + data
+        conn.outq.append([bytearray(struct.pack("!H", len(data)) + data),
+                          drip])
+        self.conn_pump(conn)
+
+    def conn_pump(self, conn):
+        """Frames from outq to wbuf, up to the first dripped one."""
+        while conn.outq and not conn.dripping:
+            frame, drip = conn.outq[0]
+            if not drip:
+                conn.wbuf += frame
+                conn.outq.popleft()
+                continue
+            conn.dripping = True
+            self.add_timer(DRIP_GAP, lambda c=conn: self.conn_drip(c))
         self.conn_update(conn)
+
+    def conn_drip(self, conn):
+        if conn.closed:
+            return
+        frame = conn.outq[0][0]
+        conn.wbuf += frame[:1]
+        del frame[:1]
+        if frame:
+            self.add_timer(DRIP_GAP, lambda c=conn: self.conn_drip(c))
+        else:
+            conn.outq.popleft()
+            conn.dripping = False
+        self.conn_pump(conn)
 
     def conn_delayed(self, conn, data):
         conn.pending -= 1
@@ -604,13 +754,15 @@ class Server:
                         res = handle(msg, "tcp")
                         if res is None:
                             continue
-                        if isinstance(res, tuple):
+                        if isinstance(res, tuple) and res[0] == "drip":
+                            self.conn_queue(conn, res[1], drip=True)
+                        elif isinstance(res, tuple):
                             _, delay, out = res
                             conn.pending += 1
                             self.add_timer(delay, lambda c=conn, d=out:
                                            self.conn_delayed(c, d))
                         else:
-                            conn.wbuf += struct.pack("!H", len(res)) + res
+                            self.conn_queue(conn, res)
         if mask & selectors.EVENT_WRITE and conn.wbuf and not conn.closed:
             try:
                 sent = conn.sock.send(conn.wbuf)
@@ -648,6 +800,8 @@ class Server:
                     try:
                         if kind == "udp":
                             self.on_udp(obj)
+                        elif kind == "udptc":
+                            self.on_udp_tc(obj)
                         elif kind == "tcp":
                             self.on_accept(obj)
                         elif kind == "conn":
@@ -702,6 +856,9 @@ def main(argv=None):
                     help="write the port number here once listening")
     ap.add_argument("--ipv6", action="store_true",
                     help="also listen on ::1 (same port)")
+    ap.add_argument("--closed-port-file", metavar="FILE",
+                    help="also reserve a port whose UDP side answers TC=1 "
+                         "and whose TCP side is closed; write it here")
     ap.add_argument("--verbose", action="store_true",
                     help="log queries to stdout")
     args = ap.parse_args(argv)
@@ -710,10 +867,12 @@ def main(argv=None):
         ap.error("--port must be 0..65535")
 
     try:
-        srv = Server(args.port, args.ipv6)
+        srv = Server(args.port, args.ipv6, bool(args.closed_port_file))
     except OSError as e:
         sys.stderr.write("faultdns: cannot listen: %s\n" % e)
         return 1
+    if args.closed_port_file:
+        write_port_file(args.closed_port_file, srv.closed_port)
     if args.port_file:
         write_port_file(args.port_file, srv.port)
     log("listening on port %d%s" % (srv.port, " (+ ::1)" if args.ipv6 else ""))

@@ -916,7 +916,7 @@ mxc_status_t mxc_dkim_eoh(mxc_check_t *chk)
 static int scan_body(struct dkim *s, const char *p, size_t n, int *bare)
 {
   const char *start = p, *end = p + n, *lf;
-  while ((lf = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+  while (p < end && (lf = memchr(p, '\n', (size_t)(end - p))) != NULL) {
     if (s->line + (size_t)(lf - p) > MXC_DKIM_MAX_LINE)
       return -1;
     if (lf == start ? !s->cr : lf[-1] != '\r')
@@ -1653,7 +1653,7 @@ static mxc_result_t *build_result(struct dkim *s)
                             "first %s",
                             s->skipped, s->skipped == 1 ? "" : "s",
                             s->skipped_why ? s->skipped_why : "") < 0;
-  for (i = 0; i < MXCI_DKIMR(r)->ndkim; i++)
+  for (i = 0; MXCI_DKIMR(r)->dkim && i < MXCI_DKIMR(r)->ndkim; i++)
     if (strcmp(MXCI_DKIMR(r)->dkim[i].error, "algorithm-unsupported") == 0) {
       bad |= mxci_result_warn(r, "ed25519-unsupported",
                               "libopendkim here has no Ed25519 (RFC 8463): "

@@ -369,7 +369,7 @@ static void lk_txt(struct lk *l, const struct mxci_answer *ans,
       l->near = mxci_printable(rr->data, rr->datalen);
     }
   }
-  if (l->ndmarc == 0) {
+  if (l->ndmarc == 0 || rec == NULL) { /* rec is set when ndmarc is */
     l->st = L_NONE;
     l->nx = ans->rcode == MXCI_RCODE_NXDOMAIN;
     return;

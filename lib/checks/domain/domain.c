@@ -79,10 +79,11 @@ static const struct mxci_check_ops dom_ops = {dom_abort, dom_free};
 static void finish(struct dom_check *d)
 {
   mxc_result_t *r = d->res;
-  struct mxci_domain *p = D(r);
+  struct mxci_domain *p;
   size_t i, j, fail = 0, temp = 0, naddr = 0;
   if (d->waiting > 0 || d->aborting || r == NULL)
     return;
+  p = D(r);
   for (i = 0; i < p->nhosts; i++)
     for (j = 0; j < p->hosts[i].naddr; j++) {
       mxc_verdict_t v = p->hosts[i].iprev[j]
