@@ -563,6 +563,8 @@ int mxci_dns_peek(mxc_ctx_t *ctx, const char *name, uint16_t type,
   uint32_t h;
 
   *out = NULL;
+  if (ctx->zones && mxci_zone_peek(ctx, name, type, out))
+    return 1;
   nlen = strlen(name);
   if (nlen > 1 && name[nlen - 1] == '.')
     nlen--;

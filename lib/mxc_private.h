@@ -227,6 +227,10 @@ struct mxci_zones; /* zone.c */
 int mxci_zone_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
                      mxci_dns_cb cb, void *arg, struct mxci_waiter *w,
                      mxc_status_t *st);
+/* mxci_dns_peek() for the zones: 1 and *out (valid until the context is
+ * freed) when name/type is answered from them without DNS, else 0. */
+int mxci_zone_peek(mxc_ctx_t *ctx, const char *name, uint16_t type,
+                   const struct mxci_answer **out);
 void mxci_zones_free(mxc_ctx_t *ctx);
 
 /* ---- checks --------------------------------------------------------------- */

@@ -62,10 +62,14 @@ struct zpending {
   void *arg;
 };
 
+struct zmemo;
+
 struct mxci_zones {
   struct mxci_zone *head;
   size_t n;
   struct zpending *pending;
+  struct zmemo *memo; /* answers handed out by mxci_zone_peek() */
+  size_t nmemo;
 };
 
 /* ---- names ---------------------------------------------------------------- */
@@ -216,6 +220,8 @@ static void zone_free(struct mxci_zone *z)
   mxci_free(z);
 }
 
+static void mxci_zones_memo_free(struct mxci_zones *zs);
+
 void mxci_zones_free(mxc_ctx_t *ctx)
 {
   struct mxci_zones *zs = ctx->zones;
@@ -226,6 +232,7 @@ void mxci_zones_free(mxc_ctx_t *ctx)
     zs->head = z->next;
     zone_free(z);
   }
+  mxci_zones_memo_free(zs);
   while (zs->pending) {
     struct zpending *p = zs->pending;
     zs->pending = p->next;
@@ -703,19 +710,21 @@ static void pending_done(void *arg, const struct mxci_answer *ans)
   mxci_free(p);
 }
 
-int mxci_zone_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
-                     mxci_dns_cb cb, void *arg, struct mxci_waiter *w,
-                     mxc_status_t *st)
+/* Build the answer to name/type from the zones into *ans.  0: not ours;
+ * 1: built; -1: out of memory.  *external: the CNAME chain left the files
+ * for cur (wire, clen octets), to be asked from DNS. */
+static int build(struct mxci_zones *zs, const char *name, uint16_t type,
+                 struct mxci_answer *ans, unsigned char *cur, size_t *clenp,
+                 int *externalp)
 {
-  struct mxci_zones *zs = ctx->zones;
   struct mxci_zone *z, *first;
-  unsigned char qw[256], cur[256];
+  unsigned char qw[256];
   size_t qlen, clen;
   int wl, hops;
   struct zresp r;
-  struct mxci_answer ans;
   int external = 0;
 
+  *externalp = 0;
   if (zs == NULL || zs->head == NULL)
     return 0;
   wl = mxci_dns_encode_name(name, qw, sizeof(qw));
@@ -773,7 +782,7 @@ int mxci_zone_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
     if (hops >= MXCI_MAX_CNAME_HOPS)
       break; /* the parser's follow() reports the loop or long chain */
     /* The target: an uncompressed name in the RDATA. */
-    if (cn->rdlen == 0 || cn->rdlen > sizeof(cur) ||
+    if (cn->rdlen == 0 || cn->rdlen > 255 ||
         wire_len(cn->rdata) != cn->rdlen)
       break;
     memcpy(cur, cn->rdata, cn->rdlen);
@@ -797,12 +806,35 @@ int mxci_zone_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
   }
   if (r.b.oom) {
     mxci_free(r.b.s); /* LCOV_EXCL_LINE: OutOfMemory */
+    return -1;        /* LCOV_EXCL_LINE: OutOfMemory */
+  }
+  mxci_dns_parse((const unsigned char *)r.b.s, r.b.len, ans);
+  mxci_free(r.b.s);
+  if (ans->err == ARES_ENOMEM)
+    return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  ans->from_zone = 1;
+  *clenp = clen;
+  *externalp = external;
+  return 1;
+}
+
+int mxci_zone_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
+                     mxci_dns_cb cb, void *arg, struct mxci_waiter *w,
+                     mxc_status_t *st)
+{
+  struct mxci_zones *zs = ctx->zones;
+  unsigned char cur[256];
+  size_t clen = 0;
+  int external = 0, b;
+  struct mxci_answer ans;
+
+  b = build(zs, name, type, &ans, cur, &clen, &external);
+  if (b == 0)
+    return 0;
+  if (b < 0) {
     *st = MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
     return 1;         /* LCOV_EXCL_LINE: OutOfMemory */
   }
-  mxci_dns_parse((const unsigned char *)r.b.s, r.b.len, &ans);
-  mxci_free(r.b.s);
-  ans.from_zone = 1;
   *st = MXC_OK;
   if (external && ans.err == ARES_SUCCESS) {
     char target[MXCI_MAX_NAME];
@@ -839,4 +871,64 @@ int mxci_zone_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
   cb(arg, &ans);
   mxci_answer_clear(&ans);
   return 1;
+}
+
+/* Answers built for mxci_zone_peek(), kept until the context goes (the
+ * pointers handed out stay valid); at most MEMO_MAX. */
+#define MEMO_MAX 4096
+
+struct zmemo {
+  struct zmemo *next;
+  char *name;
+  uint16_t type;
+  struct mxci_answer ans;
+};
+
+int mxci_zone_peek(mxc_ctx_t *ctx, const char *name, uint16_t type,
+                   const struct mxci_answer **out)
+{
+  struct mxci_zones *zs = ctx->zones;
+  struct zmemo *m;
+  unsigned char cur[256];
+  size_t clen = 0;
+  int external = 0, b;
+
+  if (zs == NULL || zs->head == NULL)
+    return 0;
+  for (m = zs->memo; m; m = m->next)
+    if (m->type == type && mxci_name_eq(m->name, name)) {
+      *out = &m->ans;
+      return 1;
+    }
+  if (zs->nmemo >= MEMO_MAX)
+    return 0; /* a miss: the caller asks mxci_dns_lookup() */
+  m = mxci_calloc(1, sizeof(*m));
+  if (m == NULL)
+    return 0; /* LCOV_EXCL_LINE: OutOfMemory */
+  b = build(zs, name, type, &m->ans, cur, &clen, &external);
+  if (b <= 0 || external || (m->name = mxci_strdup(name)) == NULL) {
+    /* not ours, or a chain out to DNS: no answer here */
+    if (b > 0)
+      mxci_answer_clear(&m->ans);
+    mxci_free(m);
+    return 0;
+  }
+  m->type = type;
+  m->next = zs->memo;
+  zs->memo = m;
+  zs->nmemo++;
+  *out = &m->ans;
+  return 1;
+}
+
+static void mxci_zones_memo_free(struct mxci_zones *zs)
+{
+  while (zs->memo) {
+    struct zmemo *m = zs->memo;
+    zs->memo = m->next;
+    mxci_answer_clear(&m->ans);
+    mxci_free(m->name);
+    mxci_free(m);
+  }
+  zs->nmemo = 0;
 }

@@ -130,12 +130,30 @@ START_TEST(test_records)
   ck_assert_int_eq(memcmp(a->an[0].data, "v=spf1 ", 7), 0);
   ans_free(a);
 
+  /* peek (what the SPF lint and libspf2's view read): the same answers,
+   * kept while the context lives; nothing for names outside */
+  {
+    const struct mxci_answer *p1 = NULL, *p2 = NULL;
+    ck_assert_int_eq(mxci_dns_peek(ctx, "www.example.test", MXCI_T_A, &p1),
+                     1);
+    ck_assert(p1->from_zone);
+    ck_assert_uint_eq(p1->nan, 1);
+    ck_assert_int_eq(mxci_dns_peek(ctx, "WWW.example.test.", MXCI_T_A, &p2),
+                     1);
+    ck_assert_ptr_eq(p1, p2);
+    ck_assert_int_eq(mxci_dns_peek(ctx, "nope.example.test", MXCI_T_A, &p1),
+                     1);
+    ck_assert_int_eq(p1->rcode, MXCI_RCODE_NXDOMAIN);
+    ck_assert_int_eq(mxci_dns_peek(ctx, "example.org", MXCI_T_A, &p1), 0);
+    ck_assert_int_eq(mxci_dns_peek(ctx, "ns.sub.example.test", MXCI_T_A, &p1),
+                     0);
+  }
   mxc_ctx_stats(ctx, &st);
   ck_assert_uint_eq(st.queries_sent, 0);
   ck_assert_uint_eq(mxc_ctx_zone_count(ctx), 1);
   ck_assert_str_eq(mxc_ctx_zone_origin(ctx, 0), "example.test");
   ck_assert_str_eq(mxc_ctx_zone_source(ctx, 0), "(zone text)");
-  ck_assert_uint_eq(mxc_ctx_zone_answers(ctx, 0), 4);
+  ck_assert_uint_eq(mxc_ctx_zone_answers(ctx, 0), 6);
   ck_assert_ptr_null(mxc_ctx_zone_origin(ctx, 1));
   mxc_ctx_free(ctx);
 }

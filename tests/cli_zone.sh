@@ -108,6 +108,12 @@ run 1 --zone "$D/preflight.test.zone" -f x@gone.preflight.test 192.0.2.1 &&
 run 2 --zone "$D/preflight.test.zone" -f x@broken.preflight.test 192.0.2.1 &&
   has 'spf       permerror  include:gone.preflight.test'
 
+# An SPF change that would exceed the lookup limit: the evaluation and the
+# lint (which reads the records through the cache's peek) both see it.
+run 2 --zone "$D/preflight.test.zone" -f x@toomany.preflight.test 192.0.2.1 &&
+  has 'spf       permerror  more than 10 DNS-querying terms' &&
+  has 'can take at least 11 DNS-querying terms'
+
 # Hostile zone files: refused with the file and line.
 run 3 --zone "$D/bad/syntax.zone" 192.0.2.1 &&
   has 'bad/syntax.zone:4: invalid IPv4 address'
