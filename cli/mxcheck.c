@@ -22,6 +22,7 @@
 #include <mxcheck.h>
 
 #include "msgsplit.h"
+#include "diff.h"
 
 /* Monitoring-plugin exit codes (Nagios / Icinga / Monitoring Plugins). */
 enum { EX_OK_ = 0, EX_WARNING = 1, EX_CRITICAL = 2, EX_UNKNOWN = 3 };
@@ -271,6 +272,10 @@ static void usage(FILE *f)
       "--profile; ask through\n"
       "                            your own resolver: public lists "
       "refuse public ones)\n"
+      "      --diff                with --zone: run the checks against the "
+      "published DNS\n"
+      "                            and against the drafts, print what "
+      "changes\n"
       "      --zone FILE           answer the names of this zone file (a "
       "draft, not yet\n"
       "                            published) from it instead of DNS "
@@ -1836,6 +1841,7 @@ int main(int argc, char **argv)
       {"authserv-id", required_argument, NULL, 'a'},
       {"dnsbl", required_argument, NULL, 'B'},
       {"zone", required_argument, NULL, 'z'},
+      {"diff", no_argument, NULL, 'W'},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
@@ -1851,6 +1857,7 @@ int main(int argc, char **argv)
   const char **zones = NULL; /* --zone */
   size_t nzones = 0;
   char *zline = NULL;
+  int diff = 0; /* --diff */
   mxc_status_t st;
   const char *why;
 
@@ -1960,6 +1967,9 @@ int main(int argc, char **argv)
     case 'z':
       add_arg(&zones, &nzones, optarg);
       break;
+    case 'W':
+      diff = 1;
+      break;
     case 'L':
       libspf2 = 0;
       break;
@@ -2017,6 +2027,13 @@ int main(int argc, char **argv)
         die(EX_UNKNOWN, "unknown option -%c (see --help)", optopt);
       die(EX_UNKNOWN, "unknown option %s (see --help)", argv[optind - 1]);
     }
+  }
+  if (diff) {
+    if (nzones == 0)
+      die(EX_UNKNOWN, "--diff compares the --zone drafts with the published "
+                      "DNS: give at least one --zone");
+    free(zones);
+    return mxcheck_diff(argc, argv);
   }
   r.o.json = format == 1;
   r.o.nagios = format == 2;

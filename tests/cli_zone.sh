@@ -114,6 +114,24 @@ run 2 --zone "$D/preflight.test.zone" -f x@toomany.preflight.test 192.0.2.1 &&
   has 'spf       permerror  more than 10 DNS-querying terms' &&
   has 'can take at least 11 DNS-querying terms'
 
+# --diff: the same checks against the published DNS and the drafts.
+run 1 --diff --zone "$D/spf.test.zone" --zone "$D/2.0.192.in-addr.arpa.zone" \
+  -f x@pass.spf.test 192.0.2.1 &&
+  has '~ spf.result: pass -> fail' && has '~ iprev.result: pass -> fail' &&
+  has '~ spf.record: v=spf1 ip4:192.0.2.0/25 ip6:2001:db8::/64 -all -> v=spf1 ip4:192.0.2.128/25' &&
+  has 'exit status: 0 -> 2'
+run 1 --diff --format text --zone "$D/football.example.com.zone" \
+  --message "$SRC/tests/dkim/rfc8463-a3.eml" &&
+  has '~ dkim[0].result: pass -> permerror' &&
+  has '~ dkim_result.result: pass -> permerror'
+run 1 --diff --zone "$D/nodmarc.test.zone" --domain nodmarc.test &&
+  has '~ dmarc.policy: null -> reject'
+run 0 --diff --zone "$D/nodmarc.test.zone" -f x@pass.spf.test 192.0.2.1 &&
+  has 'no change'
+run 3 --diff 192.0.2.1 && has 'give at least one --zone'
+run 3 --diff --zone "$D/bad/syntax.zone" 192.0.2.1 &&
+  has 'bad/syntax.zone:4: invalid IPv4 address'
+
 # Hostile zone files: refused with the file and line.
 run 3 --zone "$D/bad/syntax.zone" 192.0.2.1 &&
   has 'bad/syntax.zone:4: invalid IPv4 address'
