@@ -328,6 +328,13 @@ int mxcheck_diff(int argc, char **argv)
   size_t i;
   unsigned changes = 0;
 
+  for (i = 1; i + 1 < (size_t)argc; i++)
+    if ((strcmp(argv[i], "-b") == 0 || strcmp(argv[i], "--batch") == 0) &&
+        strcmp(argv[i + 1], "-") == 0) {
+      fprintf(stderr, "mxcheck: --diff reads the batch twice: give a file, "
+                      "not stdin\n");
+      return 3;
+    }
   if (access(self, X_OK) != 0)
     self = argv[0];
   pa = child_argv(self, argc, argv, 1);

@@ -129,6 +129,7 @@ run 1 --diff --zone "$D/nodmarc.test.zone" --domain nodmarc.test &&
 run 0 --diff --zone "$D/nodmarc.test.zone" -f x@pass.spf.test 192.0.2.1 &&
   has 'no change'
 run 3 --diff 192.0.2.1 && has 'give at least one --zone'
+run 3 --diff --zone "$D/spf.test.zone" --batch - && has 'not stdin'
 run 3 --diff --zone "$D/bad/syntax.zone" 192.0.2.1 &&
   has 'bad/syntax.zone:4: invalid IPv4 address'
 

@@ -217,5 +217,7 @@ check_tests += tests/check_zone
 tests_check_zone_SOURCES = tests/check_zone.c
 tests_check_zone_CFLAGS = $(tests_cflags)
 tests_check_zone_LDADD = $(tests_ldadd)
-TESTS += tests/cli_zone.sh
-EXTRA_DIST += tests/cli_zone.sh
+# cli_zone_knot.sh: every golden case again with all of tests/zones/ as
+# --zone files: the same output from the zone store as from Knot.
+TESTS += tests/cli_zone.sh tests/cli_zone_knot.sh
+EXTRA_DIST += tests/cli_zone.sh tests/cli_zone_knot.sh
