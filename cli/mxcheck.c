@@ -23,6 +23,7 @@
 #include <mxcheck.h>
 
 #include "msgsplit.h"
+#include "diff.h"
 
 /* Monitoring-plugin exit codes (Nagios / Icinga / Monitoring Plugins). */
 enum { EX_OK_ = 0, EX_WARNING = 1, EX_CRITICAL = 2, EX_UNKNOWN = 3 };
@@ -272,6 +273,16 @@ static void usage(FILE *f)
       "--profile; ask through\n"
       "                            your own resolver: public lists "
       "refuse public ones)\n"
+      "      --diff                with --zone: run the checks against the "
+      "published DNS\n"
+      "                            and against the drafts, print what "
+      "changes\n"
+      "      --zone FILE           answer the names of this zone file (a "
+      "draft, not yet\n"
+      "                            published) from it instead of DNS "
+      "(repeatable;\n"
+      "                            its origin is the owner of its SOA "
+      "record)\n"
       "  -b, --batch FILE          lines \"ADDRESS [MAIL-FROM [HELO]]\" from "
       "FILE ('-':\n"
       "                            stdin; <> is the null sender); checked "
@@ -1752,6 +1763,53 @@ static void add_arg(const char ***v, size_t *n, const char *s)
   nv[(*n)++] = s;
 }
 
+/* --zone: load each zone file into the context (the first error ends the
+ * run, with its file and line). */
+static void load_zones(mxc_ctx_t *ctx, const char *const *zones, size_t n)
+{
+  size_t i;
+  for (i = 0; i < n; i++)
+    if (mxc_ctx_add_zone_file(ctx, zones[i], NULL) != MXC_OK)
+      die(EX_UNKNOWN, "--zone: %s", mxc_ctx_error(ctx));
+}
+
+/* The line naming the zone files that answered instead of DNS (NULL when
+ * none was loaded); read before the context is freed. */
+static char *zones_line(const struct run *r)
+{
+  size_t i, n = mxc_ctx_zone_count(r->ctx);
+  char *line = NULL;
+  if (n == 0 || r->o.quiet || r->o.nagios || r->framed)
+    return NULL;
+  for (i = 0; i < n; i++) {
+    const char *origin = mxc_ctx_zone_origin(r->ctx, i);
+    const char *src = mxc_ctx_zone_source(r->ctx, i);
+    unsigned long k = mxc_ctx_zone_answers(r->ctx, i);
+    char *t;
+    if (r->o.json) {
+      char *o = json_str(origin), *f = json_str(src);
+      t = xasprintf("%s%s{\"origin\":%s,\"file\":%s,\"answers\":%lu}",
+                    line ? line : "", line ? "," : "", o, f, k);
+      free(o);
+      free(f);
+    } else {
+      t = xasprintf("%s%s%s (%s: %lu answer%s)", line ? line : "",
+                    line ? "; " : "", origin, src, k, k == 1 ? "" : "s");
+    }
+    free(line);
+    line = t;
+  }
+  if (r->o.json) {
+    char *t = xasprintf("{\"zones\":[%s]}\n", line);
+    free(line);
+    return t;
+  } else {
+    char *t = xasprintf("answers from zone files: %s\n", line);
+    free(line);
+    return t;
+  }
+}
+
 int main(int argc, char **argv)
 {
   static const struct option longopts[] = {
@@ -1784,6 +1842,8 @@ int main(int argc, char **argv)
       {"authres", no_argument, NULL, 'A'},
       {"authserv-id", required_argument, NULL, 'a'},
       {"dnsbl", required_argument, NULL, 'B'},
+      {"zone", required_argument, NULL, 'z'},
+      {"diff", no_argument, NULL, 'W'},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
@@ -1796,6 +1856,10 @@ int main(int argc, char **argv)
   unsigned dmarc_method = 0;
   const char *dnsbl[MXC_DNSBL_MAX_ZONES]; /* --dnsbl */
   size_t ndnsbl = 0;
+  const char **zones = NULL; /* --zone */
+  size_t nzones = 0;
+  char *zline = NULL;
+  int diff = 0; /* --diff */
   mxc_status_t st;
   const char *why;
 
@@ -1902,6 +1966,12 @@ int main(int argc, char **argv)
       dnsbl[ndnsbl++] = optarg;
       r.o.compliance = 1;
       break;
+    case 'z':
+      add_arg(&zones, &nzones, optarg);
+      break;
+    case 'W':
+      diff = 1;
+      break;
     case 'L':
       libspf2 = 0;
       break;
@@ -1959,6 +2029,13 @@ int main(int argc, char **argv)
         die(EX_UNKNOWN, "unknown option -%c (see --help)", optopt);
       die(EX_UNKNOWN, "unknown option %s (see --help)", argv[optind - 1]);
     }
+  }
+  if (diff) {
+    if (nzones == 0)
+      die(EX_UNKNOWN, "--diff compares the --zone drafts with the published "
+                      "DNS: give at least one --zone");
+    free(zones);
+    return mxcheck_diff(argc, argv);
   }
   r.o.json = format == 1;
   r.o.nagios = format == 2;
@@ -2113,6 +2190,7 @@ int main(int argc, char **argv)
     die(EX_UNKNOWN, "--dmarc-discovery: %s", mxc_ctx_error(r.ctx));
   if (ndnsbl && mxc_ctx_set_dnsbl_zones(r.ctx, dnsbl, ndnsbl) != MXC_OK)
     die(EX_UNKNOWN, "--dnsbl: %s", mxc_ctx_error(r.ctx));
+  load_zones(r.ctx, zones, nzones);
   if (r.o.domain)
     start_dmarc(&r);
   /* -q and --nagios print no detail: neither libspf2's view nor the SPF
@@ -2168,9 +2246,15 @@ int main(int argc, char **argv)
     mxc_ctx_stats(r.ctx, &stats);
     r.dns_queries = stats.queries_sent;
   }
+  zline = zones_line(&r);
   mxc_ctx_free(r.ctx);
   progress(&r, 1);
   flush_rest(&r);
+  if (zline) {
+    fputs(zline, stdout);
+    free(zline);
+  }
+  free(zones);
   if (r.deadline_hit && !r.o.quiet && !r.o.nagios && !r.framed) {
     unsigned long left = 0;
     if (r.o.batch)

@@ -543,6 +543,7 @@ void mxci_ctx_destroy(mxc_ctx_t *ctx)
     ares_destroy(ctx->channel); /* queries end with ARES_EDESTRUCTION */
   ctx->channel = NULL;
   mxci_dns_destroy(ctx);
+  mxci_zones_free(ctx);
   while (ctx->states) {
     struct mxci_ctx_state *cs = ctx->states;
     ctx->states = cs->next;

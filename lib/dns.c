@@ -473,6 +473,11 @@ mxc_status_t mxci_dns_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
     nlen--;
   if (nlen == 0 || nlen >= MXCI_MAX_NAME)
     return MXC_EINVAL;
+  if (ctx->zones) {
+    mxc_status_t zst;
+    if (mxci_zone_lookup(ctx, name, type, cb, arg, w, &zst))
+      return zst;
+  }
 
   if (++c->lookups_since_expire >= EXPIRE_EVERY && !c->busy)
     mxci_dns_expire(ctx);
@@ -558,6 +563,8 @@ int mxci_dns_peek(mxc_ctx_t *ctx, const char *name, uint16_t type,
   uint32_t h;
 
   *out = NULL;
+  if (ctx->zones && mxci_zone_peek(ctx, name, type, out))
+    return 1;
   nlen = strlen(name);
   if (nlen > 1 && name[nlen - 1] == '.')
     nlen--;

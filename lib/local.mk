@@ -18,6 +18,7 @@ noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 	%reldir%/addr.c \
 	%reldir%/dnsmsg.c \
 	%reldir%/dns.c \
+	%reldir%/zone.c \
 	%reldir%/ctx.c \
 	%reldir%/loop.c \
 	%reldir%/run.c \
@@ -82,9 +83,10 @@ noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 %canon_reldir%_libmxcheck_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DMXC_BUILDING_LIBRARY
 %canon_reldir%_libmxcheck_core_la_CFLAGS = $(AM_CFLAGS) $(VISIBILITY_CFLAGS) \
 	$(CARES_CFLAGS) $(JSONC_CFLAGS) $(OPENDKIM_CFLAGS) $(PSL_CFLAGS) \
-	$(CRYPTO_CFLAGS)
+	$(CRYPTO_CFLAGS) $(ZSCANNER_CFLAGS)
 %canon_reldir%_libmxcheck_core_la_LIBADD = $(CARES_LIBS) $(JSONC_LIBS) \
-	$(SPF2_LIBS) $(OPENDKIM_LIBS) $(PSL_LIBS) $(CRYPTO_LIBS)
+	$(SPF2_LIBS) $(OPENDKIM_LIBS) $(PSL_LIBS) $(CRYPTO_LIBS) \
+	$(ZSCANNER_LIBS)
 
 lib_LTLIBRARIES += %reldir%/libmxcheck.la
 %canon_reldir%_libmxcheck_la_SOURCES =

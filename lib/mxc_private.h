@@ -148,6 +148,7 @@ struct mxci_answer {
   struct mxci_rr *an; /* answer section */
   struct mxci_rr *ns; /* authority section */
   uint32_t min_ttl;   /* for caching: min over answer TTLs or negative TTL */
+  int from_zone;      /* answered from a zone file (zone.c), not from DNS */
 };
 
 /* Build a query for name/type into buf (ID 0: the caller sets it).
@@ -217,6 +218,22 @@ void mxci_dns_expire(mxc_ctx_t *ctx);
 /* Entries in the cache, including those in flight. */
 size_t mxci_dns_cache_count(const mxc_ctx_t *ctx);
 
+/* ---- zone.c: answers from zone files (mxc_ctx_add_zone_*) --------------- */
+
+struct mxci_zones; /* zone.c */
+/* Called first by mxci_dns_lookup(): 0 when name is not inside a loaded
+ * zone (or is below one of its zone cuts); 1 when it answered (cb ran, or
+ * a CNAME chain out of the files was handed on to DNS) with *st the
+ * status to return. */
+int mxci_zone_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
+                     mxci_dns_cb cb, void *arg, struct mxci_waiter *w,
+                     mxc_status_t *st);
+/* mxci_dns_peek() for the zones: 1 and *out (valid until the context is
+ * freed) when name/type is answered from them without DNS, else 0. */
+int mxci_zone_peek(mxc_ctx_t *ctx, const char *name, uint16_t type,
+                   const struct mxci_answer **out);
+void mxci_zones_free(mxc_ctx_t *ctx);
+
 /* ---- checks --------------------------------------------------------------- */
 
 struct mxci_check_ops {
@@ -280,6 +297,7 @@ struct mxc_ctx {
 
   /* dns.c state */
   struct mxci_cache *cache;
+  struct mxci_zones *zones; /* zone.c: zone files, asked before the cache */
   struct mxci_dnsent *qhead, *qtail;   /* queries waiting for a slot */
   struct mxci_dnsent *pqhead, *pqtail; /* ... follow-ups, sent first */
   size_t cache_max;

@@ -149,6 +149,48 @@ MXC_EXTERN mxc_status_t mxc_ctx_set_edns(mxc_ctx_t *ctx, int on);
 /*! Human text of the last configuration error; never NULL. */
 MXC_EXTERN const char *mxc_ctx_error(const mxc_ctx_t *ctx);
 
+/* ------------------------------------------------------------------------ */
+/* Zone files: answers from a draft zone instead of DNS                      */
+/* ------------------------------------------------------------------------ */
+
+/*! Limits on what one zone may hold (MXC_ELIMIT beyond them). */
+#define MXC_ZONE_MAX_BYTES (8u * 1024u * 1024u) /* zone text or file */
+#define MXC_ZONE_MAX_RECORDS 200000u            /* records in one zone */
+#define MXC_ZONE_MAX_PER_NAME 1000u             /* records at one name */
+#define MXC_ZONE_MAX_ZONES 64u                  /* zones in one context */
+
+/*!
+ * Load a zone file (RFC 1035 master file syntax, parsed by Knot's
+ * libzscanner): from now on every lookup of a name at or below its origin
+ * is answered from it -- records, NODATA and NXDOMAIN with its SOA, CNAME
+ * chains, wildcards (RFC 4592) -- except below a zone cut of the file (NS
+ * records below the apex), which is asked from DNS as usual.  Every check
+ * works unchanged on top.  $INCLUDE is refused.
+ * \param path   the file (at most MXC_ZONE_MAX_BYTES)
+ * \param origin the zone's origin, or NULL: the owner of its first record,
+ *               which must then be the SOA
+ * \return MXC_OK, MXC_EINVAL (with "file:line: reason" in mxc_ctx_error():
+ *         a syntax error, a record outside the origin, no SOA, a zone
+ *         already loaded), MXC_ELIMIT (a MXC_ZONE_MAX_* limit), MXC_ENOMEM
+ */
+MXC_EXTERN mxc_status_t mxc_ctx_add_zone_file(mxc_ctx_t *ctx,
+                                              const char *path,
+                                              const char *origin);
+/*! Like mxc_ctx_add_zone_file(), from zone text in memory (len bytes,
+ * not NUL-terminated; errors name "(zone text)"). */
+MXC_EXTERN mxc_status_t mxc_ctx_add_zone_text(mxc_ctx_t *ctx,
+                                              const char *origin,
+                                              const char *text, size_t len);
+/*! The number of zones loaded. */
+MXC_EXTERN size_t mxc_ctx_zone_count(const mxc_ctx_t *ctx);
+/*! Zone i (0: the first loaded): its origin (no final dot), its source
+ * (the file name, or "(zone text)"), and how many lookups it answered;
+ * NULL/0 when i is out of range. */
+MXC_EXTERN const char *mxc_ctx_zone_origin(const mxc_ctx_t *ctx, size_t i);
+MXC_EXTERN const char *mxc_ctx_zone_source(const mxc_ctx_t *ctx, size_t i);
+MXC_EXTERN unsigned long mxc_ctx_zone_answers(const mxc_ctx_t *ctx,
+                                              size_t i);
+
 /*! Counters of the context, for monitoring and tests. */
 typedef struct {
   uint64_t queries_sent;   /* queries handed to c-ares */

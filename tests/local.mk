@@ -176,13 +176,13 @@ FUZZ_TARGET = fuzz_dnsmsg
 FUZZ_ENV = CC="$(FUZZ_CC)" \
 	CPPFLAGS="-I$(top_srcdir)/lib -I$(top_builddir)/lib -I$(top_builddir) \
 	$(CARES_CFLAGS) $(JSONC_CFLAGS) $(OPENDKIM_CFLAGS) $(PSL_CFLAGS) \
-	$(CRYPTO_CFLAGS)" \
+	$(CRYPTO_CFLAGS) $(ZSCANNER_CFLAGS)" \
 	LIBS="$(CARES_LIBS) $(JSONC_LIBS) $(SPF2_LIBS) $(OPENDKIM_LIBS) \
-	$(PSL_LIBS) $(CRYPTO_LIBS) -lm"
+	$(PSL_LIBS) $(CRYPTO_LIBS) $(ZSCANNER_LIBS) -lm"
 EXTRA_DIST += tests/fuzz/build.sh tests/fuzz/smoke.sh tests/fuzz/corpus \
 	tests/fuzz/fuzz_dnsmsg.c tests/fuzz/fuzz_spf.c tests/fuzz/fuzz_dmarc.c \
 	tests/fuzz/fuzz_msg.c tests/fuzz/fuzz_dkim.c tests/fuzz/fuzz_msgsplit.c \
-	tests/fuzz/fuzz_arc.c tests/fuzz/fuzz_trace.c
+	tests/fuzz/fuzz_arc.c tests/fuzz/fuzz_trace.c tests/fuzz/fuzz_zone.c
 fuzz-build: lib/mxcheck_version.h
 	$(FUZZ_ENV) $(SHELL) $(top_srcdir)/tests/fuzz/build.sh \
 		$(top_srcdir) tests/fuzz/bin
@@ -244,3 +244,16 @@ check-valgrind-milter: all
 	MXC_MILTER_WRAPPER="$(VALGRIND)" $(MAKE) $(AM_MAKEFLAGS) check \
 		TESTS="tests/milter/milter.sh"
 .PHONY: check-valgrind-milter
+
+# Zone files (--zone, mxc_ctx_add_zone_*): check_zone (answers from zone
+# text: records, NODATA/NXDOMAIN, CNAME, wildcards, zone cuts with a live
+# delegation to the fixture, the checks on top, hostile text);
+# cli_zone.sh (the drafts of tests/zones/drafts/ against the fixture).
+check_tests += tests/check_zone
+tests_check_zone_SOURCES = tests/check_zone.c
+tests_check_zone_CFLAGS = $(tests_cflags)
+tests_check_zone_LDADD = $(tests_ldadd)
+# cli_zone_knot.sh: every golden case again with all of tests/zones/ as
+# --zone files: the same output from the zone store as from Knot.
+TESTS += tests/cli_zone.sh tests/cli_zone_knot.sh
+EXTRA_DIST += tests/cli_zone.sh tests/cli_zone_knot.sh
