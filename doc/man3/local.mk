@@ -48,6 +48,8 @@ dist_man3_MANS = doc/man3/mxc_arc_ams_domain.3 \
 	doc/man3/mxc_compliance_sub.3 \
 	doc/man3/mxc_compliance_sync.3 \
 	doc/man3/mxc_compliance_worst.3 \
+	doc/man3/mxc_ctx_add_zone_file.3 \
+	doc/man3/mxc_ctx_add_zone_text.3 \
 	doc/man3/mxc_ctx_dnsbl_zone_count.3 \
 	doc/man3/mxc_ctx_error.3 \
 	doc/man3/mxc_ctx_free.3 \
@@ -64,6 +66,10 @@ dist_man3_MANS = doc/man3/mxc_arc_ams_domain.3 \
 	doc/man3/mxc_ctx_set_timeout_ms.3 \
 	doc/man3/mxc_ctx_set_tries.3 \
 	doc/man3/mxc_ctx_stats.3 \
+	doc/man3/mxc_ctx_zone_answers.3 \
+	doc/man3/mxc_ctx_zone_count.3 \
+	doc/man3/mxc_ctx_zone_origin.3 \
+	doc/man3/mxc_ctx_zone_source.3 \
 	doc/man3/mxc_dkim_body.3 \
 	doc/man3/mxc_dkim_ed25519_supported.3 \
 	doc/man3/mxc_dkim_eoh.3 \
