@@ -44,6 +44,7 @@ enum { EX_OK_ = 0, EX_WARNING = 1, EX_CRITICAL = 2, EX_UNKNOWN = 3 };
 #define NAGIOS_MAX_LINES 100
 /* Progress on stderr: at most one update per PROGRESS_MS. */
 #define PROGRESS_MS 250
+#define OPT_SELECTOR 1001 /* --selector: long option only */
 /* The index of a report printed as soon as it is in (not in argument
  * order). */
 #define NOW ((size_t)-1)
@@ -58,7 +59,9 @@ struct opts {
   int spf;               /* --mail-from or --helo given: iprev and spf */
   const char *mail_from; /* NULL: the null sender (HELO identity) */
   const char *helo;
-  const char *domain;    /* --domain: audit its DMARC record */
+  const char *domain;    /* --domain: audit the sending domain */
+  const char *selectors[MXC_DOMAIN_MAX_SELECTORS]; /* --selector */
+  size_t nselectors;
   const char **messages; /* --message FILE..., and FILE arguments */
   size_t nmessages;
   const char **addrs;    /* ADDRESS arguments (and --ip) */
@@ -209,7 +212,7 @@ static void usage(FILE *f)
       "Usage: %s [OPTIONS] ADDRESS...\n"
       "       %s [OPTIONS] --batch FILE|-\n"
       "       %s [OPTIONS] --message FILE [FILE...] [ADDRESS]\n"
-      "       %s [OPTIONS] --domain DOMAIN\n"
+      "       %s [OPTIONS] --domain DOMAIN [--selector S]...\n"
       "\n"
       "Check what receivers such as Gmail check of a sending server: "
       "forward-confirmed\n"
@@ -253,8 +256,13 @@ static void usage(FILE *f)
       "      --no-trace            messages without ADDRESS: DKIM (and "
       "ARC) only, even\n"
       "                            of a received copy\n"
-      "  -D, --domain DOMAIN       audit the DMARC record of this From "
-      "domain\n"
+      "  -D, --domain DOMAIN       audit this sending domain: MX and iprev "
+      "of the MX\n"
+      "                            hosts, SPF record, DMARC and rua=, DKIM "
+      "keys\n"
+      "      --selector S          with --domain: the DKIM key at "
+      "S._domainkey.DOMAIN\n"
+      "                            (repeatable)\n"
       "      --profile P           the rules of gmail (default), "
       "gmail-bulk, yahoo-bulk\n"
       "                            or microsoft-bulk (implies the "
@@ -869,14 +877,15 @@ static void start_addrs(struct run *r)
   }
 }
 
-/* DMARC (RFC 9989) of --domain, audited without a message: a policy
- * record that applies is OK (WARNING with warnings, such as no rua=); no
- * record is WARNING (Gmail and Yahoo require one of bulk senders only,
- * and p=none is enough); permerror (a record without a usable policy) is
- * CRITICAL; temperror is UNKNOWN.  Its verdict "fail" only means that no
- * SPF or DKIM result was given. */
-static void done_dmarc(mxc_check_t *chk, mxc_status_t st,
-                       const mxc_result_t *res, void *arg)
+/* --domain: the sending-domain audit of the library (MX and iprev of the
+ * MX hosts, SPF record, DKIM keys at the --selector names, DMARC and its
+ * rua= destinations).  Its state gives the exit code: a failure (null
+ * MX, an MX address without iprev, a broken SPF record, a missing DKIM
+ * key, a DMARC record without a usable policy) is CRITICAL, warnings (no
+ * DMARC or SPF record, p=none, a key in testing) WARNING, a temperror
+ * UNKNOWN. */
+static void done_domain(mxc_check_t *chk, mxc_status_t st,
+                        const mxc_result_t *res, void *arg)
 {
   struct run *r = arg;
   int code = exit_code_for(st, res);
@@ -896,16 +905,33 @@ static void done_dmarc(mxc_check_t *chk, mxc_status_t st,
   }
 }
 
-/* --domain: one DMARC audit, reported on its own (a JSON line of its own
- * with --json), beside the reports of the addresses. */
-static void start_dmarc(struct run *r)
+/* --domain: one audit, reported on its own (a JSON line of its own with
+ * --json), beside the reports of the addresses. */
+static void start_domain(struct run *r)
 {
-  mxc_status_t st = mxc_dmarc_start(r->ctx, r->o.domain, NULL, NULL, 0,
-                                    done_dmarc, r, NULL);
+  mxc_status_t st = mxc_domain_audit_start(
+      r->ctx, r->o.domain, r->o.selectors, r->o.nselectors, done_domain, r,
+      NULL);
   if (st != MXC_OK) {
     account(r, EX_UNKNOWN);
     fprintf(stderr, "%s: %s: %s\n", progname, r->o.domain, mxc_strerror(st));
   }
+}
+
+/* --selector S: a DKIM selector, one or more DNS labels. */
+static void add_selector(struct run *r, const char *s)
+{
+  size_t n = strlen(s);
+  if (n == 0 || n > 63 ||
+      strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                "0123456789-_.") != n ||
+      s[0] == '.' || s[n - 1] == '.' || strstr(s, "..") != NULL)
+    die(EX_UNKNOWN, "--selector \"%s\": not a DKIM selector (DNS labels)",
+        s);
+  if (r->o.nselectors >= MXC_DOMAIN_MAX_SELECTORS)
+    die(EX_UNKNOWN, "--selector: at most %d selectors",
+        MXC_DOMAIN_MAX_SELECTORS);
+  r->o.selectors[r->o.nselectors++] = s;
 }
 
 static char *trim(char *s)
@@ -1769,6 +1795,7 @@ int main(int argc, char **argv)
       {"cache-size", required_argument, NULL, 'Z'},
       {"no-edns", no_argument, NULL, 'E'},
       {"domain", required_argument, NULL, 'D'},
+      {"selector", required_argument, NULL, OPT_SELECTOR},
       {"dmarc-discovery", required_argument, NULL, 'Y'},
       {"no-libspf2", no_argument, NULL, 'L'},
       {"no-trace", no_argument, NULL, 'K'},
@@ -1884,6 +1911,9 @@ int main(int argc, char **argv)
         die(EX_UNKNOWN, "--domain \"%s\": not a domain name", optarg);
       r.o.domain = optarg;
       break;
+    case OPT_SELECTOR:
+      add_selector(&r, optarg);
+      break;
     case 'Y':
       if (strcmp(optarg, "treewalk") == 0)
         dmarc_method = MXC_DMARC_TREEWALK;
@@ -1985,6 +2015,8 @@ int main(int argc, char **argv)
     die(EX_UNKNOWN, "--jobs shares out messages: give --message");
   if (r.o.nmessages && r.o.batch)
     die(EX_UNKNOWN, "--message and --batch do not go together");
+  if (r.o.nselectors && r.o.domain == NULL)
+    die(EX_UNKNOWN, "--selector needs --domain");
   if (r.o.domain && r.o.nmessages)
     die(EX_UNKNOWN, "--domain and --message do not go together");
   if (r.o.naddrs && r.o.batch != NULL)
@@ -2112,7 +2144,7 @@ int main(int argc, char **argv)
   if (ndnsbl && mxc_ctx_set_dnsbl_zones(r.ctx, dnsbl, ndnsbl) != MXC_OK)
     die(EX_UNKNOWN, "--dnsbl: %s", mxc_ctx_error(r.ctx));
   if (r.o.domain)
-    start_dmarc(&r);
+    start_domain(&r);
   /* -q and --nagios print no detail: neither libspf2's view nor the SPF
    * trace is read.  The lint stays: its warnings make a pass a WARNING. */
   if (!libspf2 || r.o.quiet || r.o.nagios)

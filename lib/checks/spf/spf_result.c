@@ -24,6 +24,7 @@ static void spf_clear(void *data)
   mxci_free(p->spf_exp);
   mxci_free(p->spf_record);
   mxci_strv_free(p->spf_trace, p->nspf_trace);
+  mxci_strv_free(p->spf_nets, p->nspf_nets);
   mxci_free(p->spf2_detail);
 }
 
@@ -44,6 +45,8 @@ static int spf_copy(void *dst, const void *src)
   bad |= mxci_strdup_opt(&d->spf_record, s->spf_record);
   bad |= mxci_strv_dup(&d->spf_trace, &d->nspf_trace, s->spf_trace,
                        s->nspf_trace);
+  bad |= mxci_strv_dup(&d->spf_nets, &d->nspf_nets, s->spf_nets,
+                       s->nspf_nets);
   bad |= mxci_strdup_opt(&d->spf2_detail, s->spf2_detail);
   return bad;
 }
@@ -77,6 +80,15 @@ int mxc_spf_dns_lookups(const mxc_result_t *r)
 int mxc_spf_void_lookups(const mxc_result_t *r)
 {
   return P(r) ? P(r)->spf_voids : 0;
+}
+size_t mxc_spf_network_count(const mxc_result_t *r)
+{
+  return P(r) ? P(r)->nspf_nets : 0;
+}
+const char *mxc_spf_network(const mxc_result_t *r, size_t i)
+{
+  const struct mxci_spf_res *p = P(r);
+  return p && i < p->nspf_nets ? p->spf_nets[i] : NULL;
 }
 size_t mxc_spf_trace_count(const mxc_result_t *r)
 {
