@@ -209,7 +209,7 @@ static void usage(FILE *f)
 {
   fprintf(
       f,
-      "Usage: %s [OPTIONS] ADDRESS...\n"
+      "Usage: %s [OPTIONS] ADDRESS|HOST...\n"
       "       %s [OPTIONS] --batch FILE|-\n"
       "       %s [OPTIONS] --message FILE [FILE...] [ADDRESS]\n"
       "       %s [OPTIONS] --domain DOMAIN [--selector S]...\n"
@@ -221,6 +221,10 @@ static void usage(FILE *f)
       "--helo, DKIM (RFC 6376) of messages, DMARC (RFC 9989) of a domain, "
       "and the\n"
       "sender requirements of Gmail, Yahoo and Microsoft (rules R1-R20).\n"
+      "A HOST (a name such as mail.example.org) is resolved (A and AAAA) "
+      "and iprev\n"
+      "checked for each of its addresses, with HOST as the expected PTR "
+      "name.\n"
       "\n"
       "The full check of a message: %s --message FILE -f SENDER -H HELO "
       "ADDRESS\n"
@@ -837,6 +841,8 @@ static void done_spf(mxc_check_t *chk, mxc_status_t st,
   pair_one(arg, P_SPF, st, res);
 }
 
+static int is_host_name(const char *s);
+
 static void start_one(struct run *r, const char *addr, size_t idx,
                       unsigned long line)
 {
@@ -848,9 +854,12 @@ static void start_one(struct run *r, const char *addr, size_t idx,
   p->idx = idx;
   p->line = line;
   p->want[P_IPREV] = 1;
-  p->want[P_SPF] = r->o.spf;
+  p->want[P_SPF] = r->o.spf && !is_host_name(addr);
   p->nwant = p->want[P_IPREV] + p->want[P_SPF];
-  st = mxc_iprev_start(r->ctx, addr, done_iprev, p, NULL);
+  /* a HOST: the library's host check (its addresses' iprev) in the place
+   * of the iprev result */
+  st = is_host_name(addr) ? mxc_host_start(r->ctx, addr, done_iprev, p, NULL)
+                          : mxc_iprev_start(r->ctx, addr, done_iprev, p, NULL);
   if (st != MXC_OK) {
     p->st[P_IPREV] = st;
     p->ndone++;
@@ -972,6 +981,37 @@ static int is_domain(const char *s)
       return 0;
   }
   return lab > 0;
+}
+
+/* A HOST argument rather than an ADDRESS: a domain name of two labels or
+ * more whose last label begins with a letter (no textual IPv4 form does: "192.0.2.1", "0x7f.1",
+ * "3221225985"; an IPv6 form has a colon). */
+static int is_host_name(const char *s)
+{
+  size_t n = strlen(s);
+  const char *last;
+  if (strchr(s, ':') || !strchr(s, '.') || !is_domain(s))
+    return 0;
+  if (n && s[n - 1] == '.')
+    n--;
+  for (last = s + n; last > s && last[-1] != '.'; last--)
+    ;
+  return (*last >= 'a' && *last <= 'z') || (*last >= 'A' && *last <= 'Z');
+}
+
+/* HOST arguments: not with --mail-from/--helo (SPF needs the address),
+ * not as the client of a compliance report. */
+static void check_hosts(const struct run *r)
+{
+  size_t i;
+  if (r->o.ip && is_host_name(r->o.ip))
+    die(EX_UNKNOWN, "\"%s\" is a host name: the compliance report needs "
+                    "the client's address", r->o.ip);
+  for (i = 0; r->o.spf && i < r->o.naddrs; i++)
+    if (is_host_name(r->o.addrs[i]))
+      die(EX_UNKNOWN, "\"%s\" is a host name: --mail-from and --helo "
+                      "need an ADDRESS (SPF is evaluated for an address)",
+          r->o.addrs[i]);
 }
 
 /* NULL when s is a usable MAIL FROM, with or without <angle brackets>:
@@ -2052,6 +2092,7 @@ int main(int argc, char **argv)
                     "the client");
   if (r.o.nmessages && !parallel_set)
     r.o.parallel = MESSAGE_PARALLEL;
+  check_hosts(&r);
   if (r.o.naddrs == 0 && r.o.batch == NULL && r.o.nmessages == 0 &&
       r.o.domain == NULL && !r.o.compliance)
     die(EX_UNKNOWN, "no address given (see --help)");

@@ -1209,6 +1209,45 @@ MXC_EXTERN mxc_rua_state_t mxc_domain_rua_state(const mxc_result_t *res,
                                                 size_t i);
 
 /* ------------------------------------------------------------------------ */
+/* A mail server's host name (method "host")                                */
+/* ------------------------------------------------------------------------ */
+
+/*! Addresses of a host name checked. */
+#define MXC_HOST_MAX_ADDRS 16
+
+/*!
+ * Start the check of a mail server by its host name: its A and AAAA
+ * records (at most MXC_HOST_MAX_ADDRS addresses), then iprev
+ * (mxc_iprev_start()) of every address, concurrently through ctx, with
+ * the host name as the expected PTR (and HELO) name.  The result's method
+ * is "host"; its verdict: fail (the name does not exist or has no
+ * address, an address without iprev pass), temperror (a lookup failed and
+ * nothing failed), else pass, with a warning ("ptr-not-host") for each
+ * address whose PTR name is another name.  A string that is not a domain
+ * name gives a permerror result.
+ * \return MXC_OK, MXC_EINVAL, MXC_ENOMEM, MXC_EDESTRUCTION
+ */
+MXC_EXTERN mxc_status_t mxc_host_start(mxc_ctx_t *ctx, const char *host,
+                                       mxc_done_cb cb, void *arg,
+                                       mxc_check_t **out);
+/*! Blocking wrapper of mxc_host_start(), as mxc_iprev_sync(). */
+MXC_EXTERN mxc_status_t mxc_host_sync(mxc_ctx_t *ctx, const char *host,
+                                      mxc_result_t **out);
+/*! The host name (lower case, no final dot). */
+MXC_EXTERN const char *mxc_host_name(const mxc_result_t *res);
+/*! What its A/AAAA lookups gave (MXC_MX_OK, _NXDOMAIN, _NODATA,
+ * _TEMPERROR). */
+MXC_EXTERN mxc_mx_state_t mxc_host_state(const mxc_result_t *res);
+/*! Its addresses (A first, then AAAA), their iprev results (NULL when the
+ * check did not finish), and whether the PTR name that resolved back is
+ * the host name itself. */
+MXC_EXTERN size_t mxc_host_addr_count(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_host_addr(const mxc_result_t *res, size_t i);
+MXC_EXTERN const mxc_result_t *mxc_host_iprev(const mxc_result_t *res,
+                                              size_t i);
+MXC_EXTERN int mxc_host_ptr_is_host(const mxc_result_t *res, size_t i);
+
+/* ------------------------------------------------------------------------ */
 /* Results                                                                  */
 /* ------------------------------------------------------------------------ */
 

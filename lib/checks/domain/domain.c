@@ -195,6 +195,43 @@ static void audit_records(mxc_result_t *r)
       break;
     }
   }
+  {
+    /* the reason says what beside the MX hosts was looked at */
+    size_t kok = 0, rok = 0;
+    char *nr;
+    for (i = 0; i < p->nkeys; i++)
+      kok += p->keys[i].state == MXC_DKEY_OK && p->keys[i].bits >= 1024;
+    for (i = 0; i < p->nrua; i++)
+      rok += p->rua[i].state == MXC_RUA_INTERNAL ||
+             p->rua[i].state == MXC_RUA_AUTHORISED;
+    char dk[64] = "", ru[64] = "";
+    if (p->nkeys)
+      snprintf(dk, sizeof(dk), "; DKIM keys: %zu of %zu usable", kok,
+               p->nkeys);
+    if (p->nrua)
+      snprintf(ru, sizeof(ru), "; rua=: %zu of %zu destinations accept "
+               "reports", rok, p->nrua);
+    if (p->mx == MXC_MX_NXDOMAIN)
+      return;
+    nr = mxci_asprintf(
+        "%s; SPF %s%s%s%s", r->reason ? r->reason : "",
+        p->spf == NULL ? "not checked"
+        : mxc_result_verdict(p->spf) == MXC_VERDICT_PASS
+            ? "passes any address"
+            : mxc_verdict_str(mxc_result_verdict(p->spf)),
+        p->spf && (mxc_result_verdict(p->spf) == MXC_VERDICT_FAIL ||
+                   mxc_result_verdict(p->spf) == MXC_VERDICT_SOFTFAIL ||
+                   mxc_result_verdict(p->spf) == MXC_VERDICT_NEUTRAL)
+            ? " for other addresses"
+            : "",
+        dk, ru);
+    if (nr && r->reason) {
+      mxci_free(r->reason);
+      r->reason = nr;
+    } else {
+      mxci_free(nr); /* LCOV_EXCL_LINE: OutOfMemory */
+    }
+  }
   for (i = 0; i < p->nrua; i++) {
     if (p->rua[i].state == MXC_RUA_UNAUTHORISED) {
       (void)mxci_result_warn(r, "rua-unauthorised", "rua= sends reports to "
