@@ -54,6 +54,7 @@ struct opts {
   int nagios;            /* --nagios, --format nagios */
   int color;
   int quiet;
+  int verbose;           /* -v: the text report in full (records, traces) */
   int parallel;
   const char *batch;
   int spf;               /* --mail-from or --helo given: iprev and spf */
@@ -93,6 +94,7 @@ struct nagline {
 struct run {
   struct opts o;
   mxc_ctx_t *ctx;
+  unsigned long blocks_out; /* text reports written (blank line between) */
   FILE *in;
   unsigned long lineno;
   int eof;
@@ -309,6 +311,10 @@ static void usage(FILE *f)
       "stderr is a\n"
       "                            terminal), always or never\n"
       "  -q, --quiet               print nothing; only the exit status\n"
+      "  -v, --verbose             the text report in full: records, SPF "
+      "and DMARC\n"
+      "                            traces, DKIM signed fields and "
+      "per-signature warnings\n"
       "\n"
       "DNS and limits:\n"
       "  -s, --server HOST[:PORT]  ask this name server (repeatable; IPv6 "
@@ -508,14 +514,25 @@ static void frame(char type, const char *s)
 }
 
 /* Write a report out (JSON: one line). */
+/* The render flags of the text report: colour, -v. */
+static int render_flags(const struct run *r)
+{
+  return (r->o.color ? MXC_RENDER_COLOR : 0) |
+         (r->o.verbose ? MXC_RENDER_VERBOSE : 0);
+}
+
 static void write_out(struct run *r, const char *s)
 {
   if (s == NULL || s == empty_report)
     return;
-  if (r->o.json)
+  if (r->o.json) {
     printf("%s\n", s);
-  else
+  } else {
+    /* a blank line between the blocks of the text report */
+    if (r->blocks_out++)
+      fputs("\n", stdout);
     fputs(s, stdout);
+  }
   if (r->o.batch) {
     /* Stream results as they complete, without a write() per result: a
      * reader sees them within FLUSH_MS. */
@@ -788,7 +805,7 @@ static void pair_finish(struct pair *p)
                         : xasprintf("%s: %s", names[wk],
                                     no_result(r, p->st[wk])));
   } else if (!r->o.quiet) {
-    int fl = r->o.color ? MXC_RENDER_COLOR : 0;
+    int fl = render_flags(r);
     if (n == 0 && r->o.json) {
       /* no result (cancelled): an object saying so, in its place */
       char *in = json_str(p->input), *w = json_str(no_result(r, p->st[wk]));
@@ -910,7 +927,7 @@ static void done_domain(mxc_check_t *chk, mxc_status_t st,
     put(r, NOW, 0,
         own(r->o.json ? mxc_result_json(res)
                       : mxc_result_text(res,
-                                        r->o.color ? MXC_RENDER_COLOR : 0)));
+                                        render_flags(r))));
   }
 }
 
@@ -1468,7 +1485,7 @@ static void done_message(mxc_check_t *chk, mxc_status_t st,
       perf_note(r, res);
       nag_note(r, j->idx, code, mxc_result_input(res), summary_of(res));
     } else if (!r->o.quiet) {
-      int c = r->o.color ? MXC_RENDER_COLOR : 0;
+      int c = render_flags(r);
       put(r, j->idx, 0,
           own(r->arc ? (r->o.json ? mxc_results_json(both, 2)
                                   : mxc_results_text(both, 2, c))
@@ -1495,7 +1512,7 @@ static void done_compliance(mxc_check_t *chk, mxc_status_t st,
       put(r, j->idx, 0,
           own(r->o.json ? mxc_result_json(res)
                         : mxc_result_text(
-                              res, r->o.color ? MXC_RENDER_COLOR : 0)));
+                              res, render_flags(r))));
       free(j);
     } else {
       job_failed(j, st, 0);
@@ -1541,7 +1558,7 @@ static void done_compliance(mxc_check_t *chk, mxc_status_t st,
     put(r, j->idx, 0,
         own(r->o.json ? mxc_result_json(res)
                       : mxc_result_text(res,
-                                        r->o.color ? MXC_RENDER_COLOR : 0)));
+                                        render_flags(r))));
   }
   free(j);
   start_messages(r);
@@ -1844,6 +1861,7 @@ int main(int argc, char **argv)
       {"color", required_argument, NULL, 'C'},
       {"colour", required_argument, NULL, 'C'},
       {"quiet", no_argument, NULL, 'q'},
+      {"verbose", no_argument, NULL, 'v'},
       {"profile", required_argument, NULL, 'P'},
       {"ip", required_argument, NULL, 'I'},
       {"authres", no_argument, NULL, 'A'},
@@ -1875,7 +1893,7 @@ int main(int argc, char **argv)
   /* Usage errors are one line each, exit 3 (getopt's own messages are
    * off). */
   opterr = 0;
-  while ((c = getopt_long(argc, argv, ":s:t:jb:p:qhVf:H:m:D:", longopts,
+  while ((c = getopt_long(argc, argv, ":s:t:jb:p:qvhVf:H:m:D:", longopts,
                           NULL)) != -1) {
     switch (c) {
     case 's':
@@ -1991,6 +2009,9 @@ int main(int argc, char **argv)
       break;
     case 'q':
       r.o.quiet = 1;
+      break;
+    case 'v':
+      r.o.verbose = 1;
       break;
     case 'P':
       if (strcmp(optarg, "gmail") != 0 && strcmp(optarg, "gmail-bulk") != 0 &&

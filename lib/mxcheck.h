@@ -1337,6 +1337,11 @@ MXC_EXTERN const char *mxc_result_fix(const mxc_result_t *res);
 /* Rendering, done by the library so every front end says the same. */
 
 #define MXC_RENDER_COLOR 1 /* ANSI colours in the text report */
+/* The text report in full: the records, the SPF and DMARC traces, each
+ * DKIM signature's signed fields and warnings, the networks of a domain's
+ * SPF record.  Without it the text report is short: verdicts, reasons,
+ * warnings and fixes.  JSON always carries everything. */
+#define MXC_RENDER_VERBOSE 2
 
 /*!
  * The result as one JSON object (schema in mxcheck(1)), NUL-terminated,

@@ -87,7 +87,7 @@ expect "d['dmarc']['policy']" "quarantine"
 run 2 "${S[@]}" "${A[@]}" --selector s1024 --selector old --selector bad --selector nokey
 contains "$tmp/out" "^  SPF       v=spf1 ip4:192.0.2.0/28 ip6:2001:db8:25::/48 mx include:_spf.audit.questions.test ~all"
 contains "$tmp/out" "^            3 of 10 DNS lookups, 0 void; other addresses get its all"
-contains "$tmp/out" "^            passes    192.0.2.0/28"
+contains "$tmp/out" "^            passes 5 networks (listed in the verbose report)"
 contains "$tmp/out" "^  DKIM      s1024: rsa 1024 bits, testing (t=y)"
 contains "$tmp/out" "^  DKIM      old: revoked"
 contains "$tmp/out" "^  DKIM      bad: invalid: p= is not base64"
@@ -95,6 +95,9 @@ contains "$tmp/out" "^  DKIM      nokey: none"
 contains "$tmp/out" "^  warning   DKIM key s1024 is in testing mode (t=y)"
 contains "$tmp/out" "^  warning   rua= sends reports to isp.test, which does not accept them"
 contains "$tmp/out" "^  dmarc     found  policy quarantine"
+run 2 "${S[@]}" -v "${A[@]}" --selector s2048 --selector nokey
+contains "$tmp/out" "^            passes    192.0.2.0/28"
+contains "$tmp/out" "^                      2001:db8:77::7/128"
 # an SPF record that passes any address, a broken one: CRITICAL
 run 2 "${S[@]}" --domain open.questions.test
 contains "$tmp/out" "^  warning   the SPF record of open.questions.test passes any address"

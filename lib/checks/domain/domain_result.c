@@ -451,9 +451,12 @@ static void dom_text(struct mxci_buf *b, const mxc_result_t *r, int c,
                                   MXC_VERDICT_TEMPERROR
                           ? mxc_verdict_str(mxc_result_verdict(p->spf))
                           : "other addresses get its all");
-    for (i = 0; i < nn; i++)
+    for (i = 0; b->verbose && i < nn; i++)
       mxci_buf_printf(b, "            %s%s\n", i ? "          " : "passes    ",
                       mxc_domain_spf_network(r, i));
+    if (!b->verbose && nn)
+      mxci_buf_printf(b, "            passes %zu network%s (listed in the verbose report)\n",
+                      nn, nn == 1 ? "" : "s");
   }
   for (i = 0; i < p->nkeys; i++) {
     const struct mxci_domain_key *k = &p->keys[i];

@@ -179,7 +179,7 @@ static void spf_text(struct mxci_buf *b, const mxc_result_t *r, int c,
                   p->spf_scope == MXC_SPF_SCOPE_HELO && p->spf_helo
                       ? p->spf_helo
                       : (p->spf_sender ? p->spf_sender : ""));
-  if (p->spf_record && *p->spf_record)
+  if (b->verbose && p->spf_record && *p->spf_record)
     mxci_buf_printf(b, "  %-9s %s\n", "record", p->spf_record);
   if (r->verdict == MXC_VERDICT_FAIL && p->spf_exp && *p->spf_exp)
     mxci_buf_printf(b, "  %-9s %s\n", "explain", p->spf_exp);
@@ -188,7 +188,7 @@ static void spf_text(struct mxci_buf *b, const mxc_result_t *r, int c,
                   "lookups", p->spf_lookups, p->spf_lookups == 1 ? "" : "s",
                   MXC_SPF_MAX_DNS_TERMS, p->spf_voids,
                   p->spf_voids == 1 ? "" : "s", MXC_SPF_MAX_VOID_LOOKUPS);
-  for (i = 0; i < p->nspf_trace; i++)
+  for (i = 0; b->verbose && i < p->nspf_trace; i++)
     mxci_buf_printf(b, "  %-9s %s\n", i ? "" : "trace", p->spf_trace[i]);
   /* libspf2's view only where receivers built on it conclude otherwise. */
   if (p->spf2_state == MXCI_SPF2_DONE && p->spf2_verdict != r->verdict)
