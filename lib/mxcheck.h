@@ -1238,7 +1238,7 @@ MXC_EXTERN const char *mxc_host_name(const mxc_result_t *res);
 /*! What its A/AAAA lookups gave (MXC_MX_OK, _NXDOMAIN, _NODATA,
  * _TEMPERROR). */
 MXC_EXTERN mxc_mx_state_t mxc_host_state(const mxc_result_t *res);
-/*! Its addresses (A first, then AAAA), their iprev results (NULL when the
+/*! Its addresses (IPv4, then IPv6, each in text order), their iprev results (NULL when the
  * check did not finish), and whether the PTR name that resolved back is
  * the host name itself. */
 MXC_EXTERN size_t mxc_host_addr_count(const mxc_result_t *res);

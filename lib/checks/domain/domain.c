@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <strings.h>
 
 struct dom_check;
@@ -332,6 +333,15 @@ static void iprev_done(mxc_check_t *chk, mxc_status_t st,
   finish(d);
 }
 
+/* Addresses in a stable order whatever answer came first: IPv4, then
+ * IPv6, each in text order. */
+static int addr_cmp(const void *a, const void *b)
+{
+  const char *x = a, *y = b;
+  int vx = strchr(x, ':') != NULL, vy = strchr(y, ':') != NULL;
+  return vx != vy ? vx - vy : strcmp(x, y);
+}
+
 /* Both address lookups of host h are in: start iprev of each address. */
 static void host_ready(struct dom_check *d, size_t h)
 {
@@ -344,6 +354,7 @@ static void host_ready(struct dom_check *d, size_t h)
                            : MXC_MX_NODATA;
   if (hr->naddrs == 0)
     return;
+  qsort(hr->addrs, hr->naddrs, sizeof(hr->addrs[0]), addr_cmp);
   host->iprev = mxci_calloc(hr->naddrs, sizeof(*host->iprev));
   if (host->iprev == NULL)
     return; /* LCOV_EXCL_LINE: OutOfMemory (reported as temperror) */

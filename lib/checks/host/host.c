@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 struct host_check;
 
@@ -156,6 +157,15 @@ static void iprev_done(mxc_check_t *chk, mxc_status_t st,
   finish(h);
 }
 
+/* Addresses in a stable order whatever answer came first: IPv4, then
+ * IPv6, each in text order. */
+static int addr_cmp(const void *a, const void *b)
+{
+  const char *x = a, *y = b;
+  int vx = strchr(x, ':') != NULL, vy = strchr(y, ':') != NULL;
+  return vx != vy ? vx - vy : strcmp(x, y);
+}
+
 /* Both lookups are in: start iprev of each address. */
 static void ready(struct host_check *h)
 {
@@ -167,6 +177,7 @@ static void ready(struct host_check *h)
                          : MXC_MX_NODATA;
   if (h->naddrs == 0)
     return;
+  qsort(h->addrs, h->naddrs, sizeof(h->addrs[0]), addr_cmp);
   p->iprev = mxci_calloc(h->naddrs, sizeof(*p->iprev));
   p->addr = mxci_calloc(h->naddrs, sizeof(*p->addr));
   if (p->iprev == NULL || p->addr == NULL) {
