@@ -46,6 +46,7 @@ enum { EX_OK_ = 0, EX_WARNING = 1, EX_CRITICAL = 2, EX_UNKNOWN = 3 };
 #define NAGIOS_MAX_LINES 100
 /* Progress on stderr: at most one update per PROGRESS_MS. */
 #define PROGRESS_MS 250
+#define OPT_SELECTOR 1001 /* --selector: long option only */
 /* The index of a report printed as soon as it is in (not in argument
  * order). */
 #define NOW ((size_t)-1)
@@ -55,12 +56,15 @@ struct opts {
   int nagios;            /* --nagios, --format nagios */
   int color;
   int quiet;
+  int verbose;           /* -v: the text report in full (records, traces) */
   int parallel;
   const char *batch;
   int spf;               /* --mail-from or --helo given: iprev and spf */
   const char *mail_from; /* NULL: the null sender (HELO identity) */
   const char *helo;
-  const char *domain;    /* --domain: audit its DMARC record */
+  const char *domain;    /* --domain: audit the sending domain */
+  const char *selectors[MXC_DOMAIN_MAX_SELECTORS]; /* --selector */
+  size_t nselectors;
   const char **messages; /* --message FILE..., and FILE arguments */
   size_t nmessages;
   const char **addrs;    /* ADDRESS arguments (and --ip) */
@@ -92,6 +96,7 @@ struct nagline {
 struct run {
   struct opts o;
   mxc_ctx_t *ctx;
+  unsigned long blocks_out; /* text reports written (blank line between) */
   FILE *in;
   unsigned long lineno;
   int eof;
@@ -208,10 +213,10 @@ static void usage(FILE *f)
 {
   fprintf(
       f,
-      "Usage: %s [OPTIONS] ADDRESS...\n"
+      "Usage: %s [OPTIONS] ADDRESS|HOST...\n"
       "       %s [OPTIONS] --batch FILE|-\n"
       "       %s [OPTIONS] --message FILE [FILE...] [ADDRESS]\n"
-      "       %s [OPTIONS] --domain DOMAIN\n"
+      "       %s [OPTIONS] --domain DOMAIN [--selector S]...\n"
       "\n"
       "Check what receivers such as Gmail check of a sending server: "
       "forward-confirmed\n"
@@ -220,6 +225,10 @@ static void usage(FILE *f)
       "--helo, DKIM (RFC 6376) of messages, DMARC (RFC 9989) of a domain, "
       "and the\n"
       "sender requirements of Gmail, Yahoo and Microsoft (rules R1-R20).\n"
+      "A HOST (a name such as mail.example.org) is resolved (A and AAAA) "
+      "and iprev\n"
+      "checked for each of its addresses, with HOST as the expected PTR "
+      "name.\n"
       "\n"
       "The full check of a message: %s --message FILE -f SENDER -H HELO "
       "ADDRESS\n"
@@ -255,8 +264,13 @@ static void usage(FILE *f)
       "      --no-trace            messages without ADDRESS: DKIM (and "
       "ARC) only, even\n"
       "                            of a received copy\n"
-      "  -D, --domain DOMAIN       audit the DMARC record of this From "
-      "domain\n"
+      "  -D, --domain DOMAIN       audit this sending domain: MX and iprev "
+      "of the MX\n"
+      "                            hosts, SPF record, DMARC and rua=, DKIM "
+      "keys\n"
+      "      --selector S          with --domain: the DKIM key at "
+      "S._domainkey.DOMAIN\n"
+      "                            (repeatable)\n"
       "      --profile P           the rules of gmail (default), "
       "gmail-bulk, yahoo-bulk\n"
       "                            or microsoft-bulk (implies the "
@@ -309,6 +323,10 @@ static void usage(FILE *f)
       "stderr is a\n"
       "                            terminal), always or never\n"
       "  -q, --quiet               print nothing; only the exit status\n"
+      "  -v, --verbose             the text report in full: records, SPF "
+      "and DMARC\n"
+      "                            traces, DKIM signed fields and "
+      "per-signature warnings\n"
       "\n"
       "DNS and limits:\n"
       "  -s, --server HOST[:PORT]  ask this name server (repeatable; IPv6 "
@@ -508,14 +526,25 @@ static void frame(char type, const char *s)
 }
 
 /* Write a report out (JSON: one line). */
+/* The render flags of the text report: colour, -v. */
+static int render_flags(const struct run *r)
+{
+  return (r->o.color ? MXC_RENDER_COLOR : 0) |
+         (r->o.verbose ? MXC_RENDER_VERBOSE : 0);
+}
+
 static void write_out(struct run *r, const char *s)
 {
   if (s == NULL || s == empty_report)
     return;
-  if (r->o.json)
+  if (r->o.json) {
     printf("%s\n", s);
-  else
+  } else {
+    /* a blank line between the blocks of the text report */
+    if (r->blocks_out++)
+      fputs("\n", stdout);
     fputs(s, stdout);
+  }
   if (r->o.batch) {
     /* Stream results as they complete, without a write() per result: a
      * reader sees them within FLUSH_MS. */
@@ -789,7 +818,7 @@ static void pair_finish(struct pair *p)
                         : xasprintf("%s: %s", names[wk],
                                     no_result(r, p->st[wk])));
   } else if (!r->o.quiet) {
-    int fl = r->o.color ? MXC_RENDER_COLOR : 0;
+    int fl = render_flags(r);
     if (n == 0 && r->o.json) {
       /* no result (cancelled): an object saying so, in its place */
       char *in = json_str(p->input), *w = json_str(no_result(r, p->st[wk]));
@@ -842,6 +871,8 @@ static void done_spf(mxc_check_t *chk, mxc_status_t st,
   pair_one(arg, P_SPF, st, res);
 }
 
+static int is_host_name(const char *s);
+
 static void start_one(struct run *r, const char *addr, size_t idx,
                       unsigned long line)
 {
@@ -853,9 +884,12 @@ static void start_one(struct run *r, const char *addr, size_t idx,
   p->idx = idx;
   p->line = line;
   p->want[P_IPREV] = 1;
-  p->want[P_SPF] = r->o.spf;
+  p->want[P_SPF] = r->o.spf && !is_host_name(addr);
   p->nwant = p->want[P_IPREV] + p->want[P_SPF];
-  st = mxc_iprev_start(r->ctx, addr, done_iprev, p, NULL);
+  /* a HOST: the library's host check (its addresses' iprev) in the place
+   * of the iprev result */
+  st = is_host_name(addr) ? mxc_host_start(r->ctx, addr, done_iprev, p, NULL)
+                          : mxc_iprev_start(r->ctx, addr, done_iprev, p, NULL);
   if (st != MXC_OK) {
     p->st[P_IPREV] = st;
     p->ndone++;
@@ -882,14 +916,15 @@ static void start_addrs(struct run *r)
   }
 }
 
-/* DMARC (RFC 9989) of --domain, audited without a message: a policy
- * record that applies is OK (WARNING with warnings, such as no rua=); no
- * record is WARNING (Gmail and Yahoo require one of bulk senders only,
- * and p=none is enough); permerror (a record without a usable policy) is
- * CRITICAL; temperror is UNKNOWN.  Its verdict "fail" only means that no
- * SPF or DKIM result was given. */
-static void done_dmarc(mxc_check_t *chk, mxc_status_t st,
-                       const mxc_result_t *res, void *arg)
+/* --domain: the sending-domain audit of the library (MX and iprev of the
+ * MX hosts, SPF record, DKIM keys at the --selector names, DMARC and its
+ * rua= destinations).  Its state gives the exit code: a failure (null
+ * MX, an MX address without iprev, a broken SPF record, a missing DKIM
+ * key, a DMARC record without a usable policy) is CRITICAL, warnings (no
+ * DMARC or SPF record, p=none, a key in testing) WARNING, a temperror
+ * UNKNOWN. */
+static void done_domain(mxc_check_t *chk, mxc_status_t st,
+                        const mxc_result_t *res, void *arg)
 {
   struct run *r = arg;
   int code = exit_code_for(st, res);
@@ -905,20 +940,37 @@ static void done_dmarc(mxc_check_t *chk, mxc_status_t st,
     put(r, NOW, 0,
         own(r->o.json ? mxc_result_json(res)
                       : mxc_result_text(res,
-                                        r->o.color ? MXC_RENDER_COLOR : 0)));
+                                        render_flags(r))));
   }
 }
 
-/* --domain: one DMARC audit, reported on its own (a JSON line of its own
- * with --json), beside the reports of the addresses. */
-static void start_dmarc(struct run *r)
+/* --domain: one audit, reported on its own (a JSON line of its own with
+ * --json), beside the reports of the addresses. */
+static void start_domain(struct run *r)
 {
-  mxc_status_t st = mxc_dmarc_start(r->ctx, r->o.domain, NULL, NULL, 0,
-                                    done_dmarc, r, NULL);
+  mxc_status_t st = mxc_domain_audit_start(
+      r->ctx, r->o.domain, r->o.selectors, r->o.nselectors, done_domain, r,
+      NULL);
   if (st != MXC_OK) {
     account(r, EX_UNKNOWN);
     fprintf(stderr, "%s: %s: %s\n", progname, r->o.domain, mxc_strerror(st));
   }
+}
+
+/* --selector S: a DKIM selector, one or more DNS labels. */
+static void add_selector(struct run *r, const char *s)
+{
+  size_t n = strlen(s);
+  if (n == 0 || n > 63 ||
+      strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                "0123456789-_.") != n ||
+      s[0] == '.' || s[n - 1] == '.' || strstr(s, "..") != NULL)
+    die(EX_UNKNOWN, "--selector \"%s\": not a DKIM selector (DNS labels)",
+        s);
+  if (r->o.nselectors >= MXC_DOMAIN_MAX_SELECTORS)
+    die(EX_UNKNOWN, "--selector: at most %d selectors",
+        MXC_DOMAIN_MAX_SELECTORS);
+  r->o.selectors[r->o.nselectors++] = s;
 }
 
 static char *trim(char *s)
@@ -959,6 +1011,37 @@ static int is_domain(const char *s)
       return 0;
   }
   return lab > 0;
+}
+
+/* A HOST argument rather than an ADDRESS: a domain name of two labels or
+ * more whose last label begins with a letter (no textual IPv4 form does: "192.0.2.1", "0x7f.1",
+ * "3221225985"; an IPv6 form has a colon). */
+static int is_host_name(const char *s)
+{
+  size_t n = strlen(s);
+  const char *last;
+  if (strchr(s, ':') || !strchr(s, '.') || !is_domain(s))
+    return 0;
+  if (n && s[n - 1] == '.')
+    n--;
+  for (last = s + n; last > s && last[-1] != '.'; last--)
+    ;
+  return (*last >= 'a' && *last <= 'z') || (*last >= 'A' && *last <= 'Z');
+}
+
+/* HOST arguments: not with --mail-from/--helo (SPF needs the address),
+ * not as the client of a compliance report. */
+static void check_hosts(const struct run *r)
+{
+  size_t i;
+  if (r->o.ip && is_host_name(r->o.ip))
+    die(EX_UNKNOWN, "\"%s\" is a host name: the compliance report needs "
+                    "the client's address", r->o.ip);
+  for (i = 0; r->o.spf && i < r->o.naddrs; i++)
+    if (is_host_name(r->o.addrs[i]))
+      die(EX_UNKNOWN, "\"%s\" is a host name: --mail-from and --helo "
+                      "need an ADDRESS (SPF is evaluated for an address)",
+          r->o.addrs[i]);
 }
 
 /* NULL when s is a usable MAIL FROM, with or without <angle brackets>:
@@ -1415,7 +1498,7 @@ static void done_message(mxc_check_t *chk, mxc_status_t st,
       perf_note(r, res);
       nag_note(r, j->idx, code, mxc_result_input(res), summary_of(res));
     } else if (!r->o.quiet) {
-      int c = r->o.color ? MXC_RENDER_COLOR : 0;
+      int c = render_flags(r);
       put(r, j->idx, 0,
           own(r->arc ? (r->o.json ? mxc_results_json(both, 2)
                                   : mxc_results_text(both, 2, c))
@@ -1442,7 +1525,7 @@ static void done_compliance(mxc_check_t *chk, mxc_status_t st,
       put(r, j->idx, 0,
           own(r->o.json ? mxc_result_json(res)
                         : mxc_result_text(
-                              res, r->o.color ? MXC_RENDER_COLOR : 0)));
+                              res, render_flags(r))));
       free(j);
     } else {
       job_failed(j, st, 0);
@@ -1488,7 +1571,7 @@ static void done_compliance(mxc_check_t *chk, mxc_status_t st,
     put(r, j->idx, 0,
         own(r->o.json ? mxc_result_json(res)
                       : mxc_result_text(res,
-                                        r->o.color ? MXC_RENDER_COLOR : 0)));
+                                        render_flags(r))));
   }
   free(j);
   start_messages(r);
@@ -1829,6 +1912,7 @@ int main(int argc, char **argv)
       {"cache-size", required_argument, NULL, 'Z'},
       {"no-edns", no_argument, NULL, 'E'},
       {"domain", required_argument, NULL, 'D'},
+      {"selector", required_argument, NULL, OPT_SELECTOR},
       {"dmarc-discovery", required_argument, NULL, 'Y'},
       {"no-libspf2", no_argument, NULL, 'L'},
       {"no-trace", no_argument, NULL, 'K'},
@@ -1837,6 +1921,7 @@ int main(int argc, char **argv)
       {"color", required_argument, NULL, 'C'},
       {"colour", required_argument, NULL, 'C'},
       {"quiet", no_argument, NULL, 'q'},
+      {"verbose", no_argument, NULL, 'v'},
       {"profile", required_argument, NULL, 'P'},
       {"ip", required_argument, NULL, 'I'},
       {"authres", no_argument, NULL, 'A'},
@@ -1874,7 +1959,7 @@ int main(int argc, char **argv)
   /* Usage errors are one line each, exit 3 (getopt's own messages are
    * off). */
   opterr = 0;
-  while ((c = getopt_long(argc, argv, ":s:t:jb:p:qhVf:H:m:D:", longopts,
+  while ((c = getopt_long(argc, argv, ":s:t:jb:p:qvhVf:H:m:D:", longopts,
                           NULL)) != -1) {
     switch (c) {
     case 's':
@@ -1950,6 +2035,9 @@ int main(int argc, char **argv)
         die(EX_UNKNOWN, "--domain \"%s\": not a domain name", optarg);
       r.o.domain = optarg;
       break;
+    case OPT_SELECTOR:
+      add_selector(&r, optarg);
+      break;
     case 'Y':
       if (strcmp(optarg, "treewalk") == 0)
         dmarc_method = MXC_DMARC_TREEWALK;
@@ -1993,6 +2081,9 @@ int main(int argc, char **argv)
       break;
     case 'q':
       r.o.quiet = 1;
+      break;
+    case 'v':
+      r.o.verbose = 1;
       break;
     case 'P':
       if (strcmp(optarg, "gmail") != 0 && strcmp(optarg, "gmail-bulk") != 0 &&
@@ -2064,6 +2155,8 @@ int main(int argc, char **argv)
     die(EX_UNKNOWN, "--jobs shares out messages: give --message");
   if (r.o.nmessages && r.o.batch)
     die(EX_UNKNOWN, "--message and --batch do not go together");
+  if (r.o.nselectors && r.o.domain == NULL)
+    die(EX_UNKNOWN, "--selector needs --domain");
   if (r.o.domain && r.o.nmessages)
     die(EX_UNKNOWN, "--domain and --message do not go together");
   if (r.o.naddrs && r.o.batch != NULL)
@@ -2099,6 +2192,7 @@ int main(int argc, char **argv)
                     "the client");
   if (r.o.nmessages && !parallel_set)
     r.o.parallel = MESSAGE_PARALLEL;
+  check_hosts(&r);
   if (r.o.naddrs == 0 && r.o.batch == NULL && r.o.nmessages == 0 &&
       r.o.domain == NULL && !r.o.compliance)
     die(EX_UNKNOWN, "no address given (see --help)");
@@ -2192,7 +2286,7 @@ int main(int argc, char **argv)
     die(EX_UNKNOWN, "--dnsbl: %s", mxc_ctx_error(r.ctx));
   load_zones(r.ctx, zones, nzones);
   if (r.o.domain)
-    start_dmarc(&r);
+    start_domain(&r);
   /* -q and --nagios print no detail: neither libspf2's view nor the SPF
    * trace is read.  The lint stays: its warnings make a pass a WARNING. */
   if (!libspf2 || r.o.quiet || r.o.nagios)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
-# demo.sh: show what mxcheck says about three mail servers, using a local
-# Knot DNS server that serves the zones in demo/zones (see demo/README.md).
+# demo.sh: show what mxcheck says about mail servers, a sending domain and
+# a signed message, using a local Knot DNS server that serves the zones in
+# demo/zones (see demo/README.md).
 #
 # Usage: demo/demo.sh [PATH-TO-MXCHECK]
 #   default: cli/mxcheck in the source tree (after "make")
@@ -36,12 +37,20 @@ one_case() {
   echo
 }
 
-# The cases, run inside the fixture (MXC_TEST_DNS = the local server).
+# The cases, run inside the fixture (MXC_TEST_DNS = the local server):
+# the three questions mxcheck answers (a server, a sending domain, a
+# message), on the zones of demo/zones.
 run_cases() {
-  one_case "a good dual-stack server" 203.0.113.25 2001:db8:25::25
+  one_case "a compliant dual-stack server, checked by its host name" \
+    mail.example.com
   one_case "IPv6 without reverse DNS (the ISP did not delegate it)" \
-    2001:db8:bad::25
+    smtp.example.com
   one_case "a PTR that points to a name with another address" 203.0.113.26
+  one_case "the sending domain: MX, SPF, DKIM key, DMARC" \
+    --domain example.com --selector demo
+  one_case "a signed newsletter against Gmail's bulk-sender rules: one rule fails, with its fix" \
+    --profile gmail-bulk --message "$here/messages/newsletter.eml" \
+    --ip 203.0.113.25 --mail-from news@example.com --helo mail.example.com
   return "$bad"
 }
 

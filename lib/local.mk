@@ -79,7 +79,13 @@ noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 %canon_reldir%_libmxcheck_core_la_SOURCES += \
 	%reldir%/checks/domain/domain_private.h \
 	%reldir%/checks/domain/domain.c \
-	%reldir%/checks/domain/domain_result.c
+	%reldir%/checks/domain/domain_result.c \
+	%reldir%/checks/domain/domain_keys.c
+# A host name: its A and AAAA, iprev of each address against the name.
+%canon_reldir%_libmxcheck_core_la_SOURCES += \
+	%reldir%/checks/host/host_private.h \
+	%reldir%/checks/host/host.c \
+	%reldir%/checks/host/host_result.c
 %canon_reldir%_libmxcheck_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DMXC_BUILDING_LIBRARY
 %canon_reldir%_libmxcheck_core_la_CFLAGS = $(AM_CFLAGS) $(VISIBILITY_CFLAGS) \
 	$(CARES_CFLAGS) $(JSONC_CFLAGS) $(OPENDKIM_CFLAGS) $(PSL_CFLAGS) \

@@ -70,6 +70,8 @@ struct mxci_buf {
   char *s;
   size_t len, cap;
   int oom;
+  int verbose; /* text renderings: MXC_RENDER_VERBOSE given (records,
+                * traces, per-signature detail) */
 };
 void mxci_buf_add(struct mxci_buf *b, const char *s, size_t n);
 void mxci_buf_puts(struct mxci_buf *b, const char *s);

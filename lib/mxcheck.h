@@ -399,6 +399,15 @@ MXC_EXTERN const char *mxc_spf_record(const mxc_result_t *res);
 MXC_EXTERN int mxc_spf_dns_lookups(const mxc_result_t *res);
 MXC_EXTERN int mxc_spf_void_lookups(const mxc_result_t *res);
 /*! The evaluation trace, one line per record fetched / term tried. */
+/*! Networks a match of which gives pass, as "ADDRESS/BITS", in the order
+ * evaluated, each once, at most MXC_SPF_MAX_NETWORKS: every ip4: and ip6:
+ * term reached, and the addresses an a or mx term resolved to (of the
+ * client's family), with qualifier "+" and only "+" include: terms on the
+ * way.  Evaluated with an address no term matches, they are the networks
+ * the whole record authorises (the "domain" check does so). */
+#define MXC_SPF_MAX_NETWORKS 64
+MXC_EXTERN size_t mxc_spf_network_count(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_spf_network(const mxc_result_t *res, size_t i);
 MXC_EXTERN size_t mxc_spf_trace_count(const mxc_result_t *res);
 MXC_EXTERN const char *mxc_spf_trace(const mxc_result_t *res, size_t i);
 /*! The <sender> evaluated: "user@domain" as given, "postmaster@domain"
@@ -1175,8 +1184,11 @@ MXC_EXTERN const char *mxc_mx_state_str(mxc_mx_state_t s);
  * an address without iprev pass), temperror (a lookup failed), else pass;
  * mxc_result_state() also counts DMARC (permerror fail; none, p=none
  * warn; temperror unknown).  A string that is not a domain name gives a
- * permerror result.  Not yet part of the audit: the SPF record's lint and
- * networks, DKIM keys at given selectors, rua authorisation.
+ * permerror result.  Also the SPF record (mxc_domain_spf(): permerror, no
+ * record, an "all" that passes every address), the DKIM keys of
+ * mxc_domain_audit_start() (none, revoked, invalid or under 1024 bits:
+ * fail; testing, under 2048 bits: warnings) and the rua= destinations of
+ * the DMARC record (an unauthorised external one: a warning).
  * \return MXC_OK, MXC_EINVAL, MXC_ENOMEM, MXC_EDESTRUCTION
  */
 MXC_EXTERN mxc_status_t mxc_domain_start(mxc_ctx_t *ctx, const char *domain,
@@ -1202,6 +1214,117 @@ MXC_EXTERN const mxc_result_t *mxc_domain_mx_iprev(const mxc_result_t *res,
                                                    size_t i, size_t j);
 /*! The "dmarc" sub-result, NULL when it was not run. */
 MXC_EXTERN const mxc_result_t *mxc_domain_dmarc(const mxc_result_t *res);
+
+/*! Start the audit of mxc_domain_start() with, in addition, the DKIM keys
+ * published at the given selectors (SELECTOR._domainkey.DOMAIN TXT;
+ * nselectors at most MXC_DOMAIN_MAX_SELECTORS, else MXC_EINVAL). */
+#define MXC_DOMAIN_MAX_SELECTORS 16
+MXC_EXTERN mxc_status_t mxc_domain_audit_start(mxc_ctx_t *ctx,
+                                               const char *domain,
+                                               const char *const *selectors,
+                                               size_t nselectors,
+                                               mxc_done_cb cb, void *arg,
+                                               mxc_check_t **out);
+/*! Blocking wrapper of mxc_domain_audit_start(). */
+MXC_EXTERN mxc_status_t mxc_domain_audit_sync(mxc_ctx_t *ctx,
+                                              const char *domain,
+                                              const char *const *selectors,
+                                              size_t nselectors,
+                                              mxc_result_t **out);
+/*! The "spf" sub-result: the domain's SPF record evaluated for MAIL FROM
+ * postmaster@DOMAIN and an IPv4 address that no term should match
+ * (233.252.0.1, RFC 6676), so that every term is reached: its record,
+ * lint (warnings), DNS lookup count (mxc_spf_dns_lookups()); NULL when not
+ * run.  mxc_domain_spf6() is the same with 100::1 (RFC 6666). */
+MXC_EXTERN const mxc_result_t *mxc_domain_spf(const mxc_result_t *res);
+MXC_EXTERN const mxc_result_t *mxc_domain_spf6(const mxc_result_t *res);
+/*! The networks the SPF record authorises (mxc_spf_network() of both
+ * evaluations, each once). */
+MXC_EXTERN size_t mxc_domain_spf_network_count(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_domain_spf_network(const mxc_result_t *res,
+                                              size_t i);
+
+/*! What was found at a DKIM selector. */
+typedef enum {
+  MXC_DKEY_OK = 0,        /* a usable key (see its problem for weaknesses) */
+  MXC_DKEY_NONE = 1,      /* no key record (NXDOMAIN, no TXT) */
+  MXC_DKEY_REVOKED = 2,   /* p= empty */
+  MXC_DKEY_INVALID = 3,   /* not a key record, or a key that does not parse */
+  MXC_DKEY_TEMPERROR = 4  /* the lookup failed */
+} mxc_dkim_key_state_t;
+/*! "ok", "none", "revoked", "invalid", "temperror". */
+MXC_EXTERN const char *mxc_dkim_key_state_str(mxc_dkim_key_state_t s);
+/*! The selectors given (i < mxc_domain_key_count()) and their keys: state,
+ * type (k=, "rsa" when absent), size in bits (0 when unknown), testing
+ * (t=y), the record (NULL when none) and what is wrong with it (NULL). */
+MXC_EXTERN size_t mxc_domain_key_count(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_domain_key_selector(const mxc_result_t *res,
+                                               size_t i);
+MXC_EXTERN mxc_dkim_key_state_t mxc_domain_key_state(const mxc_result_t *res,
+                                                     size_t i);
+MXC_EXTERN const char *mxc_domain_key_type(const mxc_result_t *res, size_t i);
+MXC_EXTERN unsigned mxc_domain_key_bits(const mxc_result_t *res, size_t i);
+MXC_EXTERN int mxc_domain_key_testing(const mxc_result_t *res, size_t i);
+MXC_EXTERN const char *mxc_domain_key_record(const mxc_result_t *res,
+                                             size_t i);
+MXC_EXTERN const char *mxc_domain_key_problem(const mxc_result_t *res,
+                                              size_t i);
+
+/*! A rua= destination (RFC 7489 section 7.1): within the policy's
+ * organizational domain, or external and authorised by a "v=DMARC1" TXT
+ * record at DOMAIN._report._dmarc.DESTINATION, or not. */
+typedef enum {
+  MXC_RUA_INTERNAL = 0,
+  MXC_RUA_AUTHORISED = 1,
+  MXC_RUA_UNAUTHORISED = 2,
+  MXC_RUA_TEMPERROR = 3
+} mxc_rua_state_t;
+/*! "internal", "authorised", "unauthorised", "temperror". */
+MXC_EXTERN const char *mxc_rua_state_str(mxc_rua_state_t s);
+MXC_EXTERN size_t mxc_domain_rua_count(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_domain_rua_domain(const mxc_result_t *res,
+                                             size_t i);
+MXC_EXTERN mxc_rua_state_t mxc_domain_rua_state(const mxc_result_t *res,
+                                                size_t i);
+
+/* ------------------------------------------------------------------------ */
+/* A mail server's host name (method "host")                                */
+/* ------------------------------------------------------------------------ */
+
+/*! Addresses of a host name checked. */
+#define MXC_HOST_MAX_ADDRS 16
+
+/*!
+ * Start the check of a mail server by its host name: its A and AAAA
+ * records (at most MXC_HOST_MAX_ADDRS addresses), then iprev
+ * (mxc_iprev_start()) of every address, concurrently through ctx, with
+ * the host name as the expected PTR (and HELO) name.  The result's method
+ * is "host"; its verdict: fail (the name does not exist or has no
+ * address, an address without iprev pass), temperror (a lookup failed and
+ * nothing failed), else pass, with a warning ("ptr-not-host") for each
+ * address whose PTR name is another name.  A string that is not a domain
+ * name gives a permerror result.
+ * \return MXC_OK, MXC_EINVAL, MXC_ENOMEM, MXC_EDESTRUCTION
+ */
+MXC_EXTERN mxc_status_t mxc_host_start(mxc_ctx_t *ctx, const char *host,
+                                       mxc_done_cb cb, void *arg,
+                                       mxc_check_t **out);
+/*! Blocking wrapper of mxc_host_start(), as mxc_iprev_sync(). */
+MXC_EXTERN mxc_status_t mxc_host_sync(mxc_ctx_t *ctx, const char *host,
+                                      mxc_result_t **out);
+/*! The host name (lower case, no final dot). */
+MXC_EXTERN const char *mxc_host_name(const mxc_result_t *res);
+/*! What its A/AAAA lookups gave (MXC_MX_OK, _NXDOMAIN, _NODATA,
+ * _TEMPERROR). */
+MXC_EXTERN mxc_mx_state_t mxc_host_state(const mxc_result_t *res);
+/*! Its addresses (IPv4, then IPv6, each in text order), their iprev results (NULL when the
+ * check did not finish), and whether the PTR name that resolved back is
+ * the host name itself. */
+MXC_EXTERN size_t mxc_host_addr_count(const mxc_result_t *res);
+MXC_EXTERN const char *mxc_host_addr(const mxc_result_t *res, size_t i);
+MXC_EXTERN const mxc_result_t *mxc_host_iprev(const mxc_result_t *res,
+                                              size_t i);
+MXC_EXTERN int mxc_host_ptr_is_host(const mxc_result_t *res, size_t i);
 
 /* ------------------------------------------------------------------------ */
 /* Results                                                                  */
@@ -1293,6 +1416,11 @@ MXC_EXTERN const char *mxc_result_fix(const mxc_result_t *res);
 /* Rendering, done by the library so every front end says the same. */
 
 #define MXC_RENDER_COLOR 1 /* ANSI colours in the text report */
+/* The text report in full: the records, the SPF and DMARC traces, each
+ * DKIM signature's signed fields and warnings, the networks of a domain's
+ * SPF record.  Without it the text report is short: verdicts, reasons,
+ * warnings and fixes.  JSON always carries everything. */
+#define MXC_RENDER_VERBOSE 2
 
 /*!
  * The result as one JSON object (schema in mxcheck(1)), NUL-terminated,

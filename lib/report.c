@@ -173,6 +173,7 @@ char *mxc_result_text(const mxc_result_t *r, int flags)
 
   if (r == NULL)
     return NULL;
+  b.verbose = (flags & MXC_RENDER_VERBOSE) != 0;
   text_subject(&b, r, c);
   mxci_text_block(&b, r, c, 0);
   return mxci_buf_take(&b);
@@ -186,6 +187,7 @@ char *mxc_results_text(const mxc_result_t *const *res, size_t n, int flags)
 
   if (res == NULL)
     return NULL;
+  b.verbose = (flags & MXC_RENDER_VERBOSE) != 0;
   for (i = 0; i < n; i++) {
     if (res[i] == NULL)
       continue;

@@ -422,6 +422,154 @@ START_TEST(domain_audit)
 }
 END_TEST
 
+/* The records of the audit (questions.test.zone, audit.*): SPF with its
+ * networks, DKIM keys at selectors, rua= destinations. */
+START_TEST(domain_records)
+{
+  static const char *const sel[] = {"s2048", "s1024", "old", "ed", "bad",
+                                    "nokey"};
+  static const char *const bad[] = {"a b"};
+  mxc_result_t *r = NULL;
+
+  ck_assert_int_eq(mxc_domain_audit_sync(ctx, "audit.questions.test", sel, 6,
+                                         &r), MXC_OK);
+  ck_assert_int_eq(mxc_result_verdict(mxc_domain_spf(r)),
+                   MXC_VERDICT_SOFTFAIL);
+  ck_assert_int_eq(mxc_spf_dns_lookups(mxc_domain_spf(r)), 3);
+  ck_assert_uint_eq(mxc_domain_spf_network_count(r), 5);
+  ck_assert_str_eq(mxc_domain_spf_network(r, 0), "192.0.2.0/28");
+  ck_assert_str_eq(mxc_domain_spf_network(r, 3), "198.51.100.7/32");
+  ck_assert_str_eq(mxc_domain_spf_network(r, 4), "2001:db8:77::7/128");
+  ck_assert_ptr_null(mxc_domain_spf_network(r, 5));
+  ck_assert_uint_eq(mxc_domain_key_count(r), 6);
+  ck_assert_int_eq(mxc_domain_key_state(r, 0), MXC_DKEY_OK);
+  ck_assert_uint_eq(mxc_domain_key_bits(r, 0), 2048);
+  ck_assert_uint_eq(mxc_domain_key_bits(r, 1), 1024);
+  ck_assert_int_eq(mxc_domain_key_testing(r, 1), 1);
+  ck_assert_int_eq(mxc_domain_key_testing(r, 0), 0);
+  ck_assert_int_eq(mxc_domain_key_state(r, 2), MXC_DKEY_REVOKED);
+  ck_assert_str_eq(mxc_domain_key_type(r, 3), "ed25519");
+  ck_assert_int_eq(mxc_domain_key_state(r, 4), MXC_DKEY_INVALID);
+  ck_assert_int_eq(mxc_domain_key_state(r, 5), MXC_DKEY_NONE);
+  ck_assert_str_eq(mxc_domain_key_selector(r, 5), "nokey");
+  ck_assert_uint_eq(mxc_domain_rua_count(r), 3);
+  ck_assert_int_eq(mxc_domain_rua_state(r, 0), MXC_RUA_INTERNAL);
+  ck_assert_str_eq(mxc_domain_rua_domain(r, 1), "mxcheck.test");
+  ck_assert_int_eq(mxc_domain_rua_state(r, 1), MXC_RUA_AUTHORISED);
+  ck_assert_int_eq(mxc_domain_rua_state(r, 2), MXC_RUA_UNAUTHORISED);
+  ck_assert_int_eq(mxc_result_state(r), MXC_RULE_FAIL);
+  {
+    mxc_result_t *d = mxc_result_dup(r);
+    char *j1 = mxc_result_json(r), *j2 = mxc_result_json(d);
+    ck_assert_str_eq(j1, j2);
+    ck_assert_ptr_nonnull(strstr(j1, "\"dkim_keys\":["));
+    mxc_free(j1);
+    mxc_free(j2);
+    mxc_result_free(d);
+  }
+  mxc_result_free(r);
+
+  /* the keys that are fine, and no selector: no DKIM failure */
+  ck_assert_int_eq(mxc_domain_audit_sync(ctx, "audit.questions.test", sel + 3,
+                                         1, &r), MXC_OK);
+  ck_assert_int_eq(mxc_result_verdict(r), MXC_VERDICT_PASS);
+  mxc_result_free(r);
+  ck_assert_int_eq(mxc_domain_sync(ctx, "open.questions.test", &r), MXC_OK);
+  ck_assert_int_eq(mxc_result_verdict(r), MXC_VERDICT_FAIL);
+  mxc_result_free(r);
+  ck_assert_int_eq(mxc_domain_sync(ctx, "broken.questions.test", &r), MXC_OK);
+  ck_assert_int_eq(mxc_result_verdict(mxc_domain_spf(r)),
+                   MXC_VERDICT_PERMERROR);
+  ck_assert_int_eq(mxc_result_verdict(r), MXC_VERDICT_FAIL);
+  mxc_result_free(r);
+
+  ck_assert_int_eq(mxc_domain_audit_sync(ctx, "audit.questions.test", bad, 1,
+                                         &r), MXC_EINVAL);
+  ck_assert_int_eq(mxc_domain_audit_sync(ctx, "audit.questions.test", NULL, 1,
+                                         &r), MXC_EINVAL);
+  ck_assert_int_eq(mxc_domain_audit_sync(ctx, "audit.questions.test", sel,
+                                         MXC_DOMAIN_MAX_SELECTORS + 1, &r),
+                   MXC_EINVAL);
+}
+END_TEST
+
+/* The host check (mxcheck.test.zone): A and AAAA, iprev of each address
+ * against the host name. */
+START_TEST(host_check)
+{
+  mxc_result_t *r = NULL;
+  char *t;
+
+  ck_assert_int_eq(mxc_host_sync(ctx, "Good6.MXcheck.test.", &r), MXC_OK);
+  ck_assert_str_eq(mxc_result_method(r), "host");
+  ck_assert_str_eq(mxc_host_name(r), "good6.mxcheck.test");
+  ck_assert_int_eq(mxc_host_state(r), MXC_MX_OK);
+  ck_assert_uint_eq(mxc_host_addr_count(r), 2);
+  ck_assert_str_eq(mxc_host_addr(r, 0), "192.0.2.1");
+  ck_assert_str_eq(mxc_host_addr(r, 1), "2001:db8::1");
+  ck_assert_ptr_null(mxc_host_addr(r, 2));
+  ck_assert_int_eq(mxc_result_verdict(mxc_host_iprev(r, 1)), MXC_VERDICT_PASS);
+  ck_assert_int_eq(mxc_host_ptr_is_host(r, 0), 0); /* PTR good4 */
+  ck_assert_int_eq(mxc_host_ptr_is_host(r, 1), 1);
+  ck_assert_int_eq(mxc_result_verdict(r), MXC_VERDICT_PASS);
+  ck_assert_int_eq(mxc_result_state(r), MXC_RULE_WARN);
+  ck_assert_str_eq(mxc_result_warning_code(r, 0), "ptr-not-host");
+  {
+    mxc_result_t *d = mxc_result_dup(r);
+    char *t2 = mxc_result_text(d, 0);
+    t = mxc_result_text(r, 0);
+    ck_assert_str_eq(t, t2);
+    mxc_free(t2);
+    mxc_free(t);
+    mxc_result_free(d);
+  }
+  t = mxc_result_authres(r, NULL);
+  ck_assert_ptr_nonnull(strstr(t, "iprev=pass"));
+  mxc_free(t);
+  mxc_result_free(r);
+
+  ck_assert_int_eq(mxc_host_sync(ctx, "mismatch7.mxcheck.test", &r), MXC_OK);
+  ck_assert_int_eq(mxc_result_verdict(r), MXC_VERDICT_FAIL);
+  ck_assert_ptr_nonnull(strstr(mxc_result_fix(r), "192.0.2.77"));
+  mxc_result_free(r);
+  ck_assert_int_eq(mxc_host_sync(ctx, "absent.mxcheck.test", &r), MXC_OK);
+  ck_assert_int_eq(mxc_host_state(r), MXC_MX_NXDOMAIN);
+  ck_assert_int_eq(mxc_result_verdict(r), MXC_VERDICT_FAIL);
+  mxc_result_free(r);
+  ck_assert_int_eq(mxc_host_sync(ctx, "questions.test", &r), MXC_OK);
+  ck_assert_int_eq(mxc_host_state(r), MXC_MX_NODATA);
+  mxc_result_free(r);
+  ck_assert_int_eq(mxc_host_sync(ctx, "not a host", &r), MXC_OK);
+  ck_assert_int_eq(mxc_result_verdict(r), MXC_VERDICT_PERMERROR);
+  mxc_result_free(r);
+  ck_assert_int_eq(mxc_host_sync(ctx, NULL, &r), MXC_EINVAL);
+  /* another method's result: the accessors answer "none" */
+  ck_assert_uint_eq(mxc_host_addr_count(NULL), 0);
+  ck_assert_str_eq(mxc_host_name(NULL), "");
+}
+END_TEST
+
+static void host_cancel_cb(mxc_check_t *chk, mxc_status_t st,
+                           const mxc_result_t *res, void *arg)
+{
+  (void)chk;
+  (void)res;
+  ck_assert_int_eq(st, MXC_ECANCELLED);
+  (*(int *)arg)++;
+}
+
+START_TEST(host_cancel)
+{
+  mxc_check_t *c = NULL;
+  int n = 0;
+  ck_assert_int_eq(mxc_host_start(ctx, "good6.mxcheck.test", host_cancel_cb,
+                                  &n, &c), MXC_OK);
+  mxc_check_cancel(c);
+  ck_assert_int_eq(mxc_run(ctx, 5000), MXC_OK);
+  ck_assert_int_eq(n, 1);
+}
+END_TEST
+
 /* Cancelled while its lookups and sub-checks run: one callback, no leak. */
 static void count_cb(mxc_check_t *chk, mxc_status_t st,
                      const mxc_result_t *res, void *arg)
@@ -462,6 +610,9 @@ int main(void)
     tcase_set_timeout(t, 30);
     tcase_add_test(t, compliance_from_trace);
     tcase_add_test(t, domain_audit);
+    tcase_add_test(t, domain_records);
+    tcase_add_test(t, host_check);
+    tcase_add_test(t, host_cancel);
     tcase_add_test(t, domain_cancel);
     suite_add_tcase(s, t);
   } else {

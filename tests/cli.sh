@@ -78,7 +78,8 @@ NO_COLOR=1 "$MXCHECK" "${S[@]}" --color=never 192.0.2.1 >"$tmp/out" 2>&1
 if grep -q $'\033' "$tmp/out"; then bad "colour with --color=never"; else ok; fi
 
 # --- bad input ------------------------------------------------------------
-run 3 "${S[@]}" mail.example.org
+# (a host name such as mail.example.org is a HOST: tests/cli_host.sh)
+run 3 "${S[@]}" mailhost
 contains "$tmp/out" "not an IPv4 address"
 run 3 "${S[@]}" --json 192.0.2.300
 expect "'error' in d and d['input'] == '192.0.2.300'" "True"

@@ -57,8 +57,8 @@ expect "d['spf']['scope']" "helo"
 run 3 "${S[@]}" --mail-from '<>' 192.0.2.30
 contains "$tmp/err" "needs --helo"
 
-# --- human report: the address once, then both blocks ---------------------
-run 2 "${S[@]}" --mail-from user@chain.spf.test 2001:db8::1
+# --- human report (-v: with the trace): the address once, then both blocks
+run 2 "${S[@]}" -v --mail-from user@chain.spf.test 2001:db8::1
 contains "$tmp/out" "2001:db8::1 (IPv6)"
 contains "$tmp/out" "iprev .* pass"
 contains "$tmp/out" "spf .* fail"
@@ -112,6 +112,31 @@ run 0 --help
 contains "$tmp/out" "--mail-from"
 contains "$tmp/out" "--helo"
 contains "$tmp/out" "--no-libspf2"
+
+# --- short by default; -v: the record and the trace; JSON has both --------
+lacks() {
+  if grep -q -- "$2" "$1"; then
+    bad "$1 has '$2'"
+    sed 's/^/  | /' "$1" | head -20
+  else ok; fi
+}
+run 2 "${S[@]}" --color never -f user@fail.spf.test 192.0.2.1
+lacks "$tmp/out" "^  trace "
+lacks "$tmp/out" "^  record "
+contains "$tmp/out" "^  fix       If 192.0.2.1 sends mail as fail.spf.test"
+run 2 "${S[@]}" --color never -v -f user@fail.spf.test 192.0.2.1
+contains "$tmp/out" "^  record    v=spf1 ip4:198.51.100.0/24 -all exp=why.spf.test"
+contains "$tmp/out" "^  trace     check_host(192.0.2.1, fail.spf.test, user@fail.spf.test)"
+run 2 "${S[@]}" --color never --verbose -f user@fail.spf.test 192.0.2.1
+contains "$tmp/out" "^  trace "
+# a blank line between the blocks of several addresses, none after the last
+run 2 "${S[@]}" --color never -f user@pass.spf.test 192.0.2.1 192.0.2.7
+if [ "$(grep -c '^$' "$tmp/out")" = 1 ] && [ -n "$(tail -n 1 "$tmp/out")" ]; then
+  ok
+else
+  bad "want one blank line between the two blocks"
+  sed 's/^/  | /' "$tmp/out" | head -30
+fi
 
 echo "cli_spf: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -105,6 +105,14 @@ dmarc-permerror-json      --json --domain badp.dmarc.test
 dmarc-both-text           --dmarc-discovery both --domain a.github.io
 dmarc-psl-json            --json --dmarc-discovery psl --domain a.github.io
 dmarc-with-ip-text        --domain org.dmarc.test 192.0.2.7
+domain-audit-text         --domain audit.questions.test --selector s2048 --selector s1024 --selector old
+domain-audit-verbose-text -v --domain audit.questions.test --selector s2048
+spf-fail-verbose-text     -v --mail-from user@fail.spf.test 192.0.2.1
+dkim-good-verbose-text    --verbose --message tests/compliance/good.eml
+domain-audit-json         --json --domain audit.questions.test --selector ed
+host-v46-text             good6.mxcheck.test
+host-v46-json             --json good6.mxcheck.test
+host-fail-text            mismatch7.mxcheck.test
 dkim-good-text            --message tests/compliance/good.eml
 dkim-good-json            --json --message tests/compliance/good.eml
 dkim-pkcs1-text           --message tests/compliance/pkcs1.eml

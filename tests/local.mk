@@ -46,6 +46,12 @@ tests_check_dmarc_CFLAGS = $(tests_cflags)
 tests_check_dmarc_LDADD = $(tests_ldadd)
 TESTS += tests/cli_dmarc.sh
 EXTRA_DIST += tests/cli_dmarc.sh
+# HOST arguments: the host check (A/AAAA, iprev of each address).
+TESTS += tests/cli_host.sh
+EXTRA_DIST += tests/cli_host.sh
+# The demo of ./run-demo tells its story (demo/demo.sh, demo/zones).
+TESTS += tests/cli_demo.sh
+EXTRA_DIST += tests/cli_demo.sh
 
 # DKIM (RFC 6376, RFC 8463): check_dkim (units of the CLI's message
 # splitter, the streaming contract, RFC 8463 A.3 against the static zone

@@ -304,13 +304,13 @@ static void dkim_text(struct mxci_buf *b, const mxc_result_t *r, int c,
                     g->error && *g->error ? g->error : "",
                     g->error && *g->error ? ": " : "",
                     g->reason ? g->reason : "");
-    if (g->nheaders) {
+    if (g->nheaders && b->verbose) {
       mxci_buf_puts(b, "            h=");
       for (j = 0; j < g->nheaders; j++)
         mxci_buf_printf(b, "%s%s", j ? ":" : "", g->headers[j]);
       mxci_buf_puts(b, "\n");
     }
-    for (j = 0; j < g->nwarn; j++)
+    for (j = 0; b->verbose && j < g->nwarn; j++)
       mxci_buf_printf(b, "            %swarning%s %s\n", c ? MXCI_C_YELLOW : "",
                       c ? MXCI_C_RESET : "", g->warn[j].text);
   }

@@ -126,8 +126,9 @@ static void dmarc_text(struct mxci_buf *b, const mxc_result_t *r, int c,
                     c ? mxci_verdict_colour(r->verdict) : "", mxc_verdict_str(r->verdict),
                     c ? MXCI_C_RESET : "", r->reason ? r->reason : "");
   }
-  if (m->record) {
+  if (m->record && b->verbose)
     mxci_buf_printf(b, "  %-9s %s\n", "record", m->record);
+  if (m->record) {
     mxci_buf_printf(b, "  %-9s _dmarc.%s (%s)\n", "found at",
                     m->record_domain ? m->record_domain : "",
                     m->method == MXC_DMARC_PSL
@@ -153,7 +154,7 @@ static void dmarc_text(struct mxci_buf *b, const mxc_result_t *r, int c,
     text_id(b, &m->dkim[i], "DKIM", m->adkim, c);
   for (i = 0; i < m->nnotes; i++)
     mxci_buf_printf(b, "  %-9s %s\n", "note", m->notes[i]);
-  for (i = 0; i < m->ntrace; i++)
+  for (i = 0; b->verbose && i < m->ntrace; i++)
     mxci_buf_printf(b, "  %-9s %s\n", i ? "" : "trace", m->trace[i]);
   if (r->dnssec)
     mxci_buf_printf(b, "  %-9s answers validated by the resolver (AD)\n",

@@ -18,6 +18,33 @@ struct mxci_domain_host {
   mxc_result_t **iprev;      /* one "iprev" result per address */
 };
 
+/* A DKIM key at a selector given (domain_keys.c). */
+struct mxci_domain_key {
+  char *selector;
+  mxc_dkim_key_state_t state;
+  char *record;              /* the TXT record, NULL when none */
+  char *type;                /* k=, "rsa" when absent */
+  unsigned bits;
+  int testing;               /* t=y */
+  char *problem;             /* why not ok, or a weakness; NULL */
+};
+
+/* A mailto: destination of rua=. */
+struct mxci_domain_rua {
+  char *domain;
+  mxc_rua_state_t state;
+};
+
+#define MXCI_DOMAIN_MAX_RUA 8
+
+/* Parse a key record into k (state, type, bits, testing, problem). */
+void mxci_domain_key_parse(struct mxci_domain_key *k, const char *rec);
+/* The distinct domains of the mailto: URIs of rua (at most max), each
+ * MXC_RUA_INTERNAL when within org, else MXC_RUA_TEMPERROR (to be
+ * looked up); the domains are allocated. */
+size_t mxci_domain_rua_parse(const char *rua, const char *org,
+                             struct mxci_domain_rua *out, size_t max);
+
 /* The domain part of a result (mxc_result_t.data). */
 struct mxci_domain {
   char *domain;              /* lower case, no final dot */
@@ -25,6 +52,12 @@ struct mxci_domain {
   size_t nhosts;
   struct mxci_domain_host *hosts;
   mxc_result_t *dmarc;       /* NULL: not run */
+  mxc_result_t *spf;         /* evaluated for an IPv4 address no term matches */
+  mxc_result_t *spf6;        /* the same for IPv6 (its networks) */
+  size_t nkeys;
+  struct mxci_domain_key *keys;
+  size_t nrua;
+  struct mxci_domain_rua rua[MXCI_DOMAIN_MAX_RUA];
 };
 
 extern const struct mxci_method mxci_domain_method;

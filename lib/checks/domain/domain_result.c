@@ -27,6 +27,17 @@ static void dom_clear(void *data)
   mxci_free(p->hosts);
   mxci_free(p->domain);
   mxc_result_free(p->dmarc);
+  mxc_result_free(p->spf);
+  mxc_result_free(p->spf6);
+  for (i = 0; i < p->nkeys; i++) {
+    mxci_free(p->keys[i].selector);
+    mxci_free(p->keys[i].record);
+    mxci_free(p->keys[i].type);
+    mxci_free(p->keys[i].problem);
+  }
+  mxci_free(p->keys);
+  for (i = 0; i < p->nrua; i++)
+    mxci_free(p->rua[i].domain);
 }
 
 static int dom_copy(void *dst, const void *src)
@@ -39,6 +50,32 @@ static int dom_copy(void *dst, const void *src)
   bad |= mxci_strdup_opt(&d->domain, s->domain);
   if (s->dmarc && (d->dmarc = mxc_result_dup(s->dmarc)) == NULL)
     bad = -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  if (s->spf && (d->spf = mxc_result_dup(s->spf)) == NULL)
+    bad = -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  if (s->spf6 && (d->spf6 = mxc_result_dup(s->spf6)) == NULL)
+    bad = -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  for (i = 0; i < s->nrua; i++) {
+    d->rua[i].state = s->rua[i].state;
+    bad |= mxci_strdup_opt(&d->rua[i].domain, s->rua[i].domain);
+    d->nrua++;
+  }
+  if (s->nkeys) {
+    d->keys = mxci_calloc(s->nkeys, sizeof(*d->keys));
+    if (d->keys == NULL)
+      return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+    for (i = 0; i < s->nkeys; i++) {
+      struct mxci_domain_key *k = &d->keys[i];
+      const struct mxci_domain_key *o = &s->keys[i];
+      d->nkeys++;
+      k->state = o->state;
+      k->bits = o->bits;
+      k->testing = o->testing;
+      bad |= mxci_strdup_opt(&k->selector, o->selector);
+      bad |= mxci_strdup_opt(&k->record, o->record);
+      bad |= mxci_strdup_opt(&k->type, o->type);
+      bad |= mxci_strdup_opt(&k->problem, o->problem);
+    }
+  }
   if (s->nhosts) {
     d->hosts = mxci_calloc(s->nhosts, sizeof(*d->hosts));
     if (d->hosts == NULL)
@@ -126,6 +163,125 @@ const mxc_result_t *mxc_domain_dmarc(const mxc_result_t *r)
   return P(r) ? P(r)->dmarc : NULL;
 }
 
+const mxc_result_t *mxc_domain_spf(const mxc_result_t *r)
+{
+  return P(r) ? P(r)->spf : NULL;
+}
+const mxc_result_t *mxc_domain_spf6(const mxc_result_t *r)
+{
+  return P(r) ? P(r)->spf6 : NULL;
+}
+/* The networks of both evaluations, those of the IPv6 one not already
+ * among those of the IPv4 one; i counts over both. */
+static const char *net_at(const mxc_result_t *r, size_t i, size_t *count)
+{
+  const mxc_result_t *a = P(r) ? P(r)->spf : NULL,
+                     *b = P(r) ? P(r)->spf6 : NULL;
+  size_t na = mxc_spf_network_count(a), nb = mxc_spf_network_count(b), j, k,
+         n = na;
+  for (j = 0; j < nb; j++) {
+    const char *x = mxc_spf_network(b, j);
+    for (k = 0; k < na && strcmp(x, mxc_spf_network(a, k)) != 0; k++)
+      ;
+    if (k < na)
+      continue;
+    if (n == i && count == NULL)
+      return x;
+    n++;
+  }
+  if (count)
+    *count = n;
+  return i < na && count == NULL ? mxc_spf_network(a, i) : NULL;
+}
+size_t mxc_domain_spf_network_count(const mxc_result_t *r)
+{
+  size_t n = 0;
+  (void)net_at(r, 0, &n);
+  return n;
+}
+const char *mxc_domain_spf_network(const mxc_result_t *r, size_t i)
+{
+  return net_at(r, i, NULL);
+}
+
+const char *mxc_dkim_key_state_str(mxc_dkim_key_state_t s)
+{
+  switch (s) {
+  case MXC_DKEY_OK:
+    return "ok";
+  case MXC_DKEY_NONE:
+    return "none";
+  case MXC_DKEY_REVOKED:
+    return "revoked";
+  case MXC_DKEY_INVALID:
+    return "invalid";
+  default:
+    return "temperror";
+  }
+}
+static const struct mxci_domain_key *K(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->nkeys ? &P(r)->keys[i] : NULL;
+}
+size_t mxc_domain_key_count(const mxc_result_t *r)
+{
+  return P(r) ? P(r)->nkeys : 0;
+}
+const char *mxc_domain_key_selector(const mxc_result_t *r, size_t i)
+{
+  return K(r, i) ? K(r, i)->selector : NULL;
+}
+mxc_dkim_key_state_t mxc_domain_key_state(const mxc_result_t *r, size_t i)
+{
+  return K(r, i) ? K(r, i)->state : MXC_DKEY_TEMPERROR;
+}
+const char *mxc_domain_key_type(const mxc_result_t *r, size_t i)
+{
+  return K(r, i) && K(r, i)->type ? K(r, i)->type : "";
+}
+unsigned mxc_domain_key_bits(const mxc_result_t *r, size_t i)
+{
+  return K(r, i) ? K(r, i)->bits : 0;
+}
+int mxc_domain_key_testing(const mxc_result_t *r, size_t i)
+{
+  return K(r, i) ? K(r, i)->testing : 0;
+}
+const char *mxc_domain_key_record(const mxc_result_t *r, size_t i)
+{
+  return K(r, i) ? K(r, i)->record : NULL;
+}
+const char *mxc_domain_key_problem(const mxc_result_t *r, size_t i)
+{
+  return K(r, i) ? K(r, i)->problem : NULL;
+}
+
+const char *mxc_rua_state_str(mxc_rua_state_t s)
+{
+  switch (s) {
+  case MXC_RUA_INTERNAL:
+    return "internal";
+  case MXC_RUA_AUTHORISED:
+    return "authorised";
+  case MXC_RUA_UNAUTHORISED:
+    return "unauthorised";
+  default:
+    return "temperror";
+  }
+}
+size_t mxc_domain_rua_count(const mxc_result_t *r)
+{
+  return P(r) ? P(r)->nrua : 0;
+}
+const char *mxc_domain_rua_domain(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->nrua ? P(r)->rua[i].domain : NULL;
+}
+mxc_rua_state_t mxc_domain_rua_state(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->nrua ? P(r)->rua[i].state : MXC_RUA_TEMPERROR;
+}
+
 /* pass, warn (warnings, DMARC none or p=none), fail (null MX, NXDOMAIN,
  * an MX address without iprev pass, DMARC permerror), unknown (a
  * temperror anywhere, never pass nor fail). */
@@ -195,6 +351,52 @@ static void dom_json(json_object *o, const mxc_result_t *r)
     json_object_array_add(a, e);
   }
   json_object_object_add(x, "mx", a);
+  if (p->spf) {
+    json_object *sp = json_object_new_object(), *nets = json_object_new_array();
+    json_object_object_add(sp, "record", mxci_json_str(mxc_spf_record(p->spf)));
+    json_object_object_add(
+        sp, "result",
+        json_object_new_string(mxc_verdict_str(mxc_result_verdict(p->spf))));
+    json_object_object_add(sp, "reason",
+                           mxci_json_str(mxc_result_reason(p->spf)));
+    json_object_object_add(sp, "dns_lookups",
+                           json_object_new_int(mxc_spf_dns_lookups(p->spf)));
+    json_object_object_add(sp, "void_lookups",
+                           json_object_new_int(mxc_spf_void_lookups(p->spf)));
+    for (i = 0; i < mxc_domain_spf_network_count(r); i++)
+      json_object_array_add(nets,
+                            mxci_json_str(mxc_domain_spf_network(r, i)));
+    json_object_object_add(sp, "networks", nets);
+    json_object_object_add(sp, "warnings", mxci_json_warnings(
+                                               p->spf->warn, p->spf->nwarn));
+    json_object_object_add(x, "spf", sp);
+  }
+  {
+    json_object *ks = json_object_new_array(), *ru = json_object_new_array();
+    for (i = 0; i < p->nkeys; i++) {
+      const struct mxci_domain_key *k = &p->keys[i];
+      json_object *e = json_object_new_object();
+      json_object_object_add(e, "selector", mxci_json_str(k->selector));
+      json_object_object_add(
+          e, "state", json_object_new_string(mxc_dkim_key_state_str(k->state)));
+      json_object_object_add(e, "type", mxci_json_str(k->type ? k->type : ""));
+      json_object_object_add(e, "bits", json_object_new_int((int)k->bits));
+      json_object_object_add(e, "testing", json_object_new_boolean(k->testing));
+      json_object_object_add(e, "record", mxci_json_str(k->record));
+      json_object_object_add(e, "problem", mxci_json_str(k->problem));
+      json_object_array_add(ks, e);
+    }
+    json_object_object_add(x, "dkim_keys", ks);
+    for (i = 0; i < p->nrua; i++) {
+      json_object *e = json_object_new_object();
+      json_object_object_add(e, "domain", mxci_json_str(p->rua[i].domain));
+      json_object_object_add(
+          e, "state",
+          json_object_new_string(mxc_rua_state_str(p->rua[i].state)));
+      json_object_array_add(ru, e);
+    }
+    json_object_object_add(x, "rua", ru);
+  }
   json_object_object_add(x, "warnings", mxci_json_warnings(r->warn, r->nwarn));
   json_object_object_add(x, "fix", mxci_json_str(r->fix ? r->fix : ""));
   json_object_object_add(o, "domain_audit", x);
@@ -234,6 +436,43 @@ static void dom_text(struct mxci_buf *b, const mxc_result_t *r, int c,
                       mxc_result_reason(ir));
     }
   }
+  if (p->spf) {
+    size_t nn = mxc_domain_spf_network_count(r);
+    mxci_buf_printf(b, "  SPF       %s\n",
+                    *mxc_spf_record(p->spf) ? mxc_spf_record(p->spf)
+                                            : "(no record)");
+    if (*mxc_spf_record(p->spf))
+      mxci_buf_printf(b, "            %d of %d DNS lookups, %d void; %s\n",
+                      mxc_spf_dns_lookups(p->spf), MXC_SPF_MAX_DNS_TERMS,
+                      mxc_spf_void_lookups(p->spf),
+                      mxc_result_verdict(p->spf) == MXC_VERDICT_PASS
+                          ? "passes any address"
+                      : mxc_result_verdict(p->spf) == MXC_VERDICT_PERMERROR ||
+                              mxc_result_verdict(p->spf) ==
+                                  MXC_VERDICT_TEMPERROR
+                          ? mxc_verdict_str(mxc_result_verdict(p->spf))
+                          : "other addresses get its all");
+    for (i = 0; b->verbose && i < nn; i++)
+      mxci_buf_printf(b, "            %s%s\n", i ? "          " : "passes    ",
+                      mxc_domain_spf_network(r, i));
+    if (!b->verbose && nn)
+      mxci_buf_printf(b, "            passes %zu network%s (listed in the verbose report)\n",
+                      nn, nn == 1 ? "" : "s");
+  }
+  for (i = 0; i < p->nkeys; i++) {
+    const struct mxci_domain_key *k = &p->keys[i];
+    if (k->state == MXC_DKEY_OK)
+      mxci_buf_printf(b, "  DKIM      %s: %s %u bits%s\n", k->selector,
+                      k->type ? k->type : "", k->bits,
+                      k->testing ? ", testing (t=y)" : "");
+    else
+      mxci_buf_printf(b, "  DKIM      %s: %s%s%s\n", k->selector,
+                      mxc_dkim_key_state_str(k->state),
+                      k->problem ? ": " : "", k->problem ? k->problem : "");
+  }
+  for (i = 0; i < p->nrua; i++)
+    mxci_buf_printf(b, "  rua       %s: %s\n", p->rua[i].domain,
+                    mxc_rua_state_str(p->rua[i].state));
   mxci_text_tail(b, r, c);
   if (p->dmarc)
     mxci_text_block(b, p->dmarc, c, 1);

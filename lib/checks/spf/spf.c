@@ -46,6 +46,7 @@
 #define MAX_IDENTITY 1024
 /* Trace lines kept, record text shown in one line, longest line. */
 #define MAX_TRACE 300
+#define MAX_NETS MXC_SPF_MAX_NETWORKS
 #define MAX_TRACE_TEXT 600
 #define MAX_TRACE_LINE 1000
 /* Parallel address lookups of one mx term or of the PTR names. */
@@ -506,6 +507,60 @@ static int answer_matches(const struct spf *s, const struct lookup *l,
         && prefix_eq(l->ans->an[i].addr, s->a.b, bits))
       return 1;
   return 0;
+}
+
+/* ---- the networks a record authorises ------------------------------------ */
+
+/* Would a match of term t give pass?  Its own qualifier and that of every
+ * include: on the way to its record are "+" (a redirect= passes its
+ * record's result on). */
+static int authorises(const struct spf *s, const struct mxci_spf_term *t)
+{
+  size_t k;
+  if (t->qual != '+')
+    return 0;
+  for (k = 1; k < s->nfr; k++)
+    if (s->fr[k].kind == F_INCLUDE && s->fr[k - 1].ti < s->fr[k - 1].rec.nterms &&
+        s->fr[k - 1].rec.terms[s->fr[k - 1].ti].qual != '+')
+      return 0;
+  return 1;
+}
+
+/* Note the network b/bits (family 4 or 6) as authorised by term t
+ * (mxc_spf_network()), once. */
+static void note_net(struct spf *s, const struct mxci_spf_term *t, int family,
+                     const unsigned char *b, int bits)
+{
+  struct mxci_spf_res *p = s->res ? MXCI_SPFR(s->res) : NULL;
+  unsigned char net[16];
+  char a[64], text[80];
+  size_t i, n = family == 6 ? 16 : 4;
+  if (p == NULL || !authorises(s, t) || p->nspf_nets >= MAX_NETS)
+    return;
+  memset(net, 0, sizeof(net));
+  for (i = 0; i < n; i++) {
+    int keep = bits - (int)(8 * i);
+    net[i] = keep >= 8 ? b[i] : keep <= 0 ? 0
+             : (unsigned char)(b[i] & (0xff << (8 - keep)));
+  }
+  mxci_addr_format(family, net, a, sizeof(a));
+  snprintf(text, sizeof(text), "%s/%d", a, bits);
+  for (i = 0; i < p->nspf_nets; i++)
+    if (strcmp(p->spf_nets[i], text) == 0)
+      return;
+  (void)mxci_strv_add(&p->spf_nets, &p->nspf_nets, text);
+}
+
+/* The addresses of answer l that term t matches with the client's family. */
+static void note_answer(struct spf *s, const struct mxci_spf_term *t,
+                        const struct lookup *l)
+{
+  size_t i;
+  uint16_t ty = addr_type(s);
+  for (i = 0; l->ans && i < l->ans->nan; i++)
+    if (l->ans->an[i].type == ty && mxci_name_eq(l->ans->an[i].owner, l->final))
+      note_net(s, t, s->a.family, l->ans->an[i].addr,
+               s->a.family == 6 ? t->cidr6 : t->cidr4);
 }
 
 /* ---- macros -------------------------------------------------------------- */
@@ -1029,6 +1084,7 @@ static void step_term(struct spf *s)
     /* Section 5.6: an IPv4 client only matches ip4, an IPv6 one ip6 (an
      * IPv4-mapped IPv6 client is IPv4: section 5). */
     int v6 = t->mech == MXCI_SPF_IP6;
+    note_net(s, t, v6 ? 6 : 4, t->net, v6 ? t->cidr6 : t->cidr4);
     if (s->a.family == (v6 ? 6 : 4) &&
         prefix_eq(s->a.b, t->net, v6 ? t->cidr6 : t->cidr4)) {
       trace(s, "%s: %s -> match", f->domain, t->text);
@@ -1210,6 +1266,8 @@ static void step_term_wait(struct spf *s)
     start_mx_names(s, t);
     return;
   }
+  if (t->mech == MXCI_SPF_A)
+    note_answer(s, t, l);
   if (t->mech == MXCI_SPF_EXISTS || answer_matches(s, l, bits)) {
     trace(s, "%s: %s -> match", f->domain, t->text);
     term_match(s, t);
@@ -1229,6 +1287,9 @@ static void step_mx_wait(struct spf *s)
   int bits = s->a.family == 6 ? t->cidr6 : t->cidr4;
   size_t i;
 
+  for (i = 0; i < s->nsub; i++)
+    if (s->sub[i].st == Q_OK)
+      note_answer(s, t, &s->sub[i]);
   for (i = 0; i < s->nsub; i++)
     if (s->sub[i].st == Q_OK && answer_matches(s, &s->sub[i], bits)) {
       trace(s, "%s: %s -> match (MX host %s)", f->domain, t->text,

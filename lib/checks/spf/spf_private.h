@@ -155,6 +155,8 @@ struct mxci_spf_res {
   int spf_voids;     /* void lookups counted */
   size_t nspf_trace;
   char **spf_trace;
+  size_t nspf_nets;  /* networks a match would pass (mxc_spf_network()) */
+  char **spf_nets;
   int spf2_state;    /* MXCI_SPF2_*: libspf2's view of the check */
   mxc_verdict_t spf2_verdict;
   char *spf2_detail; /* libspf2's error text or explanation */

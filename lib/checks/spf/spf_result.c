@@ -25,6 +25,7 @@ static void spf_clear(void *data)
   mxci_free(p->spf_exp);
   mxci_free(p->spf_record);
   mxci_strv_free(p->spf_trace, p->nspf_trace);
+  mxci_strv_free(p->spf_nets, p->nspf_nets);
   mxci_free(p->spf2_detail);
 }
 
@@ -45,6 +46,8 @@ static int spf_copy(void *dst, const void *src)
   bad |= mxci_strdup_opt(&d->spf_record, s->spf_record);
   bad |= mxci_strv_dup(&d->spf_trace, &d->nspf_trace, s->spf_trace,
                        s->nspf_trace);
+  bad |= mxci_strv_dup(&d->spf_nets, &d->nspf_nets, s->spf_nets,
+                       s->nspf_nets);
   bad |= mxci_strdup_opt(&d->spf2_detail, s->spf2_detail);
   return bad;
 }
@@ -78,6 +81,15 @@ int mxc_spf_dns_lookups(const mxc_result_t *r)
 int mxc_spf_void_lookups(const mxc_result_t *r)
 {
   return P(r) ? P(r)->spf_voids : 0;
+}
+size_t mxc_spf_network_count(const mxc_result_t *r)
+{
+  return P(r) ? P(r)->nspf_nets : 0;
+}
+const char *mxc_spf_network(const mxc_result_t *r, size_t i)
+{
+  const struct mxci_spf_res *p = P(r);
+  return p && i < p->nspf_nets ? p->spf_nets[i] : NULL;
 }
 size_t mxc_spf_trace_count(const mxc_result_t *r)
 {
@@ -168,7 +180,7 @@ static void spf_text(struct mxci_buf *b, const mxc_result_t *r, int c,
                   p->spf_scope == MXC_SPF_SCOPE_HELO && p->spf_helo
                       ? p->spf_helo
                       : (p->spf_sender ? p->spf_sender : ""));
-  if (p->spf_record && *p->spf_record)
+  if (b->verbose && p->spf_record && *p->spf_record)
     mxci_buf_printf(b, "  %-9s %s\n", "record", p->spf_record);
   if (r->verdict == MXC_VERDICT_FAIL && p->spf_exp && *p->spf_exp)
     mxci_buf_printf(b, "  %-9s %s\n", "explain", p->spf_exp);
@@ -177,7 +189,7 @@ static void spf_text(struct mxci_buf *b, const mxc_result_t *r, int c,
                   "lookups", p->spf_lookups, p->spf_lookups == 1 ? "" : "s",
                   MXC_SPF_MAX_DNS_TERMS, p->spf_voids,
                   p->spf_voids == 1 ? "" : "s", MXC_SPF_MAX_VOID_LOOKUPS);
-  for (i = 0; i < p->nspf_trace; i++)
+  for (i = 0; b->verbose && i < p->nspf_trace; i++)
     mxci_buf_printf(b, "  %-9s %s\n", i ? "" : "trace", p->spf_trace[i]);
   /* libspf2's view only where receivers built on it conclude otherwise. */
   if (p->spf2_state == MXCI_SPF2_DONE && p->spf2_verdict != r->verdict)
