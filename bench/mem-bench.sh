@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # mem-bench.sh: what a check in flight holds (issue 12, item 5), and the
 # soak (make check-soak).  Not part of make check: run by hand (make
 # bench-mem) or as the soak.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * diff.c -- mxcheck --diff: the same checks against the published DNS and
  * against the draft zones of --zone, and what changes between the two.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * diff.h -- mxcheck --diff (diff.c): the checks of the command line against
  * the published DNS and against the --zone drafts, and what changes.

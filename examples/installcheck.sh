@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # make installcheck: build the examples against the installed library
 # through pkg-config (examples/Makefile) in the current directory, then run
 # them against Knot on loopback (tests/dnsfixture.sh) when knotd is there.

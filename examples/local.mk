@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Example programs, built against the installed library through pkg-config
 # by make installcheck (examples/installcheck.sh); not built by make all.
 EXTRA_DIST += examples/Makefile examples/installcheck.sh examples/monitor.c \

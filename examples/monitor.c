@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * monitor.c -- check a list of addresses every N seconds from a libevent
  * loop (<mxcheck/adapters/libevent.h>), one line per address and round:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report.c -- the blocking compliance report of one message file, with
  * no event loop of the program's own (mxc_compliance_sync()):

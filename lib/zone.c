@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * zone.c -- the second source of answers: zone files loaded into the
  * context (mxc_ctx_add_zone_file/_text), parsed by Knot's libzscanner.

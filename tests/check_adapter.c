@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_adapter.c -- the event-loop adapters (lib/adapters/) against Knot
  * on loopback (tests/zones): hundreds of concurrent checks, cancel, free

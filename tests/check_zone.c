@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_zone.c -- answers from zone files (lib/zone.c): the shape of the
  * answers mxci_dns_lookup() hands the checks (records, NODATA, NXDOMAIN

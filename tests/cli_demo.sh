@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The demo of ./run-demo (demo/demo.sh on demo/zones, its own Knot server):
 # every case runs, and each tells its part of the story.
 set -u

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # CLI tests of HOST arguments: a host name is resolved (A and AAAA) and
 # iprev checked for every address with the name as the expected PTR name,
 # through the library's "host" check.  Runs under tests/dnsfixture.sh

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # cli_zone_knot.sh -- the zone store against Knot: every case of
 # tests/golden.sh run again with all the test zones (tests/zones/*.zone)
 # given as --zone files, so that every answer inside them comes from

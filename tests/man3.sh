@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Every public function has a man page: each mxc_ name declared MXC_EXTERN
 # in lib/mxcheck.h, and each adapter's mxc_attach_*, has doc/man3/NAME.3
 # (a page or a .so link to an existing page) that make install installs

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # analyze.sh: static analysis as a gate (make analyze; .ci/run runs it).
 #
 #   analyze.sh SRCDIR OUTDIR

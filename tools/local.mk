@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # make analyze: clang's static analyzer (scan-build) and cppcheck over
 # lib/, cli/ and milter/; fails on any report (tools/analyze.sh; .ci/run
 # runs it).  Reports under analyze-out/.

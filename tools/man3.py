@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Write doc/man3/: one page per group of public functions, made from the
 prototypes and Doxygen comments of lib/mxcheck.h and lib/adapters/*.h,
 and a .so link for every other function, so that `man mxc_NAME` finds
@@ -28,6 +29,7 @@ GROUPS = [
     ("exist", "domain existence checks (rule R13)"),
     ("dnsbl", "DNS blocklist checks (rule R19)"),
     ("domain", "the audit of a sending domain"),
+    ("host", "checks of a mail host by name (every address)"),
     ("result", "reading and rendering results"),
 ]
 SINGLE = {
@@ -36,6 +38,7 @@ SINGLE = {
     "mxc_set_timer_cb": "loop", "mxc_set_detach_cb": "loop",
     "mxc_assign": "loop", "mxc_process_fds": "loop",
     "mxc_timeout_ms": "loop", "mxc_pending": "loop", "mxc_run": "loop",
+    "mxc_rua_state_str": "domain",
     "mxc_attach_libevent": "loop", "mxc_attach_libev": "loop",
     "mxc_attach_libuv": "loop", "mxc_fcrdns_start": "iprev",
     "mxc_fcrdns_sync": "iprev", "mxc_check_cancel": "iprev",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * <mxcheck/adapters/libev.h> -- drive a libmxcheck context from a libev
  * loop.  Header-only: link with -lev and libmxcheck.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * <mxcheck/adapters/libevent.h> -- drive a libmxcheck context from a
  * libevent 2 event_base.  Header-only: link with -levent (or

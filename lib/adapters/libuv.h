@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * <mxcheck/adapters/libuv.h> -- drive a libmxcheck context from a libuv
  * loop.  Header-only: link with `pkg-config --libs libuv` and libmxcheck.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_zone.c -- libFuzzer target for zone text (mxc_ctx_add_zone_text:
  * libzscanner, the store's limits) and the answers built from it

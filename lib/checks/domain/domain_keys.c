@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * domain_keys.c -- the parts of the domain audit that read published
  * records: a DKIM key record (RFC 6376 section 3.6.1: v=, k=, p=, t=;

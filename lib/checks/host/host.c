@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * host.c -- the "host" check: the A and AAAA records of a host name, then
  * iprev (mxc_iprev_start) of each of its addresses, all at once through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * host_private.h -- the "host" check: a mail server's host name, its A
  * and AAAA records, and iprev (RFC 8601) of every address with the name

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * host_result.c -- the host part of a result: its life, accessors and
  * renderings (JSON member "host", the text block, Authentication-Results
