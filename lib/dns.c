@@ -475,7 +475,7 @@ mxc_status_t mxci_dns_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
     return MXC_EINVAL;
   if (ctx->zones) {
     mxc_status_t zst;
-    if (mxci_zone_lookup(ctx, name, type, cb, arg, w, &zst))
+    if (mxci_zone_lookup(ctx, name, type, cb, arg, w, &zst, mxci_dns_lookup))
       return zst;
   }
 

@@ -223,13 +223,19 @@ size_t mxci_dns_cache_count(const mxc_ctx_t *ctx);
 /* ---- zone.c: answers from zone files (mxc_ctx_add_zone_*) --------------- */
 
 struct mxci_zones; /* zone.c */
+/* How the zone store asks DNS for the rest of a CNAME chain that leaves
+ * the files: mxci_dns_lookup(), handed in by dns.c, so that the store
+ * depends on no resolver of its own (no call circle with dns.c). */
+typedef mxc_status_t (*mxci_resolve_fn)(mxc_ctx_t *ctx, const char *name,
+                                        uint16_t type, mxci_dns_cb cb,
+                                        void *arg, struct mxci_waiter *w);
 /* Called first by mxci_dns_lookup(): 0 when name is not inside a loaded
  * zone (or is below one of its zone cuts); 1 when it answered (cb ran, or
- * a CNAME chain out of the files was handed on to DNS) with *st the
+ * a CNAME chain out of the files was handed on to resolve()) with *st the
  * status to return. */
 int mxci_zone_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
                      mxci_dns_cb cb, void *arg, struct mxci_waiter *w,
-                     mxc_status_t *st);
+                     mxc_status_t *st, mxci_resolve_fn resolve);
 /* mxci_dns_peek() for the zones: 1 and *out (valid until the context is
  * freed) when name/type is answered from them without DNS, else 0. */
 int mxci_zone_peek(mxc_ctx_t *ctx, const char *name, uint16_t type,

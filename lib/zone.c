@@ -3,7 +3,7 @@
  * zone.c -- the second source of answers: zone files loaded into the
  * context (mxc_ctx_add_zone_file/_text), parsed by Knot's libzscanner.
  *
- * mxci_dns_lookup() asks mxci_zone_lookup() first.  A name at or below the
+ * The resolver (dns.c) asks mxci_zone_lookup() first.  A name at or below the
  * origin of a loaded zone (the longest one wins) is answered from the zone
  * as an authoritative server followed by a resolver would answer it: the
  * records (NOERROR), NODATA or NXDOMAIN with the SOA in the authority
@@ -821,7 +821,7 @@ static int build(struct mxci_zones *zs, const char *name, uint16_t type,
 
 int mxci_zone_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
                      mxci_dns_cb cb, void *arg, struct mxci_waiter *w,
-                     mxc_status_t *st)
+                     mxc_status_t *st, mxci_resolve_fn resolve)
 {
   struct mxci_zones *zs = ctx->zones;
   unsigned char cur[256];
@@ -856,7 +856,7 @@ int mxci_zone_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
     wire_text(cur, target, sizeof(target));
     /* The caller's waiter follows the query: cancelling it unhooks this
      * one (p is then freed with the context). */
-    *st = mxci_dns_lookup(ctx, target, type, pending_done, p, w);
+    *st = resolve(ctx, target, type, pending_done, p, w);
     if (*st != MXC_OK) {
       if (p->prev)
         p->prev->next = p->next;
@@ -902,7 +902,7 @@ int mxci_zone_peek(mxc_ctx_t *ctx, const char *name, uint16_t type,
       return 1;
     }
   if (zs->nmemo >= MEMO_MAX)
-    return 0; /* a miss: the caller asks mxci_dns_lookup() */
+    return 0; /* a miss: the caller asks DNS */
   m = mxci_calloc(1, sizeof(*m));
   if (m == NULL)
     return 0; /* LCOV_EXCL_LINE: OutOfMemory */
