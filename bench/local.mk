@@ -39,6 +39,13 @@ EXTRA_DIST += bench/mem-bench.sh
 BENCH_MEM_FLAGS =
 SOAK_LINES = 1000000
 
+# Head-of-line blocking: 1,000 lines, every other one answered late.
+bench-hol: all
+	MXCHECK=$(abs_top_builddir)/cli/mxcheck bash $(srcdir)/tests/dnsfixture.sh \
+	  --fault -- bash $(srcdir)/bench/hol-bench.sh
+EXTRA_DIST += bench/hol-bench.sh
+.PHONY: bench-hol
+
 bench-mem: all
 	bash $(srcdir)/bench/mem-bench.sh \
 	  --mxcheck $(abs_top_builddir)/cli/mxcheck $(BENCH_MEM_FLAGS)
