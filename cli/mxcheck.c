@@ -2126,6 +2126,8 @@ int main(int argc, char **argv)
       die(EX_UNKNOWN, "--diff compares the --zone drafts with the published "
                       "DNS: give at least one --zone");
     free(zones);
+    free(r.o.messages); /* --diff runs the command again: nothing kept */
+    free(r.o.addrs);
     return mxcheck_diff(argc, argv);
   }
   r.o.json = format == 1;
