@@ -342,6 +342,8 @@ int mxcheck_diff(int argc, char **argv)
   da = child_argv(self, argc, argv, 0);
   if (run_child(self, pa, &po) < 0 || run_child(self, da, &dout) < 0) {
     fprintf(stderr, "mxcheck: --diff: %s\n", strerror(errno));
+    free(pa);
+    free(da);
     return 3;
   }
   free(pa);

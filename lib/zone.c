@@ -748,7 +748,7 @@ static int build(struct mxci_zones *zs, const char *name, uint16_t type,
   for (hops = 0;; hops++) {
     const struct znode *n = node_find(z, cur, clen);
     unsigned char src[256];
-    size_t slen = clen;
+    size_t slen;
     const struct zrec *cn;
     z->answers++;
     if (n == NULL) {

@@ -1001,6 +1001,8 @@ static int dmarc_rank(const mxc_result_t *r)
 static size_t decisive(mxc_result_t *const *r, size_t n)
 {
   size_t i, best = 0;
+  if (r == NULL)
+    return 0;
   for (i = 1; i < n; i++)
     if (dmarc_rank(r[i]) > dmarc_rank(r[best]))
       best = i;
@@ -1046,7 +1048,7 @@ static void comp_finish(struct comp_check *c)
         c->dm[i].res = NULL;
       }
     cp->decisive = decisive(cp->dmarc, cp->ndmarc);
-    if (cp->ndmarc && cp->dmarc[cp->decisive] &&
+    if (cp->dmarc && cp->ndmarc && cp->dmarc[cp->decisive] &&
         (c->res[MXCI_SUB_DMARC] = mxc_result_dup(cp->dmarc[cp->decisive])) ==
             NULL)
       bad = -1; /* LCOV_EXCL_LINE: OutOfMemory */
