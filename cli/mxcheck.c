@@ -565,7 +565,16 @@ static void write_out(struct run *r, const char *s)
 static void put(struct run *r, size_t idx, unsigned long line, char *s)
 {
   if (s && r->o.json && line && s[0] == '{') {
-    char *t = xasprintf("{\"line\":%lu,%s", line, s + 1);
+    /* not xasprintf(): glibc's vsnprintf copies a long %s argument an
+     * octet at a time, which cost as much as rendering the JSON */
+    char head[32];
+    size_t h = (size_t)snprintf(head, sizeof(head), "{\"line\":%lu,", line);
+    size_t n = strlen(s + 1);
+    char *t = malloc(h + n + 1);
+    if (t == NULL)
+      die(EX_UNKNOWN, "out of memory");
+    memcpy(t, head, h);
+    memcpy(t + h, s + 1, n + 1);
     free(s);
     s = t;
   }

@@ -32,6 +32,7 @@ void mxci_free(void *p);
 char *mxci_strdup(const char *s);
 char *mxci_strndup(const char *s, size_t n);
 /* printf into a new string; NULL on OOM. */
+char *mxci_vasprintf(const char *fmt, va_list ap);
 char *mxci_asprintf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 /* Fail the nth allocation from now (1 = the next one); 0 disables. */
@@ -477,6 +478,12 @@ int mxci_result_warn(mxc_result_t *r, const char *code, const char *fmt, ...)
 /* ---- report.c: renderings, walking results through their methods -------- */
 
 /* A JSON string, or JSON null for NULL. */
+/* json_object_object_add() without the copy of the key: the key must live
+ * until the object is rendered and put, which every key does (literals,
+ * method names, a result's own strings: renderings finish before they
+ * return). */
+void mxci_json_add(struct json_object *o, const char *key,
+                   struct json_object *v);
 struct json_object *mxci_json_str(const char *s);
 /* JSON array of a result's warnings ({code, text}). */
 struct json_object *mxci_json_warnings(const struct mxci_warning *w,

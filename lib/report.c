@@ -10,6 +10,12 @@
 
 #include <json-c/json.h>
 
+void mxci_json_add(json_object *o, const char *key, json_object *v)
+{
+  /* 13% of the rendering of an iprev result (tools: callgrind) */
+  (void)json_object_object_add_ex(o, key, v, JSON_C_OBJECT_KEY_IS_CONSTANT);
+}
+
 json_object *mxci_json_str(const char *s)
 {
   return s ? json_object_new_string(s) : NULL;
@@ -21,8 +27,8 @@ json_object *mxci_json_warnings(const struct mxci_warning *w, size_t n)
   size_t i;
   for (i = 0; i < n; i++) {
     json_object *x = json_object_new_object();
-    json_object_object_add(x, "code", mxci_json_str(w[i].code));
-    json_object_object_add(x, "text", mxci_json_str(w[i].text));
+    mxci_json_add(x, "code", mxci_json_str(w[i].code));
+    mxci_json_add(x, "text", mxci_json_str(w[i].text));
     json_object_array_add(a, x);
   }
   return a;
@@ -39,14 +45,14 @@ static json_object *subject_object(const mxc_result_t *r)
     r->m->json_subject(o, r);
     return o;
   }
-  json_object_object_add(o, "input", mxci_json_str(r->input ? r->input : ""));
+  mxci_json_add(o, "input", mxci_json_str(r->input ? r->input : ""));
   if (r->error) {
-    json_object_object_add(o, "error", mxci_json_str(r->error));
+    mxci_json_add(o, "error", mxci_json_str(r->error));
     return o;
   }
-  json_object_object_add(o, "address", mxci_json_str(r->address));
-  json_object_object_add(o, "family", json_object_new_int(r->family));
-  json_object_object_add(o, "ipv4_mapped", json_object_new_boolean(r->mapped));
+  mxci_json_add(o, "address", mxci_json_str(r->address));
+  mxci_json_add(o, "family", json_object_new_int(r->family));
+  mxci_json_add(o, "ipv4_mapped", json_object_new_boolean(r->mapped));
   return o;
 }
 

@@ -35,24 +35,12 @@ void mxci_result_copy_address(mxc_result_t *d, const mxc_result_t *s)
   memcpy(d->reverse, s->reverse, sizeof(d->reverse));
 }
 
-int mxci_result_warn(mxc_result_t *r, const char *code, const char *fmt, ...)
+/* Adds a warning whose text is taken (ours to free, NULL: out of memory). */
+static int warn_take(mxc_result_t *r, const char *code, char *text)
 {
   struct mxci_warning *w;
-  va_list ap;
-  char *text;
-  int n;
-
-  va_start(ap, fmt);
-  n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (n < 0)
-    return -1;
-  text = mxci_malloc((size_t)n + 1);
   if (text == NULL)
     return -1; /* LCOV_EXCL_LINE: OutOfMemory */
-  va_start(ap, fmt);
-  vsnprintf(text, (size_t)n + 1, fmt, ap);
-  va_end(ap);
   w = mxci_realloc(r->warn, (r->nwarn + 1) * sizeof(*w));
   if (w == NULL) {
     mxci_free(text); /* LCOV_EXCL_LINE: OutOfMemory */
@@ -67,6 +55,16 @@ int mxci_result_warn(mxc_result_t *r, const char *code, const char *fmt, ...)
   }
   r->nwarn++;
   return 0;
+}
+
+int mxci_result_warn(mxc_result_t *r, const char *code, const char *fmt, ...)
+{
+  va_list ap;
+  char *text;
+  va_start(ap, fmt);
+  text = mxci_vasprintf(fmt, ap);
+  va_end(ap);
+  return warn_take(r, code, text);
 }
 
 void mxc_result_free(mxc_result_t *r)
@@ -111,7 +109,7 @@ mxc_result_t *mxc_result_dup(const mxc_result_t *s)
   if (d->data && !bad)
     bad |= s->m->copy(d->data, s->data);
   for (i = 0; i < s->nwarn && !bad; i++)
-    bad |= mxci_result_warn(d, s->warn[i].code, "%s", s->warn[i].text);
+    bad |= warn_take(d, s->warn[i].code, mxci_strdup(s->warn[i].text));
   if (bad) {
     mxc_result_free(d); /* LCOV_EXCL_LINE: OutOfMemory */
     return NULL;        /* LCOV_EXCL_LINE: OutOfMemory */

@@ -66,21 +66,27 @@ char *mxci_strdup(const char *s)
   return mxci_strndup(s, strlen(s));
 }
 
-static char *vasprintf_alloc(const char *fmt, va_list ap)
+/* One vsnprintf() in the common case (a result under 256 octets): every
+ * reason and warning of every check comes through here. */
+char *mxci_vasprintf(const char *fmt, va_list ap)
 {
+  char tmp[256];
   va_list ap2;
   int n;
   char *s;
 
   va_copy(ap2, ap);
-  n = vsnprintf(NULL, 0, fmt, ap2);
+  n = vsnprintf(tmp, sizeof(tmp), fmt, ap2);
   va_end(ap2);
   if (n < 0)
     return NULL;
   s = mxci_malloc((size_t)n + 1);
   if (s == NULL)
     return NULL; /* LCOV_EXCL_LINE: OutOfMemory */
-  vsnprintf(s, (size_t)n + 1, fmt, ap);
+  if ((size_t)n < sizeof(tmp))
+    memcpy(s, tmp, (size_t)n + 1);
+  else
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
   return s;
 }
 
@@ -89,7 +95,7 @@ char *mxci_asprintf(const char *fmt, ...)
   va_list ap;
   char *s;
   va_start(ap, fmt);
-  s = vasprintf_alloc(fmt, ap);
+  s = mxci_vasprintf(fmt, ap);
   va_end(ap);
   return s;
 }
@@ -137,23 +143,29 @@ int mxci_name_eq(const char *a, const char *b)
   return 1;
 }
 
+/* Room for n more octets and the NUL after them. */
+static void buf_grow(struct mxci_buf *b, size_t n)
+{
+  size_t cap = b->cap ? b->cap : 256;
+  char *p;
+  if (b->oom || b->len + n + 1 <= b->cap)
+    return;
+  while (cap < b->len + n + 1)
+    cap *= 2;
+  p = mxci_realloc(b->s, cap);
+  if (p == NULL) {
+    b->oom = 1; /* LCOV_EXCL_LINE: OutOfMemory */
+    return;     /* LCOV_EXCL_LINE: OutOfMemory */
+  }
+  b->s = p;
+  b->cap = cap;
+}
+
 void mxci_buf_add(struct mxci_buf *b, const char *s, size_t n)
 {
+  buf_grow(b, n);
   if (b->oom)
     return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    char *p;
-    while (cap < b->len + n + 1)
-      cap *= 2;
-    p = mxci_realloc(b->s, cap);
-    if (p == NULL) {
-      b->oom = 1; /* LCOV_EXCL_LINE: OutOfMemory */
-      return;     /* LCOV_EXCL_LINE: OutOfMemory */
-    }
-    b->s = p;
-    b->cap = cap;
-  }
   memcpy(b->s + b->len, s, n);
   b->len += n;
   b->s[b->len] = '\0';
@@ -167,16 +179,35 @@ void mxci_buf_puts(struct mxci_buf *b, const char *s)
 void mxci_buf_printf(struct mxci_buf *b, const char *fmt, ...)
 {
   va_list ap;
-  char *s;
+  size_t room;
+  int n;
+
+  if (b->oom)
+    return;
+  /* straight into the free space; grown and formatted again only when
+   * it did not fit */
+  if (b->cap - b->len < 128)
+    buf_grow(b, 128);
+  if (b->oom)
+    return; /* LCOV_EXCL_LINE: OutOfMemory */
+  room = b->cap - b->len;
   va_start(ap, fmt);
-  s = vasprintf_alloc(fmt, ap);
+  n = vsnprintf(b->s + b->len, room, fmt, ap);
   va_end(ap);
-  if (s == NULL) {
+  if (n < 0) {
+    b->s[b->len] = '\0';
     b->oom = 1;
     return;
   }
-  mxci_buf_puts(b, s);
-  mxci_free(s);
+  if ((size_t)n >= room) {
+    buf_grow(b, (size_t)n + 1);
+    if (b->oom)
+      return; /* LCOV_EXCL_LINE: OutOfMemory */
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+  }
+  b->len += (size_t)n;
 }
 
 char *mxci_buf_take(struct mxci_buf *b)

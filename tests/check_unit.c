@@ -6,6 +6,7 @@
 #include "mxc_private.h"
 
 #include <check.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 
 /* ---- addresses ------------------------------------------------------------ */
@@ -102,6 +103,45 @@ START_TEST(addr_nonglobal)
     ck_assert_int_eq(mxci_addr_parse(global[i], &a, err, sizeof(err)), 0);
     ck_assert_msg(mxci_addr_nonglobal(&a) == NULL, "%s", global[i]);
   }
+}
+END_TEST
+
+/* mxci_addr_format() writes what glibc's inet_ntop() writes: every
+ * pattern of zero and non-zero groups (2^8 of them, with group values of
+ * every width and the IPv4 tails), and every IPv4 octet width. */
+START_TEST(addr_format_as_inet_ntop)
+{
+  static const unsigned vals[] = {0x1, 0xa, 0x1f, 0xabc, 0xffff, 0x100};
+  unsigned mask, v, i;
+  char ours[INET6_ADDRSTRLEN + 8], libc[INET6_ADDRSTRLEN + 8];
+  unsigned char b[16];
+  for (mask = 0; mask < 256; mask++)
+    for (v = 0; v < sizeof(vals) / sizeof(*vals); v++) {
+      for (i = 0; i < 8; i++) {
+        unsigned w = (mask >> i & 1) ? vals[(v + i) % 6] : 0;
+        b[2 * i] = (unsigned char)(w >> 8);
+        b[2 * i + 1] = (unsigned char)w;
+      }
+      if (v == 5) { /* ::ffff:a.b.c.d and ::a.b.c.d forms */
+        b[10] = b[11] = (mask & 1) ? 0xff : 0;
+        memset(b, 0, 10);
+      }
+      mxci_addr_format(6, b, ours, sizeof(ours));
+      ck_assert_ptr_nonnull(inet_ntop(AF_INET6, b, libc, sizeof(libc)));
+      ck_assert_str_eq(ours, libc);
+    }
+  for (v = 0; v < 256; v++) {
+    b[0] = (unsigned char)v;
+    b[1] = (unsigned char)(255 - v);
+    b[2] = (unsigned char)(v / 3);
+    b[3] = (unsigned char)(v * 7);
+    mxci_addr_format(4, b, ours, sizeof(ours));
+    ck_assert_ptr_nonnull(inet_ntop(AF_INET, b, libc, sizeof(libc)));
+    ck_assert_str_eq(ours, libc);
+  }
+  /* too small a buffer: "?" as before */
+  mxci_addr_format(4, b, ours, 4);
+  ck_assert_str_eq(ours, "?");
 }
 END_TEST
 
@@ -492,6 +532,7 @@ static Suite *suite(void)
   tcase_add_test(t, addr_forms);
   tcase_add_test(t, addr_bad);
   tcase_add_test(t, addr_nonglobal);
+  tcase_add_test(t, addr_format_as_inet_ntop);
   suite_add_tcase(s, t);
   t = tcase_create("dnsmsg");
   tcase_add_test(t, query_build);

@@ -133,11 +133,11 @@ static json_object *sig_object(mxc_verdict_t v, const char *d, const char *s,
                                const char *err, const char *why)
 {
   json_object *o = json_object_new_object();
-  json_object_object_add(o, "result", mxci_json_str(mxc_verdict_str(v)));
-  json_object_object_add(o, "error", err && *err ? mxci_json_str(err) : NULL);
-  json_object_object_add(o, "reason", mxci_json_str(S(why)));
-  json_object_object_add(o, "header.d", mxci_json_str(S(d)));
-  json_object_object_add(o, "header.s", mxci_json_str(S(s)));
+  mxci_json_add(o, "result", mxci_json_str(mxc_verdict_str(v)));
+  mxci_json_add(o, "error", err && *err ? mxci_json_str(err) : NULL);
+  mxci_json_add(o, "reason", mxci_json_str(S(why)));
+  mxci_json_add(o, "header.d", mxci_json_str(S(d)));
+  mxci_json_add(o, "header.s", mxci_json_str(S(s)));
   return o;
 }
 
@@ -148,36 +148,36 @@ static void arc_json(json_object *o, const mxc_result_t *r)
               *sealers = json_object_new_array();
   size_t i;
 
-  json_object_object_add(o, "message", mxci_json_str(S(r->input)));
+  mxci_json_add(o, "message", mxci_json_str(S(r->input)));
   for (i = 0; i < p->nsets; i++) {
     const struct mxci_arc_set *g = &p->sets[i];
     json_object *x = json_object_new_object();
-    json_object_object_add(x, "instance", json_object_new_int(g->instance));
-    json_object_object_add(x, "authserv_id", mxci_json_str(S(g->authserv_id)));
-    json_object_object_add(x, "cv", mxci_json_str(g->cv));
-    json_object_object_add(x, "ams", sig_object(g->ams, g->ams_domain,
+    mxci_json_add(x, "instance", json_object_new_int(g->instance));
+    mxci_json_add(x, "authserv_id", mxci_json_str(S(g->authserv_id)));
+    mxci_json_add(x, "cv", mxci_json_str(g->cv));
+    mxci_json_add(x, "ams", sig_object(g->ams, g->ams_domain,
                                                 g->ams_selector, g->ams_error,
                                                 g->ams_reason));
-    json_object_object_add(x, "as", sig_object(g->as, g->as_domain,
+    mxci_json_add(x, "as", sig_object(g->as, g->as_domain,
                                                g->as_selector, g->as_error,
                                                g->as_reason));
     json_object_array_add(a, x);
     json_object_array_add(sealers, mxci_json_str(S(g->as_domain)));
   }
-  json_object_object_add(o, "arc", a);
-  json_object_object_add(m, "result", mxci_json_str(mxc_verdict_str(r->verdict)));
-  json_object_object_add(m, "error",
+  mxci_json_add(o, "arc", a);
+  mxci_json_add(m, "result", mxci_json_str(mxc_verdict_str(r->verdict)));
+  mxci_json_add(m, "error",
                          p->error && *p->error ? mxci_json_str(p->error) : NULL);
-  json_object_object_add(m, "reason", mxci_json_str(S(r->reason)));
-  json_object_object_add(m, "sets", json_object_new_int((int)p->nsets));
-  json_object_object_add(m, "oldest_pass",
+  mxci_json_add(m, "reason", mxci_json_str(S(r->reason)));
+  mxci_json_add(m, "sets", json_object_new_int((int)p->nsets));
+  mxci_json_add(m, "oldest_pass",
                          p->oldest_pass >= 0
                              ? json_object_new_int(p->oldest_pass)
                              : NULL);
-  json_object_object_add(m, "sealers", sealers);
-  json_object_object_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  json_object_object_add(m, "fix", mxci_json_str(S(r->fix)));
-  json_object_object_add(o, "arc_result", m);
+  mxci_json_add(m, "sealers", sealers);
+  mxci_json_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
+  mxci_json_add(m, "fix", mxci_json_str(S(r->fix)));
+  mxci_json_add(o, "arc_result", m);
 }
 
 static void sig_line(struct mxci_buf *b, const char *what, mxc_verdict_t v,

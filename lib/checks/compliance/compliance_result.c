@@ -296,15 +296,15 @@ static json_object *env_object(const mxc_result_t *r)
   size_t k;
   for (k = 0; o && k < MXCI_ENV_N; k++) {
     json_object *e = json_object_new_object();
-    json_object_object_add(e, "value",
+    mxci_json_add(e, "value",
                            mxci_json_str(mxc_compliance_envelope(r, what[k])));
-    json_object_object_add(e, "source", mxci_json_str(c->src[k]));
-    json_object_object_add(o, env_names[k], e);
+    mxci_json_add(e, "source", mxci_json_str(c->src[k]));
+    mxci_json_add(o, env_names[k], e);
     if (c->src[k] == NULL)
       json_object_array_add(m, json_object_new_string(env_names[k]));
   }
-  json_object_object_add(o, "missing", m);
-  json_object_object_add(o, "note", mxci_json_str(c->trace_note ? c->trace_note
+  mxci_json_add(o, "missing", m);
+  mxci_json_add(o, "note", mxci_json_str(c->trace_note ? c->trace_note
                                                                 : ""));
   return o;
 }
@@ -348,20 +348,20 @@ static void comp_json_subject(json_object *o, const mxc_result_t *r)
 {
   const struct mxci_comp *c = comp_of(r);
   const mxc_result_t *d = c ? c->sub[MXCI_SUB_DKIM] : NULL;
-  json_object_object_add(o, "input", mxci_json_str(r->input ? r->input : ""));
+  mxci_json_add(o, "input", mxci_json_str(r->input ? r->input : ""));
   if (r->error) {
-    json_object_object_add(o, "error", mxci_json_str(r->error));
+    mxci_json_add(o, "error", mxci_json_str(r->error));
     return;
   }
   if (r->family == 0) {
-    json_object_object_add(o, "address", NULL);
+    mxci_json_add(o, "address", NULL);
     if (d)
-      json_object_object_add(o, "message", mxci_json_str(d->input));
+      mxci_json_add(o, "message", mxci_json_str(d->input));
     return;
   }
-  json_object_object_add(o, "address", mxci_json_str(r->address));
-  json_object_object_add(o, "family", json_object_new_int(r->family));
-  json_object_object_add(o, "ipv4_mapped", json_object_new_boolean(r->mapped));
+  mxci_json_add(o, "address", mxci_json_str(r->address));
+  mxci_json_add(o, "family", json_object_new_int(r->family));
+  mxci_json_add(o, "ipv4_mapped", json_object_new_boolean(r->mapped));
 }
 
 static void comp_text_subject(struct mxci_buf *b, const mxc_result_t *r,
@@ -393,13 +393,13 @@ static json_object *comp_object(const mxc_result_t *r)
   size_t i;
   if (o == NULL || c == NULL)
     return o;
-  json_object_object_add(o, "profile", json_object_new_string(c->profile));
-  json_object_object_add(
+  mxci_json_add(o, "profile", json_object_new_string(c->profile));
+  mxci_json_add(
       o, "verdict", json_object_new_string(mxc_rule_state_str(comp_state(r))));
-  json_object_object_add(
+  mxci_json_add(
       o, "worst",
       json_object_new_string(mxc_rule_state_str(mxc_compliance_worst(r))));
-  json_object_object_add(o, "from_domain",
+  mxci_json_add(o, "from_domain",
                          json_object_new_string(c->from_domain));
   if (several_authors(c)) {
     /* every author domain evaluated (From order), which one decided,
@@ -407,38 +407,38 @@ static json_object *comp_object(const mxc_result_t *r)
     a = json_object_new_array();
     for (i = 0; a && i < c->ndmarc; i++)
       json_object_array_add(a, mxci_json_str(mxc_dmarc_from_domain(c->dmarc[i])));
-    json_object_object_add(o, "author_domains", a);
-    json_object_object_add(
+    mxci_json_add(o, "author_domains", a);
+    mxci_json_add(
         o, "dmarc_decisive",
         c->ndmarc && c->dmarc[c->decisive]
             ? mxci_json_str(mxc_dmarc_from_domain(c->dmarc[c->decisive]))
             : NULL);
-    json_object_object_add(o, "authors_not_evaluated",
+    mxci_json_add(o, "authors_not_evaluated",
                            json_object_new_int64((int64_t)c->authors_over));
   }
   if (env_shown(c))
-    json_object_object_add(o, "envelope", env_object(r));
+    mxci_json_add(o, "envelope", env_object(r));
   a = json_object_new_array();
   for (i = 0; a && i < c->nrules; i++) {
     const struct mxci_rule_res *x = &c->rules[i];
     json_object *e = json_object_new_object();
     if (e == NULL)
       break; /* LCOV_EXCL_LINE: OutOfMemory */
-    json_object_object_add(e, "id", json_object_new_string(x->id));
-    json_object_object_add(e, "title", json_object_new_string(x->title));
-    json_object_object_add(e, "state",
+    mxci_json_add(e, "id", json_object_new_string(x->id));
+    mxci_json_add(e, "title", json_object_new_string(x->title));
+    mxci_json_add(e, "state",
                            json_object_new_string(mxc_rule_state_str(x->state)));
-    json_object_object_add(e, "required", json_object_new_boolean(x->required));
-    json_object_object_add(e, "unknown",
+    mxci_json_add(e, "required", json_object_new_boolean(x->required));
+    mxci_json_add(e, "unknown",
                            x->state == MXC_RULE_UNKNOWN
                                ? json_object_new_string(mxc_unknown_str(x->why))
                                : NULL);
-    json_object_object_add(e, "evidence", json_object_new_string(x->evidence));
-    json_object_object_add(e, "fix", json_object_new_string(x->fix));
-    json_object_object_add(e, "source", json_object_new_string(x->source));
+    mxci_json_add(e, "evidence", json_object_new_string(x->evidence));
+    mxci_json_add(e, "fix", json_object_new_string(x->fix));
+    mxci_json_add(e, "source", json_object_new_string(x->source));
     json_object_array_add(a, e);
   }
-  json_object_object_add(o, "rules", a);
+  mxci_json_add(o, "rules", a);
   return o;
 }
 
@@ -483,7 +483,7 @@ static void comp_json(json_object *o, const mxc_result_t *r)
 {
   const struct mxci_comp *c = MXCI_COMPR(r);
   size_t k;
-  json_object_object_add(o, r->method, comp_object(r));
+  mxci_json_add(o, r->method, comp_object(r));
   for (k = 0; k < MXCI_SUB_N; k++)
     if (c->sub[k])
       mxci_json_members(o, c->sub[k]);
@@ -499,7 +499,7 @@ static void comp_json(json_object *o, const mxc_result_t *r)
         json_object_array_add(a, json_object_get(d));
       json_object_put(t);
     }
-    json_object_object_add(o, "dmarc_domains", a);
+    mxci_json_add(o, "dmarc_domains", a);
   }
 }
 

@@ -223,36 +223,36 @@ static json_object *dkim_sig_object(const struct mxci_dkim_sig *g)
   json_object *o = json_object_new_object(), *h = json_object_new_array();
   size_t j;
 
-  json_object_object_add(o, "result", mxci_json_str(mxc_verdict_str(g->verdict)));
-  json_object_object_add(o, "error",
+  mxci_json_add(o, "result", mxci_json_str(mxc_verdict_str(g->verdict)));
+  mxci_json_add(o, "error",
                          g->error && *g->error ? mxci_json_str(g->error) : NULL);
-  json_object_object_add(o, "reason", mxci_json_str(g->reason ? g->reason : ""));
+  mxci_json_add(o, "reason", mxci_json_str(g->reason ? g->reason : ""));
   /* RFC 8601 section 2.7.1 and RFC 6008: header.d, header.i, header.b;
    * header.a and header.s from the IANA registry. */
-  json_object_object_add(o, "header.d", mxci_json_str(g->domain ? g->domain : ""));
-  json_object_object_add(o, "header.s", mxci_json_str(g->selector ? g->selector : ""));
-  json_object_object_add(o, "header.i", mxci_json_str(g->identity ? g->identity : ""));
-  json_object_object_add(o, "header.a",
+  mxci_json_add(o, "header.d", mxci_json_str(g->domain ? g->domain : ""));
+  mxci_json_add(o, "header.s", mxci_json_str(g->selector ? g->selector : ""));
+  mxci_json_add(o, "header.i", mxci_json_str(g->identity ? g->identity : ""));
+  mxci_json_add(o, "header.a",
                          mxci_json_str(g->algorithm ? g->algorithm : ""));
-  json_object_object_add(o, "header.b", mxci_json_str(g->b ? g->b : ""));
-  json_object_object_add(o, "canonicalization", mxci_json_str(g->canon));
-  json_object_object_add(o, "key_name", mxci_json_str(g->key_name));
-  json_object_object_add(o, "key_type", mxci_json_str(g->key_type ? g->key_type : ""));
-  json_object_object_add(o, "key_bits",
+  mxci_json_add(o, "header.b", mxci_json_str(g->b ? g->b : ""));
+  mxci_json_add(o, "canonicalization", mxci_json_str(g->canon));
+  mxci_json_add(o, "key_name", mxci_json_str(g->key_name));
+  mxci_json_add(o, "key_type", mxci_json_str(g->key_type ? g->key_type : ""));
+  mxci_json_add(o, "key_bits",
                          g->key_bits ? json_object_new_int((int)g->key_bits)
                                      : NULL);
-  json_object_object_add(o, "key_record", mxci_json_str(g->key_record));
+  mxci_json_add(o, "key_record", mxci_json_str(g->key_record));
   if (g->key_form && *g->key_form)
-    json_object_object_add(o, "key_form", mxci_json_str(g->key_form));
-  json_object_object_add(o, "dnssec", json_object_new_boolean(g->dnssec));
-  json_object_object_add(o, "testing", json_object_new_boolean(g->testing));
+    mxci_json_add(o, "key_form", mxci_json_str(g->key_form));
+  mxci_json_add(o, "dnssec", json_object_new_boolean(g->dnssec));
+  mxci_json_add(o, "testing", json_object_new_boolean(g->testing));
   for (j = 0; j < g->nheaders; j++)
     json_object_array_add(h, mxci_json_str(g->headers[j]));
-  json_object_object_add(o, "signed_headers", h);
-  json_object_object_add(o, "body_length", jnum(g->l));
-  json_object_object_add(o, "timestamp", jnum(g->t));
-  json_object_object_add(o, "expiration", jnum(g->x));
-  json_object_object_add(o, "warnings", mxci_json_warnings(g->warn, g->nwarn));
+  mxci_json_add(o, "signed_headers", h);
+  mxci_json_add(o, "body_length", jnum(g->l));
+  mxci_json_add(o, "timestamp", jnum(g->t));
+  mxci_json_add(o, "expiration", jnum(g->x));
+  mxci_json_add(o, "warnings", mxci_json_warnings(g->warn, g->nwarn));
   return o;
 }
 
@@ -262,18 +262,18 @@ static void dkim_json(json_object *o, const mxc_result_t *r)
   json_object *a = json_object_new_array(), *m = json_object_new_object();
   size_t i;
 
-  json_object_object_add(o, "message", mxci_json_str(r->input ? r->input : ""));
+  mxci_json_add(o, "message", mxci_json_str(r->input ? r->input : ""));
   for (i = 0; i < p->ndkim; i++)
     json_object_array_add(a, dkim_sig_object(&p->dkim[i]));
-  json_object_object_add(o, "dkim", a);
-  json_object_object_add(m, "result", mxci_json_str(mxc_verdict_str(r->verdict)));
-  json_object_object_add(m, "reason", mxci_json_str(r->reason ? r->reason : ""));
-  json_object_object_add(m, "signatures", json_object_new_int((int)p->ndkim));
-  json_object_object_add(m, "ignored",
+  mxci_json_add(o, "dkim", a);
+  mxci_json_add(m, "result", mxci_json_str(mxc_verdict_str(r->verdict)));
+  mxci_json_add(m, "reason", mxci_json_str(r->reason ? r->reason : ""));
+  mxci_json_add(m, "signatures", json_object_new_int((int)p->ndkim));
+  mxci_json_add(m, "ignored",
                          json_object_new_int((int)p->dkim_ignored));
-  json_object_object_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  json_object_object_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
-  json_object_object_add(o, "dkim_result", m);
+  mxci_json_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
+  mxci_json_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
+  mxci_json_add(o, "dkim_result", m);
 }
 
 

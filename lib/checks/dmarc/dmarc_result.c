@@ -20,12 +20,12 @@ static json_object *jtri(int v)
 static json_object *id_object(const struct mxci_dmarc_id *id, const char *type)
 {
   json_object *o = json_object_new_object();
-  json_object_object_add(o, "type", mxci_json_str(type));
-  json_object_object_add(o, "domain", mxci_json_str(id->domain ? id->domain : ""));
-  json_object_object_add(o, "result", mxci_json_str(mxc_verdict_str(id->verdict)));
-  json_object_object_add(o, "organizational_domain", mxci_json_str(id->org));
-  json_object_object_add(o, "aligned", jtri(id->aligned));
-  json_object_object_add(o, "identical",
+  mxci_json_add(o, "type", mxci_json_str(type));
+  mxci_json_add(o, "domain", mxci_json_str(id->domain ? id->domain : ""));
+  mxci_json_add(o, "result", mxci_json_str(mxc_verdict_str(id->verdict)));
+  mxci_json_add(o, "organizational_domain", mxci_json_str(id->org));
+  mxci_json_add(o, "aligned", jtri(id->aligned));
+  mxci_json_add(o, "identical",
                          json_object_new_boolean(id->identical));
   return o;
 }
@@ -46,43 +46,43 @@ static json_object *dmarc_object(const mxc_result_t *r)
   char mode[2] = {0, 0};
   size_t i;
 
-  json_object_object_add(o, "result", mxci_json_str(mxc_verdict_str(r->verdict)));
-  json_object_object_add(o, "reason", mxci_json_str(r->reason ? r->reason : ""));
+  mxci_json_add(o, "result", mxci_json_str(mxc_verdict_str(r->verdict)));
+  mxci_json_add(o, "reason", mxci_json_str(r->reason ? r->reason : ""));
   /* RFC 8601 section 2.7.1 / RFC 9989 section 9.1: header.from. */
-  json_object_object_add(o, "header.from", mxci_json_str(m->from ? m->from : ""));
-  json_object_object_add(o, "discovery",
+  mxci_json_add(o, "header.from", mxci_json_str(m->from ? m->from : ""));
+  mxci_json_add(o, "discovery",
                          mxci_json_str(m->method == MXC_DMARC_PSL ? "psl" : "treewalk"));
-  json_object_object_add(o, "audit", json_object_new_boolean(m->audit));
-  json_object_object_add(o, "record", mxci_json_str(m->record ? m->record : ""));
-  json_object_object_add(o, "record_domain", mxci_json_str(m->record_domain));
+  mxci_json_add(o, "audit", json_object_new_boolean(m->audit));
+  mxci_json_add(o, "record", mxci_json_str(m->record ? m->record : ""));
+  mxci_json_add(o, "record_domain", mxci_json_str(m->record_domain));
   tags = json_object_new_object();
   for (i = 0; i < m->ntags; i++)
-    json_object_object_add(tags, m->tname[i], mxci_json_str(m->tval[i]));
-  json_object_object_add(o, "tags", tags);
-  json_object_object_add(o, "organizational_domain", mxci_json_str(m->org));
-  json_object_object_add(o, "organizational_domain_reason", mxci_json_str(m->org_how));
-  json_object_object_add(
+    mxci_json_add(tags, m->tname[i], mxci_json_str(m->tval[i]));
+  mxci_json_add(o, "tags", tags);
+  mxci_json_add(o, "organizational_domain", mxci_json_str(m->org));
+  mxci_json_add(o, "organizational_domain_reason", mxci_json_str(m->org_how));
+  mxci_json_add(
       o, "policy", m->policy ? mxci_json_str(mxci_dmarc_policy_word(m->policy)) : NULL);
-  json_object_object_add(o, "policy_tag",
+  mxci_json_add(o, "policy_tag",
                          m->policy ? mxci_json_str(m->policy_tag) : NULL);
-  json_object_object_add(o, "policy_reason",
+  mxci_json_add(o, "policy_reason",
                          m->policy ? mxci_json_str(m->policy_why) : NULL);
-  json_object_object_add(o, "testing", json_object_new_boolean(m->testing));
+  mxci_json_add(o, "testing", json_object_new_boolean(m->testing));
   mode[0] = m->aspf;
-  json_object_object_add(o, "aspf", mxci_json_str(mode));
+  mxci_json_add(o, "aspf", mxci_json_str(mode));
   mode[0] = m->adkim;
-  json_object_object_add(o, "adkim", mxci_json_str(mode));
+  mxci_json_add(o, "adkim", mxci_json_str(mode));
   ids = json_object_new_array();
   if (m->has_spf)
     json_object_array_add(ids, id_object(&m->spf, "spf"));
   for (i = 0; i < m->ndkim; i++)
     json_object_array_add(ids, id_object(&m->dkim[i], "dkim"));
-  json_object_object_add(o, "identifiers", ids);
-  json_object_object_add(o, "notes", strv(m->notes, m->nnotes));
-  json_object_object_add(o, "trace", strv(m->trace, m->ntrace));
-  json_object_object_add(o, "dnssec", json_object_new_boolean(r->dnssec));
-  json_object_object_add(o, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  json_object_object_add(o, "fix", mxci_json_str(r->fix ? r->fix : ""));
+  mxci_json_add(o, "identifiers", ids);
+  mxci_json_add(o, "notes", strv(m->notes, m->nnotes));
+  mxci_json_add(o, "trace", strv(m->trace, m->ntrace));
+  mxci_json_add(o, "dnssec", json_object_new_boolean(r->dnssec));
+  mxci_json_add(o, "warnings", mxci_json_warnings(r->warn, r->nwarn));
+  mxci_json_add(o, "fix", mxci_json_str(r->fix ? r->fix : ""));
   return o;
 }
 
@@ -164,14 +164,14 @@ static void dmarc_text(struct mxci_buf *b, const mxc_result_t *r, int c,
 
 static void dmarc_json(json_object *o, const mxc_result_t *r)
 {
-  json_object_object_add(o, r->method, dmarc_object(r));
+  mxci_json_add(o, r->method, dmarc_object(r));
 }
 
 /* A domain, no address. */
 static void dmarc_json_subject(json_object *o, const mxc_result_t *r)
 {
-  json_object_object_add(o, "input", mxci_json_str(r->input ? r->input : ""));
-  json_object_object_add(o, "domain", mxci_json_str(mxc_dmarc_from_domain(r)));
+  mxci_json_add(o, "input", mxci_json_str(r->input ? r->input : ""));
+  mxci_json_add(o, "domain", mxci_json_str(mxc_dmarc_from_domain(r)));
 }
 
 static void dmarc_text_subject(struct mxci_buf *b, const mxc_result_t *r,

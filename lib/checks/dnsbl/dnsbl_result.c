@@ -96,28 +96,28 @@ static void dnsbl_json(json_object *o, const mxc_result_t *r)
 {
   json_object *m = json_object_new_object(), *a = json_object_new_array();
   size_t i;
-  json_object_object_add(m, "result",
+  mxci_json_add(m, "result",
                          mxci_json_str(mxc_verdict_str(r->verdict)));
-  json_object_object_add(m, "state",
+  mxci_json_add(m, "state",
                          mxci_json_str(mxc_rule_state_str(
                              mxc_result_state(r))));
-  json_object_object_add(m, "reason", mxci_json_str(r->reason ? r->reason
+  mxci_json_add(m, "reason", mxci_json_str(r->reason ? r->reason
                                                               : ""));
   for (i = 0; i < P(r)->nzones; i++) {
     const struct mxci_dnsbl_zone *z = &P(r)->zones[i];
     json_object *x = json_object_new_object();
-    json_object_object_add(x, "zone", mxci_json_str(z->zone));
-    json_object_object_add(x, "state",
+    mxci_json_add(x, "zone", mxci_json_str(z->zone));
+    mxci_json_add(x, "state",
                            mxci_json_str(mxc_dnsbl_state_str(z->state)));
-    json_object_object_add(x, "codes", mxci_json_str(z->codes ? z->codes
+    mxci_json_add(x, "codes", mxci_json_str(z->codes ? z->codes
                                                               : ""));
-    json_object_object_add(x, "text", mxci_json_str(z->text ? z->text : ""));
+    mxci_json_add(x, "text", mxci_json_str(z->text ? z->text : ""));
     json_object_array_add(a, x);
   }
-  json_object_object_add(m, "lists", a);
-  json_object_object_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  json_object_object_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
-  json_object_object_add(o, r->method, m);
+  mxci_json_add(m, "lists", a);
+  mxci_json_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
+  mxci_json_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
+  mxci_json_add(o, r->method, m);
 }
 
 static void dnsbl_text(struct mxci_buf *b, const mxc_result_t *r, int c,

@@ -315,8 +315,8 @@ static mxc_rule_state_t dom_state(const mxc_result_t *r)
 
 static void dom_json_subject(json_object *o, const mxc_result_t *r)
 {
-  json_object_object_add(o, "input", mxci_json_str(r->input ? r->input : ""));
-  json_object_object_add(o, "domain", mxci_json_str(mxc_domain_name(r)));
+  mxci_json_add(o, "input", mxci_json_str(r->input ? r->input : ""));
+  mxci_json_add(o, "domain", mxci_json_str(mxc_domain_name(r)));
 }
 
 static void dom_json(json_object *o, const mxc_result_t *r)
@@ -324,82 +324,82 @@ static void dom_json(json_object *o, const mxc_result_t *r)
   const struct mxci_domain *p = P(r);
   json_object *x = json_object_new_object(), *a = json_object_new_array();
   size_t i, j;
-  json_object_object_add(x, "result",
+  mxci_json_add(x, "result",
                          json_object_new_string(mxc_verdict_str(r->verdict)));
-  json_object_object_add(
+  mxci_json_add(
       x, "state", json_object_new_string(mxc_rule_state_str(dom_state(r))));
-  json_object_object_add(x, "reason", mxci_json_str(r->reason));
-  json_object_object_add(x, "mx_state",
+  mxci_json_add(x, "reason", mxci_json_str(r->reason));
+  mxci_json_add(x, "mx_state",
                          json_object_new_string(mxc_mx_state_str(p->mx)));
   for (i = 0; i < p->nhosts; i++) {
     const struct mxci_domain_host *h = &p->hosts[i];
     json_object *e = json_object_new_object(), *ad = json_object_new_array();
-    json_object_object_add(e, "host", mxci_json_str(h->name));
-    json_object_object_add(e, "preference", json_object_new_int((int)h->pref));
-    json_object_object_add(e, "state",
+    mxci_json_add(e, "host", mxci_json_str(h->name));
+    mxci_json_add(e, "preference", json_object_new_int((int)h->pref));
+    mxci_json_add(e, "state",
                            json_object_new_string(mxc_mx_state_str(h->state)));
     for (j = 0; j < h->naddr; j++) {
       json_object *ip = json_object_new_object();
       const mxc_result_t *ir = h->iprev[j];
-      json_object_object_add(ip, "address",
+      mxci_json_add(ip, "address",
                              mxci_json_str(ir ? mxc_result_address(ir) : NULL));
       if (ir)
         mxci_json_members(ip, ir);
       json_object_array_add(ad, ip);
     }
-    json_object_object_add(e, "addresses", ad);
+    mxci_json_add(e, "addresses", ad);
     json_object_array_add(a, e);
   }
-  json_object_object_add(x, "mx", a);
+  mxci_json_add(x, "mx", a);
   if (p->spf) {
     json_object *sp = json_object_new_object(), *nets = json_object_new_array();
-    json_object_object_add(sp, "record", mxci_json_str(mxc_spf_record(p->spf)));
-    json_object_object_add(
+    mxci_json_add(sp, "record", mxci_json_str(mxc_spf_record(p->spf)));
+    mxci_json_add(
         sp, "result",
         json_object_new_string(mxc_verdict_str(mxc_result_verdict(p->spf))));
-    json_object_object_add(sp, "reason",
+    mxci_json_add(sp, "reason",
                            mxci_json_str(mxc_result_reason(p->spf)));
-    json_object_object_add(sp, "dns_lookups",
+    mxci_json_add(sp, "dns_lookups",
                            json_object_new_int(mxc_spf_dns_lookups(p->spf)));
-    json_object_object_add(sp, "void_lookups",
+    mxci_json_add(sp, "void_lookups",
                            json_object_new_int(mxc_spf_void_lookups(p->spf)));
     for (i = 0; i < mxc_domain_spf_network_count(r); i++)
       json_object_array_add(nets,
                             mxci_json_str(mxc_domain_spf_network(r, i)));
-    json_object_object_add(sp, "networks", nets);
-    json_object_object_add(sp, "warnings", mxci_json_warnings(
+    mxci_json_add(sp, "networks", nets);
+    mxci_json_add(sp, "warnings", mxci_json_warnings(
                                                p->spf->warn, p->spf->nwarn));
-    json_object_object_add(x, "spf", sp);
+    mxci_json_add(x, "spf", sp);
   }
   {
     json_object *ks = json_object_new_array(), *ru = json_object_new_array();
     for (i = 0; i < p->nkeys; i++) {
       const struct mxci_domain_key *k = &p->keys[i];
       json_object *e = json_object_new_object();
-      json_object_object_add(e, "selector", mxci_json_str(k->selector));
-      json_object_object_add(
+      mxci_json_add(e, "selector", mxci_json_str(k->selector));
+      mxci_json_add(
           e, "state", json_object_new_string(mxc_dkim_key_state_str(k->state)));
-      json_object_object_add(e, "type", mxci_json_str(k->type ? k->type : ""));
-      json_object_object_add(e, "bits", json_object_new_int((int)k->bits));
-      json_object_object_add(e, "testing", json_object_new_boolean(k->testing));
-      json_object_object_add(e, "record", mxci_json_str(k->record));
-      json_object_object_add(e, "problem", mxci_json_str(k->problem));
+      mxci_json_add(e, "type", mxci_json_str(k->type ? k->type : ""));
+      mxci_json_add(e, "bits", json_object_new_int((int)k->bits));
+      mxci_json_add(e, "testing", json_object_new_boolean(k->testing));
+      mxci_json_add(e, "record", mxci_json_str(k->record));
+      mxci_json_add(e, "problem", mxci_json_str(k->problem));
       json_object_array_add(ks, e);
     }
-    json_object_object_add(x, "dkim_keys", ks);
+    mxci_json_add(x, "dkim_keys", ks);
     for (i = 0; i < p->nrua; i++) {
       json_object *e = json_object_new_object();
-      json_object_object_add(e, "domain", mxci_json_str(p->rua[i].domain));
-      json_object_object_add(
+      mxci_json_add(e, "domain", mxci_json_str(p->rua[i].domain));
+      mxci_json_add(
           e, "state",
           json_object_new_string(mxc_rua_state_str(p->rua[i].state)));
       json_object_array_add(ru, e);
     }
-    json_object_object_add(x, "rua", ru);
+    mxci_json_add(x, "rua", ru);
   }
-  json_object_object_add(x, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  json_object_object_add(x, "fix", mxci_json_str(r->fix ? r->fix : ""));
-  json_object_object_add(o, "domain_audit", x);
+  mxci_json_add(x, "warnings", mxci_json_warnings(r->warn, r->nwarn));
+  mxci_json_add(x, "fix", mxci_json_str(r->fix ? r->fix : ""));
+  mxci_json_add(o, "domain_audit", x);
   if (p->dmarc)
     mxci_json_members(o, p->dmarc);
 }

@@ -95,38 +95,38 @@ static void exist_json_subject(json_object *o, const mxc_result_t *r)
 {
   json_object *a = json_object_new_array();
   size_t i;
-  json_object_object_add(o, "input", mxci_json_str(r->input ? r->input : ""));
+  mxci_json_add(o, "input", mxci_json_str(r->input ? r->input : ""));
   for (i = 0; i < P(r)->ndom; i++)
     json_object_array_add(a, mxci_json_str(P(r)->dom[i].name));
-  json_object_object_add(o, "domains", a);
+  mxci_json_add(o, "domains", a);
 }
 
 static void exist_json(json_object *o, const mxc_result_t *r)
 {
   json_object *m = json_object_new_object(), *a = json_object_new_array();
   size_t i;
-  json_object_object_add(m, "result",
+  mxci_json_add(m, "result",
                          mxci_json_str(mxc_verdict_str(r->verdict)));
-  json_object_object_add(m, "reason", mxci_json_str(r->reason ? r->reason
+  mxci_json_add(m, "reason", mxci_json_str(r->reason ? r->reason
                                                               : ""));
   for (i = 0; i < P(r)->ndom; i++) {
     const struct mxci_exist_dom *d = &P(r)->dom[i];
     json_object *x = json_object_new_object();
-    json_object_object_add(x, "domain", mxci_json_str(d->name));
-    json_object_object_add(x, "state",
+    mxci_json_add(x, "domain", mxci_json_str(d->name));
+    mxci_json_add(x, "state",
                            mxci_json_str(mxc_exist_state_str(d->state)));
-    json_object_object_add(x, "detail", mxci_json_str(d->detail ? d->detail
+    mxci_json_add(x, "detail", mxci_json_str(d->detail ? d->detail
                                                                 : ""));
-    json_object_object_add(x, "mx", json_object_new_int((int)d->nmx));
-    json_object_object_add(x, "soa", json_object_new_boolean(d->has_soa));
-    json_object_object_add(x, "address",
+    mxci_json_add(x, "mx", json_object_new_int((int)d->nmx));
+    mxci_json_add(x, "soa", json_object_new_boolean(d->has_soa));
+    mxci_json_add(x, "address",
                            json_object_new_boolean(d->has_addr));
     json_object_array_add(a, x);
   }
-  json_object_object_add(m, "domains", a);
-  json_object_object_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  json_object_object_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
-  json_object_object_add(o, r->method, m);
+  mxci_json_add(m, "domains", a);
+  mxci_json_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
+  mxci_json_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
+  mxci_json_add(o, r->method, m);
 }
 
 static void exist_text_subject(struct mxci_buf *b, const mxc_result_t *r,

@@ -80,8 +80,8 @@ int mxc_host_ptr_is_host(const mxc_result_t *r, size_t i)
 
 static void host_json_subject(json_object *o, const mxc_result_t *r)
 {
-  json_object_object_add(o, "input", mxci_json_str(r->input ? r->input : ""));
-  json_object_object_add(o, "hostname", mxci_json_str(mxc_host_name(r)));
+  mxci_json_add(o, "input", mxci_json_str(r->input ? r->input : ""));
+  mxci_json_add(o, "hostname", mxci_json_str(mxc_host_name(r)));
 }
 
 static void host_json(json_object *o, const mxc_result_t *r)
@@ -89,26 +89,26 @@ static void host_json(json_object *o, const mxc_result_t *r)
   const struct mxci_host *p = P(r);
   json_object *x = json_object_new_object(), *a = json_object_new_array();
   size_t j;
-  json_object_object_add(x, "result",
+  mxci_json_add(x, "result",
                          json_object_new_string(mxc_verdict_str(r->verdict)));
-  json_object_object_add(
+  mxci_json_add(
       x, "state", json_object_new_string(mxc_rule_state_str(mxc_result_state(r))));
-  json_object_object_add(x, "reason", mxci_json_str(r->reason));
-  json_object_object_add(x, "lookup_state",
+  mxci_json_add(x, "reason", mxci_json_str(r->reason));
+  mxci_json_add(x, "lookup_state",
                          json_object_new_string(mxc_mx_state_str(p->state)));
   for (j = 0; j < p->naddr; j++) {
     json_object *e = json_object_new_object();
-    json_object_object_add(e, "address", mxci_json_str(p->addr[j]));
-    json_object_object_add(e, "ptr_is_host",
+    mxci_json_add(e, "address", mxci_json_str(p->addr[j]));
+    mxci_json_add(e, "ptr_is_host",
                            json_object_new_boolean(mxc_host_ptr_is_host(r, j)));
     if (p->iprev[j])
       mxci_json_members(e, p->iprev[j]);
     json_object_array_add(a, e);
   }
-  json_object_object_add(x, "addresses", a);
-  json_object_object_add(x, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  json_object_object_add(x, "fix", mxci_json_str(r->fix ? r->fix : ""));
-  json_object_object_add(o, "host", x);
+  mxci_json_add(x, "addresses", a);
+  mxci_json_add(x, "warnings", mxci_json_warnings(r->warn, r->nwarn));
+  mxci_json_add(x, "fix", mxci_json_str(r->fix ? r->fix : ""));
+  mxci_json_add(o, "host", x);
 }
 
 static void host_text_subject(struct mxci_buf *b, const mxc_result_t *r, int c)

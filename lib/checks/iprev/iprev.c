@@ -102,13 +102,38 @@ static const char *const generic_words[] = {
     "user",   "users",   "ftth",   "fttx",      "cpe",      "mobile",
     "static", "wifi",    "nat",    "unassigned", "unknown", NULL};
 
-/* Returns a static reason when the name looks generic, else NULL. */
+/* The value of token t read as a number in base 10 or 16, written as
+ * printf's %u or %x would (no sign, no leading zero, at most 4 digits);
+ * -1 when it is not one. */
+static long token_number(const char *t, unsigned base)
+{
+  long v = 0;
+  size_t l = 0;
+  if (t[0] == '0' && t[1] != '\0')
+    return -1;
+  for (; t[l]; l++) {
+    int d = isdigit((unsigned char)t[l])  ? t[l] - '0'
+            : base == 16 && t[l] >= 'a' && t[l] <= 'f' ? t[l] - 'a' + 10
+                                                      : -1;
+    if (d < 0 || l == 4)
+      return -1;
+    v = v * (long)base + d;
+  }
+  return l ? v : -1;
+}
+
+/* Returns a static reason when the name looks generic, else NULL.  Run
+ * on every name checked: no printf, and a word is compared only with the
+ * tokens that start with its letter. */
 static const char *generic_reason(const char *name, const struct mxci_addr *a)
 {
+  static const char hexd[] = "0123456789abcdef";
   char tok[64][64];
   size_t nt = 0, i, j;
   const char *p = name;
   static char why[160];
+  int hits = 0;
+  unsigned k;
 
   while (*p && nt < 64) {
     size_t l = 0;
@@ -125,41 +150,36 @@ static const char *generic_reason(const char *name, const struct mxci_addr *a)
   }
   for (i = 0; i < nt; i++)
     for (j = 0; generic_words[j]; j++)
-      if (strcmp(tok[i], generic_words[j]) == 0) {
+      if (tok[i][0] == generic_words[j][0] &&
+          strcmp(tok[i], generic_words[j]) == 0) {
         snprintf(why, sizeof(why), "it contains \"%s\"", generic_words[j]);
         return why;
       }
   if (a->family == 4) {
-    int hits = 0;
-    unsigned k;
     char hex[9];
-    snprintf(hex, sizeof(hex), "%02x%02x%02x%02x", a->b[0], a->b[1], a->b[2],
-             a->b[3]);
     for (k = 0; k < 4; k++) {
-      char oct[4];
-      snprintf(oct, sizeof(oct), "%u", a->b[k]);
+      hex[2 * k] = hexd[a->b[k] >> 4];
+      hex[2 * k + 1] = hexd[a->b[k] & 0xf];
+    }
+    hex[8] = '\0';
+    for (k = 0; k < 4; k++)
       for (i = 0; i < nt; i++)
-        if (strcmp(tok[i], oct) == 0) {
+        if (token_number(tok[i], 10) == (long)a->b[k]) {
           hits++;
           break;
         }
-    }
     for (i = 0; i < nt; i++)
       if (strstr(tok[i], hex))
         hits = 4;
     if (hits >= 3)
       return "it embeds the address's numbers";
   } else {
-    int hits = 0;
-    unsigned k;
     for (k = 0; k < 8; k++) {
-      char grp[5];
-      unsigned g = (unsigned)(a->b[2 * k] << 8 | a->b[2 * k + 1]);
+      long g = (long)(a->b[2 * k] << 8 | a->b[2 * k + 1]);
       if (g == 0)
         continue;
-      snprintf(grp, sizeof(grp), "%x", g);
       for (i = 0; i < nt; i++)
-        if (strcmp(tok[i], grp) == 0) {
+        if (token_number(tok[i], 16) == g) {
           hits++;
           break;
         }

@@ -124,40 +124,40 @@ static void iprev_json(json_object *o, const mxc_result_t *r)
   size_t i, j;
 
   m = json_object_new_object();
-  json_object_object_add(m, "result", mxci_json_str(mxc_verdict_str(r->verdict)));
-  json_object_object_add(m, "reason", mxci_json_str(r->reason ? r->reason : ""));
+  mxci_json_add(m, "result", mxci_json_str(mxc_verdict_str(r->verdict)));
+  mxci_json_add(m, "reason", mxci_json_str(r->reason ? r->reason : ""));
   /* RFC 8601 section 2.7.3: the property of iprev is policy.iprev. */
-  json_object_object_add(m, "policy.iprev", mxci_json_str(r->address));
-  json_object_object_add(m, "reverse_name", mxci_json_str(r->reverse));
+  mxci_json_add(m, "policy.iprev", mxci_json_str(r->address));
+  mxci_json_add(m, "reverse_name", mxci_json_str(r->reverse));
   ptr = json_object_new_array();
   for (i = 0; i < P(r)->nnames; i++) {
     json_object *n = json_object_new_object(), *a = json_object_new_array();
-    json_object_object_add(n, "name", mxci_json_str(P(r)->names[i].name));
-    json_object_object_add(n, "result",
+    mxci_json_add(n, "name", mxci_json_str(P(r)->names[i].name));
+    mxci_json_add(n, "result",
                            mxci_json_str(mxc_name_state_str(P(r)->names[i].state)));
     for (j = 0; j < P(r)->names[i].naddr; j++)
       json_object_array_add(a, mxci_json_str(P(r)->names[i].addrs[j]));
-    json_object_object_add(n, "addresses", a);
+    mxci_json_add(n, "addresses", a);
     if (P(r)->names[i].detail)
-      json_object_object_add(n, "detail", mxci_json_str(P(r)->names[i].detail));
+      mxci_json_add(n, "detail", mxci_json_str(P(r)->names[i].detail));
     json_object_array_add(ptr, n);
   }
-  json_object_object_add(m, "ptr", ptr);
-  json_object_object_add(m, "matched_name", mxci_json_str(P(r)->matched));
+  mxci_json_add(m, "ptr", ptr);
+  mxci_json_add(m, "matched_name", mxci_json_str(P(r)->matched));
   if (P(r)->zone) {
     json_object *z = json_object_new_object(), *ns = json_object_new_array();
-    json_object_object_add(z, "zone", mxci_json_str(P(r)->zone));
+    mxci_json_add(z, "zone", mxci_json_str(P(r)->zone));
     for (i = 0; i < P(r)->nzone_ns; i++)
       json_object_array_add(ns, mxci_json_str(P(r)->zone_ns[i]));
-    json_object_object_add(z, "ns", ns);
-    json_object_object_add(m, "reverse_zone", z);
+    mxci_json_add(z, "ns", ns);
+    mxci_json_add(m, "reverse_zone", z);
   } else {
-    json_object_object_add(m, "reverse_zone", NULL);
+    mxci_json_add(m, "reverse_zone", NULL);
   }
-  json_object_object_add(m, "dnssec", json_object_new_boolean(r->dnssec));
-  json_object_object_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  json_object_object_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
-  json_object_object_add(o, r->method, m);
+  mxci_json_add(m, "dnssec", json_object_new_boolean(r->dnssec));
+  mxci_json_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
+  mxci_json_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
+  mxci_json_add(o, r->method, m);
 }
 
 

@@ -132,38 +132,38 @@ static void spf_json(json_object *o, const mxc_result_t *r)
   json_object *m = json_object_new_object(), *t, *l2;
   size_t i;
 
-  json_object_object_add(m, "result", mxci_json_str(mxc_verdict_str(r->verdict)));
-  json_object_object_add(m, "reason", mxci_json_str(r->reason ? r->reason : ""));
-  json_object_object_add(m, "domain", mxci_json_str(p->spf_domain ? p->spf_domain : ""));
-  json_object_object_add(m, "scope", mxci_json_str(p->spf_scope == MXC_SPF_SCOPE_HELO
+  mxci_json_add(m, "result", mxci_json_str(mxc_verdict_str(r->verdict)));
+  mxci_json_add(m, "reason", mxci_json_str(r->reason ? r->reason : ""));
+  mxci_json_add(m, "domain", mxci_json_str(p->spf_domain ? p->spf_domain : ""));
+  mxci_json_add(m, "scope", mxci_json_str(p->spf_scope == MXC_SPF_SCOPE_HELO
                                               ? "helo"
                                               : "mfrom"));
   /* RFC 8601 section 2.7.2: the properties of spf are smtp.mailfrom and
    * smtp.helo. */
-  json_object_object_add(m, "smtp.mailfrom",
+  mxci_json_add(m, "smtp.mailfrom",
                          p->spf_scope == MXC_SPF_SCOPE_MFROM
                              ? mxci_json_str(p->spf_sender ? p->spf_sender : "")
                              : NULL);
-  json_object_object_add(m, "smtp.helo", mxci_json_str(p->spf_helo));
-  json_object_object_add(m, "explanation",
+  mxci_json_add(m, "smtp.helo", mxci_json_str(p->spf_helo));
+  mxci_json_add(m, "explanation",
                          mxci_json_str(r->verdict == MXC_VERDICT_FAIL && p->spf_exp
                                   ? p->spf_exp
                                   : ""));
-  json_object_object_add(m, "record", mxci_json_str(p->spf_record ? p->spf_record : ""));
-  json_object_object_add(m, "dns_lookups", json_object_new_int(p->spf_lookups));
-  json_object_object_add(m, "void_lookups", json_object_new_int(p->spf_voids));
+  mxci_json_add(m, "record", mxci_json_str(p->spf_record ? p->spf_record : ""));
+  mxci_json_add(m, "dns_lookups", json_object_new_int(p->spf_lookups));
+  mxci_json_add(m, "void_lookups", json_object_new_int(p->spf_voids));
   t = json_object_new_array();
   for (i = 0; i < p->nspf_trace; i++)
     json_object_array_add(t, mxci_json_str(p->spf_trace[i]));
-  json_object_object_add(m, "trace", t);
-  json_object_object_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  json_object_object_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
+  mxci_json_add(m, "trace", t);
+  mxci_json_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
+  mxci_json_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
   /* Always there, so that tools can compare. */
   l2 = json_object_new_object();
-  json_object_object_add(l2, "result", mxci_json_str(mxc_spf_libspf2_result(r)));
-  json_object_object_add(l2, "detail", mxci_json_str(mxc_spf_libspf2_detail(r)));
-  json_object_object_add(m, "libspf2", l2);
-  json_object_object_add(o, r->method, m);
+  mxci_json_add(l2, "result", mxci_json_str(mxc_spf_libspf2_result(r)));
+  mxci_json_add(l2, "detail", mxci_json_str(mxc_spf_libspf2_detail(r)));
+  mxci_json_add(m, "libspf2", l2);
+  mxci_json_add(o, r->method, m);
 }
 
 
