@@ -230,11 +230,19 @@ char *mxci_buf_take(struct mxci_buf *b)
 char *mxci_printable(const unsigned char *p, size_t len)
 {
   struct mxci_buf b = {0};
-  size_t i;
+  size_t i, run;
+  if (len)
+    buf_grow(&b, len); /* one allocation for the common case */
   for (i = 0; i < len; i++) {
-    if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
-      mxci_buf_add(&b, (const char *)p + i, 1);
-    else if (p[i] == '\\')
+    /* runs of printable octets in one piece */
+    for (run = i; run < len && p[run] >= 0x20 && p[run] < 0x7f &&
+                  p[run] != '\\';
+         run++)
+      ;
+    if (run > i) {
+      mxci_buf_add(&b, (const char *)p + i, run - i);
+      i = run - 1;
+    } else if (p[i] == '\\')
       mxci_buf_puts(&b, "\\\\");
     else
       mxci_buf_printf(&b, "\\%03u", p[i]);

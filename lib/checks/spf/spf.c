@@ -61,6 +61,7 @@
 /* Lint: the worst-case walk stops past this many terms, or records. */
 #define LINT_WORST_CAP 100
 #define LINT_WORST_RECORDS 50
+#define LINT_KEEP 16 /* parsed records kept for the lint */
 /* Lint: octets shown on each side of a syntax error. */
 #define SYNTAX_CONTEXT 40
 
@@ -143,6 +144,13 @@ struct spf {
                      * (counted in waiting) */
   size_t t99_found; /* SPF records published with type 99 */
   char *syn_domain, *syn_err, *syn_here; /* the first syntax error */
+  /* lint: the records the evaluation parsed, kept for worst_case() so
+   * that it parses no record twice (LINT_KEEP at most) */
+  struct kept {
+    char *qname;                 /* the name its TXT was asked at */
+    struct mxci_spf_record rec;
+  } kept[LINT_KEEP];
+  size_t nkept;
   /* libspf2's view (spf_libspf2.c): NULL when disabled */
   struct mxci_spf2 *l2;
   char *l2_from;    /* MAIL FROM as given, without <>; NULL: null sender */
@@ -720,10 +728,27 @@ static int count_void(struct spf *s, const char *what)
 
 /* ---- frames -------------------------------------------------------------- */
 
-static void frame_clear(struct frame *f)
+/* The parsed record of frame f is done with: kept for the lint when it
+ * runs and there is room, else freed. */
+static void record_done(struct spf *s, struct frame *f)
 {
+  struct kept *k;
+  if (!f->have_rec || !s->linting || s->nkept == LINT_KEEP ||
+      (s->kept[s->nkept].qname = mxci_spf_dns_name(f->domain)) == NULL) {
+    mxci_spf_record_clear(&f->rec);
+    f->have_rec = 0;
+    return;
+  }
+  k = &s->kept[s->nkept++];
+  k->rec = f->rec;
+  memset(&f->rec, 0, sizeof(f->rec));
+  f->have_rec = 0;
+}
+
+static void frame_clear(struct spf *s, struct frame *f)
+{
+  record_done(s, f);
   mxci_free(f->domain);
-  mxci_spf_record_clear(&f->rec);
   memset(f, 0, sizeof(*f));
 }
 
@@ -793,7 +818,7 @@ static void frame_result(struct spf *s, mxc_verdict_t v, char *reason)
   mxci_free(reason);
   parent = &s->fr[s->nfr - 2];
   t = &parent->rec.terms[parent->ti];
-  frame_clear(&s->fr[--s->nfr]);
+  frame_clear(s, &s->fr[--s->nfr]);
   /* Section 5.2: pass matches; fail, softfail and neutral do not. */
   trace(s, "%s: %s -> %s (%s)", parent->domain, t->text,
         mxc_verdict_str(v), v == MXC_VERDICT_PASS ? "match" : "no match");
@@ -1052,10 +1077,9 @@ static void end_of_record(struct spf *s)
     return;
   }
   trace(s, "%s: redirect=%s", f->domain, target);
+  record_done(s, f);
   mxci_free(f->domain);
   f->domain = target;
-  mxci_spf_record_clear(&f->rec);
-  f->have_rec = 0;
   f->ti = 0;
   f->kind = F_REDIRECT;
   s->counted = 0;
@@ -1452,11 +1476,34 @@ static const struct mxci_answer *fetched(struct spf *s, const char *name,
  * 4.6.4), following the include: and redirect= targets without macros
  * whose records were fetched (the evaluation and the lookups sent ahead
  * fetch them).  *budget bounds the records parsed. */
+static int worst_of(struct spf *s, const struct mxci_spf_record *r, int depth,
+                    int *budget);
+
+/* The record the evaluation parsed for the TXT at q, if it did. */
+static const struct mxci_spf_record *parsed_at(const struct spf *s,
+                                               const char *q)
+{
+  size_t i;
+  for (i = 0; i < s->nkept; i++)
+    if (mxci_name_eq(s->kept[i].qname, q))
+      return &s->kept[i].rec;
+  for (i = 0; i < s->nfr; i++)
+    if (s->fr[i].have_rec && s->fr[i].domain) {
+      char *fq = mxci_spf_dns_name(s->fr[i].domain);
+      int same = fq && mxci_name_eq(fq, q);
+      mxci_free(fq);
+      if (same)
+        return &s->fr[i].rec;
+    }
+  return NULL;
+}
+
 static int worst_case(struct spf *s, const char *domain, int depth,
                       int *budget)
 {
   const struct mxci_answer *ans;
   const struct mxci_rr *rec = NULL;
+  const struct mxci_spf_record *kept;
   struct mxci_spf_record r;
   const char *final;
   char err[200], *q;
@@ -1467,6 +1514,11 @@ static int worst_case(struct spf *s, const char *domain, int depth,
     return 0;
   (*budget)--;
   q = mxci_spf_dns_name(domain);
+  memset(&r, 0, sizeof(r));
+  if (q && (kept = parsed_at(s, q)) != NULL) {
+    mxci_free(q);
+    return worst_of(s, kept, depth, budget);
+  }
   ans = q ? fetched(s, q, MXCI_T_TXT) : NULL;
   if (ans == NULL || ans->err != ARES_SUCCESS) {
     mxci_free(q);
@@ -1481,15 +1533,25 @@ static int worst_case(struct spf *s, const char *domain, int depth,
       n++;
     }
   mxci_free(q);
-  memset(&r, 0, sizeof(r));
   if (n != 1 || rec->datalen > MAX_RECORD_LEN ||
       mxci_spf_parse(rec->data, rec->datalen, &r, err, sizeof(err)) != 0) {
     mxci_spf_record_clear(&r);
     return 0;
   }
-  w = (int)r.ndns + (r.redirect && !r.has_all);
-  for (i = 0; i < r.nterms && w <= LINT_WORST_CAP; i++) {
-    const struct mxci_spf_term *t = &r.terms[i];
+  w = worst_of(s, &r, depth, budget);
+  mxci_spf_record_clear(&r);
+  return w;
+}
+
+/* The DNS-querying terms of parsed record r and of the records below it. */
+static int worst_of(struct spf *s, const struct mxci_spf_record *r, int depth,
+                    int *budget)
+{
+  char err[200];
+  size_t i;
+  int w = (int)r->ndns + (r->redirect && !r->has_all);
+  for (i = 0; i < r->nterms && w <= LINT_WORST_CAP; i++) {
+    const struct mxci_spf_term *t = &r->terms[i];
     if (t->mech == MXCI_SPF_INCLUDE && t->spec && !strchr(t->spec, '%')) {
       char *name = expand(s, t->spec, MXCI_SPF_MS_DOMAIN, err, sizeof(err));
       if (name)
@@ -1497,14 +1559,13 @@ static int worst_case(struct spf *s, const char *domain, int depth,
       mxci_free(name);
     }
   }
-  if (r.redirect && !r.has_all && !strchr(r.redirect, '%') &&
+  if (r->redirect && !r->has_all && !strchr(r->redirect, '%') &&
       w <= LINT_WORST_CAP) {
-    char *name = expand(s, r.redirect, MXCI_SPF_MS_DOMAIN, err, sizeof(err));
+    char *name = expand(s, r->redirect, MXCI_SPF_MS_DOMAIN, err, sizeof(err));
     if (name)
       w += worst_case(s, name, depth + 1, budget);
     mxci_free(name);
   }
-  mxci_spf_record_clear(&r);
   return w;
 }
 
@@ -1768,7 +1829,11 @@ static void spf_free(mxc_check_t *chk)
   mxci_free(s->syn_err);
   mxci_free(s->syn_here);
   for (i = 0; i < s->nfr; i++)
-    frame_clear(&s->fr[i]);
+    frame_clear(s, &s->fr[i]);
+  for (i = 0; i < s->nkept; i++) {
+    mxci_free(s->kept[i].qname);
+    mxci_spf_record_clear(&s->kept[i].rec);
+  }
   mxci_strv_free(s->pnames, s->npnames);
   mxci_free(s->sender);
   mxci_free(s->local);
