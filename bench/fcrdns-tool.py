@@ -321,7 +321,7 @@ window: mxcheck --parallel (checks in flight; --max-queries at its default),
         line = "best %-14s --parallel %s, %.0f checks/s" % (
             tool + ":", best["window"], best["cps"])
         if best_adns:
-            line += ", %.2fx adnshost (target >= 1.20)" % (
+            line += ", %.2fx adnshost (target >= 1.30)" % (
                 best["cps"] / best_adns["cps"])
         if best_bare:
             line += ", %.0f%% of bare c-ares (target >= 90)" % (
@@ -341,7 +341,7 @@ window: mxcheck --parallel (checks in flight; --max-queries at its default),
         if r100 and rn and a.count > 100:
             per = (rn["rss"] - r100["rss"]) * 1048576.0 / (a.count - 100)
             print("memory per in-flight check (%s): (RSS at --parallel %d - "
-                  "RSS at --parallel 100) / %d = %.0f bytes"
+                  "RSS at --parallel 100) / %d = %.0f bytes (target <= 1024)"
                   % (tool, a.count, a.count - 100, per))
     return 0
 

@@ -55,3 +55,16 @@ check-soak: all
 	  --mxcheck $(abs_top_builddir)/cli/mxcheck --soak --lines $(SOAK_LINES)
 
 .PHONY: bench-mem check-soak
+
+# Every benchmark of the performance issue in one run, then one table of
+# its targets (figure, peer, ratio, met): make bench-all (about 10 minutes
+# on 2 CPUs), make bench-all BENCH_ALL_FLAGS=--quick (about 3).
+EXTRA_DIST += bench/all.sh bench/all-summary.py
+BENCH_ALL_FLAGS =
+bench-all: all
+	CC="$(CC)" CARES_CFLAGS="$(CARES_CFLAGS)" CARES_LIBS="$(CARES_LIBS)" \
+	  JSONC_CFLAGS="$(JSONC_CFLAGS)" \
+	  bash $(srcdir)/bench/all.sh \
+	  --mxcheck $(abs_top_builddir)/cli/mxcheck \
+	  --builddir $(abs_top_builddir) $(BENCH_ALL_FLAGS)
+.PHONY: bench-all
