@@ -22,6 +22,7 @@
 
 #include <mxcheck.h>
 
+#include "batchline.h"
 #include "msgsplit.h"
 #include "diff.h"
 
@@ -30,7 +31,6 @@ enum { EX_OK_ = 0, EX_WARNING = 1, EX_CRITICAL = 2, EX_UNKNOWN = 3 };
 
 #define DEFAULT_PARALLEL 256
 #define MAX_PARALLEL 100000
-#define MAX_LINE 1024
 #define MAX_SERVERS_ARG 4096
 #define FLUSH_MS 50
 #define BATCH_CACHE_SIZE 1000
@@ -982,45 +982,7 @@ static void add_selector(struct run *r, const char *s)
   r->o.selectors[r->o.nselectors++] = s;
 }
 
-static char *trim(char *s)
-{
-  char *e;
-  while (*s == ' ' || *s == '\t')
-    s++;
-  e = s + strlen(s);
-  while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-                   e[-1] == '\r'))
-    *--e = '\0';
-  return s;
-}
-
 /* ---- input syntax ------------------------------------------------------ */
-
-/* A domain name as DNS carries it: labels of 1-63 octets (letters,
- * digits, '-', '_', or UTF-8), at most 253 octets, a final dot allowed. */
-static int is_domain(const char *s)
-{
-  size_t n = strlen(s), i, lab = 0;
-  if (n && s[n - 1] == '.')
-    n--;
-  if (n == 0 || n > 253)
-    return 0;
-  for (i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c == '.') {
-      if (lab == 0)
-        return 0;
-      lab = 0;
-      continue;
-    }
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-          (c >= '0' && c <= '9') || c == '-' || c == '_' || c >= 0x80))
-      return 0;
-    if (++lab > 63)
-      return 0;
-  }
-  return lab > 0;
-}
 
 /* A HOST argument rather than an ADDRESS: a domain name of two labels or
  * more whose last label begins with a letter (no textual IPv4 form does: "192.0.2.1", "0x7f.1",
@@ -1029,7 +991,7 @@ static int is_host_name(const char *s)
 {
   size_t n = strlen(s);
   const char *last;
-  if (strchr(s, ':') || !strchr(s, '.') || !is_domain(s))
+  if (strchr(s, ':') || !strchr(s, '.') || !bl_is_domain(s))
     return 0;
   if (n && s[n - 1] == '.')
     n--;
@@ -1051,37 +1013,6 @@ static void check_hosts(const struct run *r)
       die(EX_UNKNOWN, "\"%s\" is a host name: --mail-from and --helo "
                       "need an ADDRESS (SPF is evaluated for an address)",
           r->o.addrs[i]);
-}
-
-/* NULL when s is a usable MAIL FROM, with or without <angle brackets>:
- * empty (the null sender), local-part@domain, or a domain alone or after
- * a bare @ (RFC 7208 section 4.3: the local-part is then "postmaster");
- * else why not. */
-static const char *bad_mail_from(const char *s)
-{
-  const char *at, *p;
-  char buf[MAX_LINE + 1];
-  size_t n = strlen(s);
-  if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
-    if (n - 2 >= sizeof(buf))
-      return "too long";
-    memcpy(buf, s + 1, n - 2);
-    buf[n - 2] = '\0';
-    s = buf;
-  }
-  if (*s == '\0')
-    return NULL;
-  for (p = s; *p; p++)
-    if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>')
-      return "white space, a control character or <> in it";
-  at = strrchr(s, '@');
-  if (at == NULL)
-    return is_domain(s) ? NULL : "expected user@domain";
-  if (at[1] == '\0')
-    return "no domain after the @ (expected user@domain)";
-  if (!is_domain(at + 1))
-    return "the part after the @ is not a domain name";
-  return NULL;
 }
 
 /* 1 when s is an IP address in a form the library takes (dotted quad,
@@ -1165,10 +1096,9 @@ static void skip_line(struct run *r, const char *input, const char *why)
 /* Read the next usable lines of the batch and start their checks. */
 static void start_next(struct run *r)
 {
-  char line[MAX_LINE + 1];
+  char line[BL_MAX_LINE + 1];
   while (!r->eof && !r->deadline_hit &&
          mxc_pending(r->ctx) < (size_t)r->o.parallel) {
-    char *s;
     int overlong, nul;
     if (read_line(r->in, line, sizeof(line), &overlong, &nul) < 0) {
       if (ferror(r->in))
@@ -1183,45 +1113,36 @@ static void start_next(struct run *r)
                 overlong ? "line longer than 1024 bytes" : "NUL byte in line");
       continue;
     }
-    s = trim(line);
-    if (*s == '\0' || *s == '#')
-      continue;
     {
       /* "ADDRESS [MAIL-FROM [HELO]]": a line's MAIL FROM ("<>": the null
        * sender) and HELO replace --mail-from / --helo for that line only
        * (SPF is then checked even without them).  The strings are copied
        * by the start call, and no callback runs inside it. */
       struct opts saved = r->o;
-      char *fld[4], *input = strdup(s);
-      const char *why = NULL;
-      int nf = 0;
+      struct bl_line b;
+      const char *why;
+      char *input = strdup(bl_trim(line));
+      int k;
       if (input == NULL)
         die(EX_UNKNOWN, "out of memory");
-      while (*s && nf < 4) {
-        fld[nf++] = s;
-        s += strcspn(s, " \t");
-        if (*s) {
-          *s++ = '\0';
-          s += strspn(s, " \t");
-        }
+      k = bl_parse(line, &b, &why);
+      if (k == 1) {
+        free(input);
+        continue;
       }
-      if (nf >= 2) {
+      if (b.nfields >= 2) {
         r->o.spf = 1;
-        r->o.mail_from = strcmp(fld[1], "<>") == 0 ? NULL : fld[1];
-        if (nf == 3)
-          r->o.helo = fld[2];
+        r->o.mail_from = b.mail_from;
+        if (b.helo)
+          r->o.helo = b.helo;
       }
-      if (nf > 3)
-        why = "more than ADDRESS MAIL-FROM HELO";
-      else if (nf >= 2 && r->o.mail_from == NULL && r->o.helo == NULL)
+      if (k == 0 && b.nfields >= 2 && r->o.mail_from == NULL &&
+          r->o.helo == NULL)
         why = "the null sender needs a HELO name";
-      else if (nf >= 2 && r->o.mail_from &&
-               bad_mail_from(r->o.mail_from) != NULL)
-        why = "MAIL-FROM is not an address (expected user@domain or <>)";
       if (why)
         skip_line(r, input, why);
       else
-        start_one(r, fld[0], NOW, r->lineno);
+        start_one(r, b.addr, NOW, r->lineno);
       free(input);
       r->o = saved;
     }
@@ -1988,7 +1909,7 @@ int main(int argc, char **argv)
       r.o.deadline_s = parse_seconds("--deadline", optarg, 86400);
       break;
     case 'f':
-      if ((why = bad_mail_from(optarg)) != NULL)
+      if ((why = bl_bad_mail_from(optarg)) != NULL)
         die(EX_UNKNOWN, "--mail-from \"%s\": %s", optarg, why);
       r.o.spf = 1;
       r.o.mail_from = optarg;
@@ -2040,7 +1961,7 @@ int main(int argc, char **argv)
       edns = 0;
       break;
     case 'D':
-      if (!is_domain(optarg))
+      if (!bl_is_domain(optarg))
         die(EX_UNKNOWN, "--domain \"%s\": not a domain name", optarg);
       r.o.domain = optarg;
       break;
@@ -2364,7 +2285,7 @@ int main(int argc, char **argv)
     unsigned long left = 0;
     if (r.o.batch)
       while (!r.eof) {
-        char line[MAX_LINE + 1];
+        char line[BL_MAX_LINE + 1];
         int ol, nul;
         if (read_line(r.in, line, sizeof(line), &ol, &nul) < 0)
           break;

@@ -12,7 +12,8 @@ cc=${CC:-clang}
 san="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined"
 mkdir -p "$out/obj"
 objs=
-for f in "$src"/lib/*.c "$src"/lib/checks/*/*.c "$src"/cli/msgsplit.c; do
+for f in "$src"/lib/*.c "$src"/lib/checks/*/*.c "$src"/cli/msgsplit.c \
+         "$src"/cli/batchline.c; do
   o="$out/obj/$(echo "${f#"$src"/}" | tr / _ | sed 's/\.c$/.o/')"
   # Rebuilt when the source or any header of the tree is newer (a changed
   # struct must never leave objects of two layouts in one archive).
