@@ -6,6 +6,7 @@ EXTRA_DIST += %reldir%/analyze.sh %reldir%/cppcheck.supp \
 	%reldir%/scan-build.supp
 analyze:
 	ANALYZE_CPPFLAGS="$(DEFS) -I$(abs_top_srcdir)/lib -I$(abs_top_builddir)/lib \
+	-I$(abs_top_srcdir)/common \
 	-I$(abs_top_builddir)" \
 	ANALYZE_LIB="-DMXC_BUILDING_LIBRARY $(CARES_CFLAGS) $(JSONC_CFLAGS) \
 	$(OPENDKIM_CFLAGS) $(PSL_CFLAGS) $(CRYPTO_CFLAGS)" \
