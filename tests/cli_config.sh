@@ -12,7 +12,7 @@ set -u
 . "$(dirname "$0")/clilib.sh"
 src=${MXC_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 msg=$src/tests/compliance
-good="--mail-from news@bulk.test --helo good4.mxcheck.test"
+good=(--mail-from news@bulk.test --helo good4.mxcheck.test)
 # A server that does not answer: the closed port of the fault responder
 # (refused over TCP), else a port nothing listens on.
 dead=${MXC_TEST_FAULT_CLOSED:-127.0.0.1:9}
@@ -57,7 +57,7 @@ XDG_CONFIG_HOME=$tmp/xdg run 0 good4.mxcheck.test
 # --- the command line over both ---------------------------------------------
 run 0 --server "$MXC_TEST_DNS" good4.mxcheck.test
 printf 'server %s\n' "$dead" >"$sys"
-printf 'timeout 1\ntries 1\n' "$usr" >"$usr"
+printf 'timeout 1\ntries 1\n' >"$usr"
 run 0 --server "$MXC_TEST_DNS" --color never good4.mxcheck.test
 # a list in a later file replaces the earlier one (not added to it)
 printf 'server %s\n' "$MXC_TEST_DNS" >"$sys"
@@ -68,21 +68,21 @@ run 3 good4.mxcheck.test
 #     report by itself ----------------------------------------------------------
 reset
 printf 'server %s\nprofile gmail-bulk\n' "$MXC_TEST_DNS" >"$sys"
-run 0 --json --ip 192.0.2.1 $good --message "$msg/good.eml"
+run 0 --json --ip 192.0.2.1 "${good[@]}" --message "$msg/good.eml"
 expect "d['compliance']['profile']" "gmail-bulk"
 printf 'profile   =   yahoo-bulk   \n' >"$usr"
-run 0 --json --ip 192.0.2.1 $good --message "$msg/good.eml"
+run 0 --json --ip 192.0.2.1 "${good[@]}" --message "$msg/good.eml"
 expect "d['compliance']['profile']" "yahoo-bulk"
-run 0 --json --profile gmail --ip 192.0.2.1 $good --message "$msg/good.eml"
+run 0 --json --profile gmail --ip 192.0.2.1 "${good[@]}" --message "$msg/good.eml"
 expect "d['compliance']['profile']" "gmail"
 run 0 --json good4.mxcheck.test
 expect "'compliance' in d, d['host']['state']" "(False, 'pass')"
 
 # --- authserv-id (quoted) for --authres; without --authres no error --------
 printf 'authserv-id "mx.example.net"\n' >"$usr"
-run 0 --authres --ip 192.0.2.1 $good --message "$msg/good.eml"
+run 0 --authres --ip 192.0.2.1 "${good[@]}" --message "$msg/good.eml"
 contains "$tmp/out" "^Authentication-Results: mx.example.net;"
-run 0 --authres --authserv-id cli.example --ip 192.0.2.1 $good \
+run 0 --authres --authserv-id cli.example --ip 192.0.2.1 "${good[@]}" \
   --message "$msg/good.eml"
 contains "$tmp/out" "^Authentication-Results: cli.example;"
 run 0 --json good4.mxcheck.test

@@ -55,6 +55,9 @@ EXTRA_DIST += tests/cli_dmarc.sh
 # exist, so that no real configuration changes the results.
 TESTS += tests/cli_config.sh
 EXTRA_DIST += tests/cli_config.sh
+# The bash completion (completion/mxcheck.bash) against mxcheck --help.
+TESTS += tests/completion.sh
+EXTRA_DIST += tests/completion.sh
 # HOST arguments: the host check (A/AAAA, iprev of each address).
 TESTS += tests/cli_host.sh
 EXTRA_DIST += tests/cli_host.sh
