@@ -395,6 +395,7 @@ static void usage(FILE *to)
           "      --max-jobs N  --max-bytes N  --max-header N\n"
           "      --dns-timeout MS  --dns-tries N\n"
           "      --metrics-file FILE  --summary-interval SECONDS\n"
+          "  -h, --help  -V, --version\n"
           "See mxcheck-milter(8) and mxcheck-milter.conf(5).\n");
 }
 
@@ -435,7 +436,7 @@ static struct mxm_conf *build(const char *config, int must)
     goto fail;
   optind = 0; /* glibc: full re-initialisation (reloads parse again) */
   opterr = 0;
-  for (i = 0; (ch = getopt_long(saved_argc, saved_argv, ":p:c:fP:u:l:", lo,
+  for (i = 0; (ch = getopt_long(saved_argc, saved_argv, ":p:c:fP:u:l:hV", lo,
                                 &i)) != -1;) {
     const char *key;
     switch (ch) {
@@ -505,7 +506,7 @@ int mxm_conf_load(int argc, char **argv, struct mxm_conf **out,
   optind = 0;
   config_path = NULL;
   config_must = 0;
-  while ((ch = getopt_long(argc, argv, "-:c:", lo, &i)) != -1) {
+  while ((ch = getopt_long(argc, argv, "-:c:hV", lo, &i)) != -1) {
     switch (ch) {
     case 'c':
       config_path = optarg;
