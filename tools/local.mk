@@ -17,3 +17,11 @@ clean-local: clean-local-analyze
 clean-local-analyze:
 	rm -rf analyze-out
 .PHONY: analyze clean-local-analyze
+
+# make check-deb: the Debian packages (debian/) of the distribution tarball
+# built in a temporary directory, linted, installed, checked and purged
+# (tools/check-deb.sh; as root only for the install; .ci/run runs it).
+EXTRA_DIST += %reldir%/check-deb.sh
+check-deb: dist-gzip
+	$(SHELL) $(top_srcdir)/tools/check-deb.sh $(distdir).tar.gz
+.PHONY: check-deb
