@@ -50,6 +50,12 @@ tests_check_dmarc_CFLAGS = $(tests_cflags)
 tests_check_dmarc_LDADD = $(tests_ldadd)
 TESTS += tests/cli_dmarc.sh
 EXTRA_DIST += tests/cli_dmarc.sh
+# The front ends' configuration-file reader (common/conffile.c).
+check_tests += tests/check_conffile
+tests_check_conffile_SOURCES = tests/check_conffile.c
+tests_check_conffile_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common
+tests_check_conffile_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_conffile_LDADD = common/libmxconf.la $(CHECK_LIBS)
 # The configuration files (mxcheck.conf(5)).  Every test runs with
 # MXCHECK_SYSCONF and XDG_CONFIG_HOME (above) naming files that do not
 # exist, so that no real configuration changes the results.
