@@ -25,6 +25,7 @@ struct file {
   struct cli_conf *c;
   const char *progname;
   mxc_ctx_t *ctx; /* judges server and dnsbl values (NULL: not judged) */
+  int ctx_tried;  /* made at the first such value, not for every run */
   int seen_server, seen_dnsbl;
 };
 
@@ -40,6 +41,19 @@ static int bad(const struct file *f, const char *where, const char *key,
   va_end(ap);
   fputc('\n', stderr);
   return -1;
+}
+
+/* The library judges server and zone names (without a resolver, when
+ * /etc/resolv.conf cannot be read, the values are taken as they are and
+ * judged when used). */
+static mxc_ctx_t *judge(struct file *f)
+{
+  if (!f->ctx_tried) {
+    f->ctx_tried = 1;
+    if (mxc_ctx_new(&f->ctx) != MXC_OK)
+      f->ctx = NULL;
+  }
+  return f->ctx;
 }
 
 static int one_key(void *arg, const char *key, const char *v,
@@ -58,7 +72,7 @@ static int one_key(void *arg, const char *key, const char *v,
     }
     if (strchr(v, ',') || strchr(v, ' ') || strchr(v, '\t'))
       return bad(f, where, key, "one HOST[:PORT] per line, got \"%s\"", v);
-    if (f->ctx && mxc_ctx_set_servers(f->ctx, v) != MXC_OK)
+    if (judge(f) && mxc_ctx_set_servers(f->ctx, v) != MXC_OK)
       return bad(f, where, key, "%s", mxc_ctx_error(f->ctx));
     have = strlen(c->servers);
     if (have + strlen(v) + 2 > sizeof(c->servers))
@@ -105,7 +119,7 @@ static int one_key(void *arg, const char *key, const char *v,
     }
     if (c->ndnsbl == MXC_DNSBL_MAX_ZONES)
       return bad(f, where, key, "at most %d lists", MXC_DNSBL_MAX_ZONES);
-    if (f->ctx && mxc_ctx_set_dnsbl_zones(f->ctx, &v, 1) != MXC_OK)
+    if (judge(f) && mxc_ctx_set_dnsbl_zones(f->ctx, &v, 1) != MXC_OK)
       return bad(f, where, key, "%s", mxc_ctx_error(f->ctx));
     if ((s = strdup(v)) == NULL)
       return bad(f, where, key, "out of memory");
@@ -160,10 +174,6 @@ void cli_conf_load(struct cli_conf *c, const char *progname,
   memset(&f, 0, sizeof(f));
   f.c = c;
   f.progname = progname;
-  /* The library judges server and zone names (without a resolver the
-   * values are taken as they are and judged when used). */
-  if (mxc_ctx_new(&f.ctx) != MXC_OK)
-    f.ctx = NULL;
   if (config) {
     read_one(&f, config, 1);
   } else {
