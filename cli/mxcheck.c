@@ -23,6 +23,7 @@
 #include <mxcheck.h>
 
 #include "batchline.h"
+#include "cliconf.h"
 #include "msgsplit.h"
 #include "diff.h"
 
@@ -47,6 +48,9 @@ enum { EX_OK_ = 0, EX_WARNING = 1, EX_CRITICAL = 2, EX_UNKNOWN = 3 };
 /* Progress on stderr: at most one update per PROGRESS_MS. */
 #define PROGRESS_MS 250
 #define OPT_SELECTOR 1001 /* --selector: long option only */
+#define OPT_CONFIG 1002   /* --config FILE */
+#define OPT_NO_CONFIG 1003
+#define OPT_LIST_PROFILES 1004
 /* The index of a report printed as soon as it is in (not in argument
  * order). */
 #define NOW ((size_t)-1)
@@ -355,6 +359,15 @@ static void usage(FILE *f)
       "7489 with the\n"
       "                            Public Suffix List) or both\n"
       "      --no-libspf2          do not compute libspf2's view of SPF\n"
+      "\n"
+      "Configuration (mxcheck.conf(5): server, timeout, tries, profile, "
+      "authserv-id,\n"
+      "dnsbl, color; the command line overrides it):\n"
+      "      --config FILE         read only this file (instead of "
+      "%s\n"
+      "                            and ~/.config/mxcheck/mxcheck.conf)\n"
+      "      --no-config           read no configuration file\n"
+      "      --list-profiles       the names --profile takes, one a line\n"
       "  -h, --help                this help\n"
       "  -V, --version             version\n"
       "\n"
@@ -388,7 +401,8 @@ static void usage(FILE *f)
       "Over several\n"
       "  reports: the worst, CRITICAL > UNKNOWN > WARNING > OK.\n"
       "See mxcheck(1).\n",
-      progname, progname, progname, progname, progname, DEFAULT_PARALLEL);
+      progname, progname, progname, progname, progname, DEFAULT_PARALLEL,
+      MXCHECK_CONFIG_FILE);
 }
 
 static int severity(int code)
@@ -1859,6 +1873,9 @@ int main(int argc, char **argv)
       {"dnsbl", required_argument, NULL, 'B'},
       {"zone", required_argument, NULL, 'z'},
       {"diff", no_argument, NULL, 'W'},
+      {"config", required_argument, NULL, OPT_CONFIG},
+      {"no-config", no_argument, NULL, OPT_NO_CONFIG},
+      {"list-profiles", no_argument, NULL, OPT_LIST_PROFILES},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
@@ -1867,7 +1884,10 @@ int main(int argc, char **argv)
   double timeout_s = 0;
   long tries = 4, maxq = 0, cache_size = -1;
   int edns = 1, libspf2 = 1, color_mode = -1, progress_mode = -1, c, i;
-  int parallel_set = 0, format = -1;
+  int parallel_set = 0, format = -1, tries_set = 0, color_set = 0;
+  const char *config_file = NULL; /* --config */
+  int no_config = 0;              /* --no-config */
+  struct cli_conf conf;           /* the configuration files' values */
   unsigned dmarc_method = 0;
   const char *dnsbl[MXC_DNSBL_MAX_ZONES]; /* --dnsbl */
   size_t ndnsbl = 0;
@@ -1904,6 +1924,7 @@ int main(int argc, char **argv)
       break;
     case 'T':
       tries = parse_long("--tries", optarg, 1, 10);
+      tries_set = 1;
       break;
     case 'X':
       r.o.deadline_s = parse_seconds("--deadline", optarg, 86400);
@@ -2008,6 +2029,7 @@ int main(int argc, char **argv)
         color_mode = 0;
       else
         die(EX_UNKNOWN, "--color: expected auto, always or never");
+      color_set = 1;
       break;
     case 'q':
       r.o.quiet = 1;
@@ -2016,9 +2038,11 @@ int main(int argc, char **argv)
       r.o.verbose = 1;
       break;
     case 'P':
-      if (strcmp(optarg, "gmail") != 0 && strcmp(optarg, "gmail-bulk") != 0 &&
-          strcmp(optarg, "yahoo-bulk") != 0 &&
-          strcmp(optarg, "microsoft-bulk") != 0)
+      for (i = 0; (size_t)i < cli_nprofiles &&
+                  strcmp(optarg, cli_profiles[i]) != 0;
+           i++)
+        ;
+      if ((size_t)i == cli_nprofiles)
         die(EX_UNKNOWN, "--profile: expected gmail, gmail-bulk, yahoo-bulk "
                         "or microsoft-bulk");
       r.o.profile = optarg;
@@ -2037,6 +2061,16 @@ int main(int argc, char **argv)
     case 'a':
       r.o.authserv_id = optarg;
       break;
+    case OPT_CONFIG:
+      config_file = optarg;
+      break;
+    case OPT_NO_CONFIG:
+      no_config = 1;
+      break;
+    case OPT_LIST_PROFILES:
+      for (i = 0; (size_t)i < cli_nprofiles; i++)
+        puts(cli_profiles[i]);
+      return EX_OK_;
     case 'h':
       usage(stdout);
       return EX_OK_;
@@ -2060,6 +2094,28 @@ int main(int argc, char **argv)
     free(r.o.addrs);
     return mxcheck_diff(argc, argv);
   }
+  if (config_file && no_config)
+    die(EX_UNKNOWN, "--config and --no-config do not go together");
+  /* The configuration files give what the command line did not; a list
+   * on the command line replaces the files' list.  A profile, dnsbl or
+   * authserv-id from a file is used when the report is made: it does not
+   * ask for it as the options do. */
+  cli_conf_load(&conf, progname, config_file, no_config);
+  if (servers[0] == '\0')
+    snprintf(servers, sizeof(servers), "%s", conf.servers);
+  if (timeout_s == 0)
+    timeout_s = conf.timeout_s;
+  if (!tries_set && conf.tries)
+    tries = conf.tries;
+  if (r.o.profile == NULL)
+    r.o.profile = conf.profile;
+  if (r.o.authserv_id == NULL && r.o.authres)
+    r.o.authserv_id = conf.authserv_id;
+  if (ndnsbl == 0)
+    for (; ndnsbl < conf.ndnsbl; ndnsbl++)
+      dnsbl[ndnsbl] = conf.dnsbl[ndnsbl];
+  if (!color_set && conf.color != -2)
+    color_mode = conf.color;
   r.o.json = format == 1;
   r.o.nagios = format == 2;
 
@@ -2176,6 +2232,7 @@ int main(int argc, char **argv)
       if (code >= 0) {
         free(r.o.messages);
         free(r.o.addrs);
+        cli_conf_free(&conf);
         return code;
       }
       /* a worker: goes on with its share */
@@ -2334,6 +2391,7 @@ int main(int argc, char **argv)
     fputc('\n', stderr);
   }
   free_slots(&r);
+  cli_conf_free(&conf);
   if (fflush(stdout) != 0 || ferror(stdout))
     return EX_UNKNOWN;
   return r.worst;

@@ -1,5 +1,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
-dist_man_MANS += %reldir%/mxcheck.1 %reldir%/libmxcheck.3
+dist_man_MANS += %reldir%/mxcheck.1 %reldir%/mxcheck.conf.5 \
+	%reldir%/libmxcheck.3
+# An example of mxcheck.conf(5), installed with the documentation.
+clidocdir = $(docdir)
+dist_clidoc_DATA = %reldir%/mxcheck.conf.example
 EXTRA_DIST += %reldir%/HACKING.md
 
 # mxcheck-milter(8) and mxcheck-milter.conf(5): installed with the milter.

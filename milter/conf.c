@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conffile.h"
 #include "mxm.h"
 
 #ifndef MXM_CONFIG_FILE
@@ -338,56 +339,36 @@ bad_bool:
   return -1;
 }
 
-/* Read the file: -1 on error; a missing default file is no error. */
+struct file_state {
+  struct mxm_conf *c;
+  struct lists_seen seen; /* the file's lists replace the built-in
+                           * profile map */
+};
+
+static int file_key(void *arg, const char *key, const char *value,
+                    const char *where)
+{
+  struct file_state *fs = arg;
+  return apply(fs->c, key, value, where, &fs->seen);
+}
+
+/* Read the file (common/conffile.c): -1 on error; a missing default file
+ * is no error. */
 static int read_file(struct mxm_conf *c, const char *path, int must)
 {
-  struct lists_seen seen = {0, 0, 0}; /* the file's lists replace the
-                                       * built-in profile map */
-  FILE *f = fopen(path, "r");
-  char line[4096];
-  unsigned lineno = 0;
-  int rc = 0;
+  struct file_state fs = {c, {0, 0, 0}};
+  char err[512];
+  int rc = mxconf_read(path, must, file_key, &fs, err, sizeof(err));
 
-  if (f == NULL) {
-    if (!must && errno == ENOENT)
-      return 0;
-    mxm_log(MXM_ERR, "%s: %s", path, strerror(errno));
+  if (rc == MXCONF_MISSING)
+    return 0;
+  if (rc == MXCONF_ERROR) {
+    if (err[0])
+      mxm_log(MXM_ERR, "%s", err);
     return -1;
   }
   set_str(&c->config, path);
-  while (fgets(line, sizeof(line), f)) {
-    char where[300], *k, *v, *e;
-    lineno++;
-    snprintf(where, sizeof(where), "%s:%u: ", path, lineno);
-    if (strchr(line, '\n') == NULL && !feof(f)) {
-      mxm_log(MXM_ERR, "%sline too long", where);
-      rc = -1;
-      break;
-    }
-    k = line + strspn(line, " \t");
-    if (*k == '#' || *k == '\n' || *k == '\r' || *k == '\0')
-      continue;
-    e = k + strcspn(k, " \t=\r\n");
-    v = e + strspn(e, " \t");
-    if (*v == '=')
-      v++;
-    v += strspn(v, " \t");
-    *e = '\0';
-    e = v + strlen(v);
-    while (e > v && isspace((unsigned char)e[-1]))
-      *--e = '\0';
-    if (*v == '\0') {
-      mxm_log(MXM_ERR, "%s%s: no value", where, k);
-      rc = -1;
-      break;
-    }
-    if (apply(c, k, v, where, &seen) < 0) {
-      rc = -1;
-      break;
-    }
-  }
-  fclose(f);
-  return rc;
+  return 0;
 }
 
 static void usage(FILE *to)
@@ -414,6 +395,7 @@ static void usage(FILE *to)
           "      --max-jobs N  --max-bytes N  --max-header N\n"
           "      --dns-timeout MS  --dns-tries N\n"
           "      --metrics-file FILE  --summary-interval SECONDS\n"
+          "  -h, --help  -V, --version\n"
           "See mxcheck-milter(8) and mxcheck-milter.conf(5).\n");
 }
 
@@ -454,7 +436,7 @@ static struct mxm_conf *build(const char *config, int must)
     goto fail;
   optind = 0; /* glibc: full re-initialisation (reloads parse again) */
   opterr = 0;
-  for (i = 0; (ch = getopt_long(saved_argc, saved_argv, ":p:c:fP:u:l:", lo,
+  for (i = 0; (ch = getopt_long(saved_argc, saved_argv, ":p:c:fP:u:l:hV", lo,
                                 &i)) != -1;) {
     const char *key;
     switch (ch) {
@@ -524,7 +506,7 @@ int mxm_conf_load(int argc, char **argv, struct mxm_conf **out,
   optind = 0;
   config_path = NULL;
   config_must = 0;
-  while ((ch = getopt_long(argc, argv, "-:c:", lo, &i)) != -1) {
+  while ((ch = getopt_long(argc, argv, "-:c:hV", lo, &i)) != -1) {
     switch (ch) {
     case 'c':
       config_path = optarg;

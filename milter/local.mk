@@ -7,10 +7,11 @@ endif
 %canon_reldir%_mxcheck_milter_SOURCES = %reldir%/milter.c %reldir%/engine.c \
 	%reldir%/conf.c %reldir%/verdict.c %reldir%/metrics.c %reldir%/log.c \
 	%reldir%/mxm.h
-%canon_reldir%_mxcheck_milter_CPPFLAGS = $(AM_CPPFLAGS) \
+%canon_reldir%_mxcheck_milter_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common \
 	-DMXM_CONFIG_FILE='"$(sysconfdir)/mxcheck/mxcheck-milter.conf"'
 %canon_reldir%_mxcheck_milter_CFLAGS = $(AM_CFLAGS) -pthread
-%canon_reldir%_mxcheck_milter_LDADD = lib/libmxcheck.la $(MILTER_LIBS)
+%canon_reldir%_mxcheck_milter_LDADD = common/libmxconf.la lib/libmxcheck.la \
+	$(MILTER_LIBS)
 
 # The systemd unit (its paths from configure) and an example configuration.
 if BUILD_MILTER

@@ -8,7 +8,11 @@ SH_LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/dnsfixture.sh --fault
 AM_TESTS_ENVIRONMENT = \
 	MXCHECK='$(abs_top_builddir)/cli/mxcheck'; export MXCHECK; \
 	MXC_LIBDIR='$(abs_top_builddir)/lib/.libs'; export MXC_LIBDIR; \
-	MXC_SRCDIR='$(abs_top_srcdir)'; export MXC_SRCDIR;
+	MXC_SRCDIR='$(abs_top_srcdir)'; export MXC_SRCDIR; \
+	MXCHECK_SYSCONF='$(abs_top_builddir)/tests/no-such-file.conf'; \
+	export MXCHECK_SYSCONF; \
+	XDG_CONFIG_HOME='$(abs_top_builddir)/tests/no-such-dir'; \
+	export XDG_CONFIG_HOME;
 
 tests_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CARES_CFLAGS)
 tests_ldadd = lib/libmxcheck-core.la $(CHECK_LIBS) $(CARES_LIBS) $(JSONC_LIBS)
@@ -46,6 +50,20 @@ tests_check_dmarc_CFLAGS = $(tests_cflags)
 tests_check_dmarc_LDADD = $(tests_ldadd)
 TESTS += tests/cli_dmarc.sh
 EXTRA_DIST += tests/cli_dmarc.sh
+# The front ends' configuration-file reader (common/conffile.c).
+check_tests += tests/check_conffile
+tests_check_conffile_SOURCES = tests/check_conffile.c
+tests_check_conffile_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common
+tests_check_conffile_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_conffile_LDADD = common/libmxconf.la $(CHECK_LIBS)
+# The configuration files (mxcheck.conf(5)).  Every test runs with
+# MXCHECK_SYSCONF and XDG_CONFIG_HOME (above) naming files that do not
+# exist, so that no real configuration changes the results.
+TESTS += tests/cli_config.sh
+EXTRA_DIST += tests/cli_config.sh
+# The bash completion (completion/mxcheck.bash) against mxcheck --help.
+TESTS += tests/completion.sh
+EXTRA_DIST += tests/completion.sh
 # HOST arguments: the host check (A/AAAA, iprev of each address).
 TESTS += tests/cli_host.sh
 EXTRA_DIST += tests/cli_host.sh

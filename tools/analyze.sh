@@ -5,7 +5,7 @@
 #   analyze.sh SRCDIR OUTDIR
 #
 # Runs clang's static analyzer (scan-build, Debian clang-tools) and cppcheck
-# over every .c file of lib/, cli/ and milter/ and exits 1 on any report.
+# over every .c file of lib/, common/, cli/ and milter/ and exits 1 on any report.
 # The compiler flags come from the environment (make analyze passes them):
 #   ANALYZE_CPPFLAGS  for every file (include directories, -DHAVE_CONFIG_H)
 #   ANALYZE_LIB       more for lib/ (the libraries' -I flags)
@@ -28,7 +28,7 @@ for tool in scan-build cppcheck; do
 done
 rm -rf "$out"
 mkdir -p "$out" || exit 2
-files=$(cd "$src" && find lib cli milter -name '*.c' | LC_ALL=C sort)
+files=$(cd "$src" && find lib common cli milter -name '*.c' | LC_ALL=C sort)
 [ -n "$files" ] || { echo "analyze: no sources under $src" >&2; exit 2; }
 status=0
 

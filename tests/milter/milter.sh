@@ -135,6 +135,23 @@ has() {
   case $l in *"$2"*) ok ;; *) bad "$1: want '$2' in: $l" ;; esac
 }
 
+# ---- configuration errors (the reader shared with mxcheck, common/):
+# FILE:LINE in the message, exit status 2, no start ---------------------------
+conferr() { # WANT-MESSAGE: the file $conf is refused with it
+  local st=0
+  "$MILTER" -f -l stderr -c "$conf" -p "$sock" >/dev/null 2>"$tmp/conferr" ||
+    st=$?
+  if [ "$st" -eq 2 ] && grep -qF -- "$1" "$tmp/conferr"; then ok; else
+    bad "config error: exit $st, want 2 and '$1' in: $(cat "$tmp/conferr")"
+  fi
+}
+{ echo "# comment"; base; echo 'helo = "good4.mxcheck.test"'; echo "bogus = 1"; } >"$conf"
+conferr "$conf:13: unknown option 'bogus'"
+printf 'helo = "open\n' >"$conf"
+conferr "$conf:1: helo: the quoted value does not end with '\"'"
+printf '\n\nmode = loud\n' >"$conf"
+conferr "$conf:3: mode: expected log, header, tempfail or reject"
+
 # ---- start ------------------------------------------------------------------
 base >"$conf"
 # shellcheck disable=SC2086
