@@ -263,3 +263,13 @@ tests_check_zone_LDADD = $(tests_ldadd)
 # --zone files: the same output from the zone store as from Knot.
 TESTS += tests/cli_zone.sh tests/cli_zone_knot.sh
 EXTRA_DIST += tests/cli_zone.sh tests/cli_zone_knot.sh
+
+# DNSSEC of signed zone files (lib/checks/dnssec/): check_dnssec (key
+# tags and signatures of RFC vectors, canonical form, findings at fixed
+# times); cli_dnssec.sh (zones signed at test time by ldns-signzone:
+# good, expired, not yet valid, expiring, orphaned key tag, tampered,
+# unsigned RRset, unsigned zone).
+check_tests += tests/check_dnssec
+tests_check_dnssec_SOURCES = tests/check_dnssec.c
+tests_check_dnssec_CFLAGS = $(tests_cflags)
+tests_check_dnssec_LDADD = $(tests_ldadd)
