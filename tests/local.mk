@@ -273,3 +273,5 @@ check_tests += tests/check_dnssec
 tests_check_dnssec_SOURCES = tests/check_dnssec.c
 tests_check_dnssec_CFLAGS = $(tests_cflags)
 tests_check_dnssec_LDADD = $(tests_ldadd)
+TESTS += tests/cli_dnssec.sh
+EXTRA_DIST += tests/cli_dnssec.sh
