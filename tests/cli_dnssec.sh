@@ -155,6 +155,12 @@ want "fail no-key signed.test MX"
 want "fail bogus signed.test DNSKEY"
 text "the signature of signed.test MX names key tag $zsktag (ECDSAP256SHA256), which no DNSKEY of signed.test has"
 
+CASE="orphaned, --diff"
+"$MXCHECK" --server "$SERVER" --timeout 2 --diff --zone "$tmp/orphan.zone" \
+  --domain signed.test >"$tmp/text" 2>&1 </dev/null
+text "signed.test (DNSSEC of the draft zone file)"
+text "  ! fail: the signature of signed.test MX names key tag $zsktag"
+
 CASE=tampered
 sed 's/v=DMARC1; p=reject/v=DMARC1; p=none/' "$tmp/good.zone" \
   >"$tmp/tampered.zone"
