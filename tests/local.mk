@@ -188,7 +188,8 @@ FUZZ_ENV = CC="$(FUZZ_CC)" \
 EXTRA_DIST += tests/fuzz/build.sh tests/fuzz/smoke.sh tests/fuzz/corpus \
 	tests/fuzz/fuzz_dnsmsg.c tests/fuzz/fuzz_spf.c tests/fuzz/fuzz_dmarc.c \
 	tests/fuzz/fuzz_msg.c tests/fuzz/fuzz_dkim.c tests/fuzz/fuzz_msgsplit.c \
-	tests/fuzz/fuzz_arc.c tests/fuzz/fuzz_trace.c tests/fuzz/fuzz_zone.c
+	tests/fuzz/fuzz_arc.c tests/fuzz/fuzz_trace.c tests/fuzz/fuzz_zone.c \
+	tests/fuzz/fuzz_dnssec.c
 fuzz-build: lib/mxcheck_version.h
 	$(FUZZ_ENV) $(SHELL) $(top_srcdir)/tests/fuzz/build.sh \
 		$(top_srcdir) tests/fuzz/bin
