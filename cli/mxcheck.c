@@ -802,6 +802,9 @@ static void pair_finish(struct pair *p)
       wk = (int)k;
     }
   }
+  if (wk < 0)
+    wk = P_IPREV; /* not reached: every pair wants a check (the analyzer
+                   * cannot tell; names[-1] otherwise) */
   account(r, worst);
   for (k = 0; k < P_N; k++) {
     if (!p->want[k])

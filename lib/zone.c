@@ -1035,6 +1035,7 @@ static int canon_cmp(const unsigned char *a, size_t alen,
   for (i = 0; i < blen && b[i] && nb < 128; i += (size_t)b[i] + 1)
     lb[nb++] = i;
   while (na && nb) {
+    /* cppcheck-suppress uninitvar ; la[0..na) and lb[0..nb) are set */
     const unsigned char *x = a + la[--na], *y = b + lb[--nb];
     size_t m = x[0] < y[0] ? x[0] : y[0];
     int c = memcmp(x + 1, y + 1, m);
