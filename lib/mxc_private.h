@@ -137,7 +137,8 @@ struct mxci_rr {
   unsigned char addr[16]; /* A (4) / AAAA (16) */
   char *name;             /* PTR, CNAME, NS target; SOA mname; MX exchange */
   uint16_t pref;          /* MX */
-  unsigned char *data;    /* TXT, SPF: character-strings concatenated */
+  unsigned char *data;    /* TXT, SPF: character-strings concatenated;
+                           * DNSKEY: the RDATA as it is */
   size_t datalen;
   uint16_t rdlen;         /* TXT, SPF: RDATA length (0: no string at all) */
   uint32_t soa_minimum;   /* SOA */
@@ -207,6 +208,11 @@ struct mxci_waiter {
  * called). */
 mxc_status_t mxci_dns_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
                              mxci_dns_cb cb, void *arg, struct mxci_waiter *w);
+/* mxci_dns_lookup() past the zone files: what DNS publishes now (the
+ * live zone beside its draft). */
+mxc_status_t mxci_dns_lookup_live(mxc_ctx_t *ctx, const char *name,
+                                  uint16_t type, mxci_dns_cb cb, void *arg,
+                                  struct mxci_waiter *w);
 /* Is a fresh answer for name/type in the cache?  1 and *out (owned by the
  * cache: copy it before the next call into the library) or 0.  No query,
  * no change to the cache or its counters. */

@@ -1479,8 +1479,10 @@ MXC_EXTERN mxc_status_t mxc_ctx_set_dnssec_horizon(mxc_ctx_t *ctx,
  * inception and expiration against now, its key tag against the apex
  * DNSKEYs, and the signature itself (RFC 4034, RFC 4035 section 5.3;
  * RSASHA1, RSASHA256, RSASHA512, ECDSA P-256 and P-384, Ed25519, Ed448).
- * Start it after the other checks delivered.  It asks no DNS; its callback
- * runs from the next mxc_run()/mxc_process_fds().  The result has method
+ * Start it after the other checks delivered.  It asks DNS one question:
+ * the DNSKEY RRset published now for the zone (past the zone files), to
+ * warn of a key that signs the file but is not published yet (a rollover;
+ * finding "rollover").  The result has method
  * "dnssec": fail when an RRset has no good signature (a validating
  * resolver, as Gmail's, answers SERVFAIL for it), pass otherwise (warn
  * when the signatures of an RRset expire within the horizon, or another
@@ -1503,7 +1505,8 @@ MXC_EXTERN size_t mxc_dnssec_rrset_count(const mxc_result_t *res);
 /*! The findings, in canonical order of their owner names: the state
  * (fail, warn, or unknown for "not checked"), a code ("unsigned",
  * "expired", "not-yet-valid", "expiring", "no-key", "bad-key", "bogus",
- * "signer", "malformed", "not-checked"), the owner name and type of the
+ * "signer", "malformed", "not-checked", "rollover"), the owner name and
+ * type of the
  * RRset ("_dmarc.example.org", "TXT") and one line of text.  NULL /
  * unknown out of range. */
 MXC_EXTERN size_t mxc_dnssec_finding_count(const mxc_result_t *res);

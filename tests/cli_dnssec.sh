@@ -198,5 +198,44 @@ want "fail bogus signed.test DNSKEY"
 want "warn no-key signed.test TXT"
 want "warn malformed signed.test TXT"
 
+# A key rollover: the published zone (served by a Knot server of its own)
+# is signed with the KSK and ZSK above; the draft with a new ZSK.
+CASE=rollover
+zsk1=$zsk
+cp "$zsk1.key" "$tmp/zsk1.key"
+(cd "$tmp" && ldns-keygen -a ECDSAP256SHA256 signed.test >zsk2) || exit 99
+zsk2=$tmp/$(cat "$tmp/zsk2")
+zsk2tag=$(sed 's/.*+//; s/^0*//' "$tmp/zsk2")
+mkdir -p "$tmp/live"
+cp "$tmp/good.zone" "$tmp/live/signed.test.zone"
+zsk=$zsk2
+sign rolled.zone -$day $((30 * day))
+# live NAME...: run check inside a fixture serving $tmp/live
+live() {
+  MXC_TEST_DNS= bash "$(dirname "$0")/dnsfixture.sh" --zones "$tmp/live" -- \
+    bash -c 'SERVER=$MXC_TEST_DNS; . "$1"; shift; check "$@"; echo "$rc" >"$tmp/rc"' \
+    sh "$tmp/fns" "$@" || bad "$CASE: the fixture failed"
+}
+declare -f check >"$tmp/fns"
+echo "MXCHECK=$MXCHECK; tmp=$tmp" >>"$tmp/fns"
+live "$tmp/rolled.zone"
+want "warn rollover signed.test DNSKEY"
+text "key tag $zsk2tag (ECDSAP256SHA256) signs the zone file but is not in the DNSKEY RRset published now for signed.test (TTL 300 s)"
+text "fix       publish the new DNSKEY first"
+# the new ZSK pre-published in the live zone: no warning
+CASE="rollover, key pre-published"
+cat "$tmp/signed.test.zone" "$zsk2.key" >"$tmp/pre.zone"
+ldns-signzone -i $((now - day)) -e $((now + 30 * day)) \
+  -f "$tmp/live/signed.test.zone" "$tmp/pre.zone" "$ksk" "$zsk1" || exit 99
+live "$tmp/rolled.zone"
+want "pass 7 7"
+wantnot "rollover"
+# the draft as published (same keys): nothing
+CASE="no rollover"
+cp "$tmp/good.zone" "$tmp/live/signed.test.zone"
+live "$tmp/good.zone"
+want "pass 7 7"
+wantnot "rollover"
+
 echo "cli_dnssec.sh: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

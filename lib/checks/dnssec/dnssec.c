@@ -22,7 +22,15 @@
  *    checked" (state unknown), never bad.
  * A zone is signed when its apex has a DNSKEY or an RRSIG covers one of
  * the RRsets checked; an unsigned zone has no findings (verdict none,
- * "zone not signed").  The check asks no DNS: it finishes at once.
+ * "zone not signed").
+ *
+ * A key rollover: the DNSKEYs that verified signatures of the file are
+ * looked for in the DNSKEY RRset that DNS publishes now for the zone
+ * (mxci_dns_lookup_live(), past the files).  A key the published set
+ * lacks is a warning: resolvers that hold the published set (for up to
+ * its TTL) cannot validate the new signatures -- publish the key first
+ * (RFC 6781 section 4.1.1.1, pre-publication).  No published DNSKEY (the
+ * zone is signed for the first time) or no answer: nothing said.
  */
 #include "mxc_private.h"
 #include "dnssec_private.h"
@@ -104,7 +112,24 @@ static void when(long long t, char *buf, size_t len)
     snprintf(buf, len, "%lld", t);
 }
 
+/* A DNSKEY of the file that verified a signature. */
+struct used_key {
+  unsigned char *rdata;
+  uint16_t rdlen, tag;
+};
+
+struct dnssec_check {
+  mxc_check_t *chk;
+  mxc_result_t *res;
+  struct mxci_waiter w;
+  int active; /* the live DNSKEY lookup is out */
+  struct used_key *keys;
+  size_t nkeys;
+  long long now;
+};
+
 struct walk {
+  struct dnssec_check *dc;
   mxc_result_t *res;
   struct mxci_dnssec *x;
   struct mxci_zset keys; /* the apex DNSKEY RRset */
@@ -166,6 +191,34 @@ struct judged {
   const char *why;
 };
 
+/* Remember a key that verified a signature (once). */
+static void note_key(struct walk *w, const struct mxci_zrr *key,
+                     uint16_t tag)
+{
+  struct dnssec_check *dc = w->dc;
+  struct used_key *v;
+  size_t i;
+  for (i = 0; i < dc->nkeys; i++)
+    if (dc->keys[i].rdlen == key->rdlen &&
+        memcmp(dc->keys[i].rdata, key->rdata, key->rdlen) == 0)
+      return;
+  v = mxci_realloc(dc->keys, (dc->nkeys + 1) * sizeof(*v));
+  if (v == NULL) {
+    w->oom = 1; /* LCOV_EXCL_LINE: OutOfMemory */
+    return;     /* LCOV_EXCL_LINE: OutOfMemory */
+  }
+  dc->keys = v;
+  v = &dc->keys[dc->nkeys];
+  if ((v->rdata = mxci_malloc(key->rdlen)) == NULL) {
+    w->oom = 1; /* LCOV_EXCL_LINE: OutOfMemory */
+    return;     /* LCOV_EXCL_LINE: OutOfMemory */
+  }
+  memcpy(v->rdata, key->rdata, key->rdlen);
+  v->rdlen = key->rdlen;
+  v->tag = tag;
+  dc->nkeys++;
+}
+
 /* Judge one RRSIG of the RRset s. */
 static void judge(struct walk *w, const struct mxci_zset *s,
                   const struct mxci_zrr *sig, struct judged *j)
@@ -224,6 +277,7 @@ static void judge(struct walk *w, const struct mxci_zset *s,
     if (v == 1) {
       mxci_free(data);
       j->st = S_GOOD;
+      note_key(w, key, j->g.tag);
       return;
     }
     if (v == -2)
@@ -364,73 +418,18 @@ static int any_sig(void *arg, const struct mxci_zset *s)
 
 /* ---- the check ------------------------------------------------------------ */
 
-static void dnssec_abort(mxc_check_t *chk)
+/* The verdict, reason and fix from the findings; deliver. */
+static void finish(struct dnssec_check *dc)
 {
-  (void)chk;
-}
-
-static void dnssec_free(mxc_check_t *chk)
-{
-  (void)chk;
-}
-
-static const struct mxci_check_ops dnssec_ops = {dnssec_abort, dnssec_free};
-
-mxc_status_t mxc_dnssec_start(mxc_ctx_t *ctx, size_t zone, mxc_done_cb cb,
-                              void *arg, mxc_check_t **out)
-{
-  struct mxci_dnssec_ctx *opt;
-  struct walk w;
-  struct mxci_dnssec *x;
-  mxc_check_t *chk;
-  mxc_result_t *r;
-  const char *origin, *source;
+  mxc_result_t *r = dc->res;
+  struct mxci_dnssec *x = MXCI_DNSSEC(r);
   size_t i, nf;
-  int rc;
 
-  if (out)
-    *out = NULL;
-  if (!mxci_ctx_valid(ctx) || cb == NULL)
-    return MXC_EINVAL;
-  if ((origin = mxc_ctx_zone_origin(ctx, zone)) == NULL)
-    return MXC_EINVAL;
-  source = mxc_ctx_zone_source(ctx, zone);
-  if (ctx->free_requested)
-    return MXC_EDESTRUCTION;
-  if ((opt = mxci_ctx_state(ctx, &mxci_dnssec_method)) == NULL)
-    return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
-  r = mxci_result_new(&mxci_dnssec_method);
-  chk = r ? mxci_check_new(ctx, &dnssec_ops, cb, arg) : NULL;
-  if (chk == NULL) {
-    mxc_result_free(r); /* LCOV_EXCL_LINE: OutOfMemory */
-    return MXC_ENOMEM;  /* LCOV_EXCL_LINE: OutOfMemory */
-  }
-  x = MXCI_DNSSEC(r);
-  memset(&w, 0, sizeof(w));
-  w.res = r;
-  w.x = x;
-  w.now = opt->now ? opt->now : (long long)time(NULL);
-  w.horizon = opt->horizon;
-  w.apex = mxci_zone_apex(ctx, zone, &w.alen);
-  if ((r->input = mxci_strdup(origin)) == NULL ||
-      (x->zone = mxci_strdup(origin)) == NULL ||
-      (x->source = mxci_strdup(source ? source : "")) == NULL ||
-      mxci_zone_rrset(ctx, zone, w.apex, w.alen, MXCI_T_DNSKEY, &w.keys) < 0)
-    goto oom; /* LCOV_EXCL_LINE: OutOfMemory */
-  x->nkeys = w.keys.n;
-  x->is_signed = w.keys.n > 0;
-  if (!x->is_signed && (rc = mxci_zone_walk(ctx, zone, any_sig, NULL)) != 0) {
-    if (rc < 0)
-      goto oom; /* LCOV_EXCL_LINE: OutOfMemory */
-    x->is_signed = 1;
-  }
-  if (x->is_signed && mxci_zone_walk(ctx, zone, check_set, &w) < 0)
-    goto oom; /* LCOV_EXCL_LINE: OutOfMemory */
-  if (!x->is_signed)
-    (void)mxci_zone_walk(ctx, zone, check_set, &w); /* counts the RRsets */
-  mxci_zset_clear(&w.keys);
   for (i = nf = 0; i < x->nfind; i++)
     nf += x->find[i].state == MXC_RULE_FAIL;
+  mxci_free(r->reason);
+  mxci_free(r->fix);
+  r->fix = NULL;
   if (!x->is_signed) {
     r->verdict = MXC_VERDICT_NONE;
     r->reason = mxci_strdup("zone not signed");
@@ -449,22 +448,165 @@ mxc_status_t mxc_dnssec_start(mxc_ctx_t *ctx, size_t zone, mxc_done_cb cb,
                               x->nsigs == 1 ? "" : "s");
     for (i = 0; i < x->nfind; i++)
       if (x->find[i].state == MXC_RULE_WARN) {
-        r->fix = mxci_strdup("sign the zone again before its signatures "
-                             "expire");
+        r->fix = mxci_strdup(
+            strcmp(x->find[i].code, "rollover") == 0
+                ? "publish the new DNSKEY first and wait for the TTL of the "
+                  "published DNSKEY RRset before publishing the zone signed "
+                  "with it"
+                : "sign the zone again before its signatures expire");
         break;
       }
   }
-  if (r->reason == NULL)
-    goto oom; /* LCOV_EXCL_LINE: OutOfMemory */
+  mxci_check_finish(dc->chk, MXC_OK, r);
+  dc->res = NULL;
+}
+
+/* The DNSKEY RRset that DNS publishes now: is every key that signs the
+ * file in it? */
+static void live_done(void *arg, const struct mxci_answer *ans)
+{
+  struct dnssec_check *dc = arg;
+  struct mxci_dnssec *x = MXCI_DNSSEC(dc->res);
+  struct walk w;
+  size_t i, k, nlive = 0;
+  uint32_t ttl = 0;
+
+  dc->active = 0;
+  memset(&w, 0, sizeof(w));
+  w.dc = dc;
+  w.res = dc->res;
+  w.x = x;
+  if (ans->err == ARES_SUCCESS && ans->rcode == MXCI_RCODE_NOERROR) {
+    for (i = 0; i < ans->nan; i++)
+      if (ans->an[i].type == MXCI_T_DNSKEY &&
+          mxci_name_eq(ans->an[i].owner, x->zone)) {
+        nlive++;
+        ttl = ans->an[i].ttl;
+      }
+    x->live = (long)nlive;
+  }
+  for (k = 0; nlive && k < dc->nkeys; k++) {
+    const struct used_key *u = &dc->keys[k];
+    char b[32];
+    for (i = 0; i < ans->nan; i++)
+      if (ans->an[i].type == MXCI_T_DNSKEY && ans->an[i].data &&
+          ans->an[i].datalen == u->rdlen &&
+          mxci_name_eq(ans->an[i].owner, x->zone) &&
+          memcmp(ans->an[i].data, u->rdata, u->rdlen) == 0)
+        break;
+    if (i < ans->nan)
+      continue;
+    finding(&w, MXC_RULE_WARN, "rollover", x->zone, "DNSKEY",
+            "key tag %u (%s) signs the zone file but is not in the DNSKEY "
+            "RRset published now for %s (TTL %lu s): resolvers holding that "
+            "set cannot validate the new signatures until it expires",
+            (unsigned)u->tag,
+            mxci_dnssec_alg_name(u->rdata[3], b, sizeof(b)), x->zone,
+            (unsigned long)ttl);
+  }
+  finish(dc);
+}
+
+static void dnssec_abort(mxc_check_t *chk)
+{
+  struct dnssec_check *dc = chk->priv;
+  if (dc && dc->active) {
+    mxci_dns_cancel(&dc->w);
+    dc->active = 0;
+  }
+}
+
+static void dnssec_free(mxc_check_t *chk)
+{
+  struct dnssec_check *dc = chk->priv;
+  size_t i;
+  if (dc == NULL)
+    return;
+  for (i = 0; i < dc->nkeys; i++)
+    mxci_free(dc->keys[i].rdata);
+  mxci_free(dc->keys);
+  mxc_result_free(dc->res);
+  mxci_free(dc);
   chk->priv = NULL;
-  mxci_check_finish(chk, MXC_OK, r);
+}
+
+static const struct mxci_check_ops dnssec_ops = {dnssec_abort, dnssec_free};
+
+mxc_status_t mxc_dnssec_start(mxc_ctx_t *ctx, size_t zone, mxc_done_cb cb,
+                              void *arg, mxc_check_t **out)
+{
+  struct mxci_dnssec_ctx *opt;
+  struct dnssec_check *dc;
+  struct walk w;
+  struct mxci_dnssec *x;
+  mxc_check_t *chk;
+  mxc_result_t *r;
+  const char *origin, *source;
+  int rc;
+
+  if (out)
+    *out = NULL;
+  if (!mxci_ctx_valid(ctx) || cb == NULL)
+    return MXC_EINVAL;
+  if ((origin = mxc_ctx_zone_origin(ctx, zone)) == NULL)
+    return MXC_EINVAL;
+  source = mxc_ctx_zone_source(ctx, zone);
+  if (ctx->free_requested)
+    return MXC_EDESTRUCTION;
+  if ((opt = mxci_ctx_state(ctx, &mxci_dnssec_method)) == NULL)
+    return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
+  dc = mxci_calloc(1, sizeof(*dc));
+  r = mxci_result_new(&mxci_dnssec_method);
+  chk = dc && r ? mxci_check_new(ctx, &dnssec_ops, cb, arg) : NULL;
+  if (chk == NULL) {
+    mxci_free(dc);      /* LCOV_EXCL_LINE: OutOfMemory */
+    mxc_result_free(r); /* LCOV_EXCL_LINE: OutOfMemory */
+    return MXC_ENOMEM;  /* LCOV_EXCL_LINE: OutOfMemory */
+  }
+  chk->priv = dc;
+  dc->chk = chk;
+  dc->res = r;
+  x = MXCI_DNSSEC(r);
+  x->live = -1;
+  memset(&w, 0, sizeof(w));
+  w.dc = dc;
+  w.res = r;
+  w.x = x;
+  w.now = opt->now ? opt->now : (long long)time(NULL);
+  w.horizon = opt->horizon;
+  w.apex = mxci_zone_apex(ctx, zone, &w.alen);
+  if ((r->input = mxci_strdup(origin)) == NULL ||
+      (x->zone = mxci_strdup(origin)) == NULL ||
+      (x->source = mxci_strdup(source ? source : "")) == NULL ||
+      mxci_zone_rrset(ctx, zone, w.apex, w.alen, MXCI_T_DNSKEY, &w.keys) < 0)
+    goto oom; /* LCOV_EXCL_LINE: OutOfMemory */
+  x->nkeys = w.keys.n;
+  x->is_signed = w.keys.n > 0;
+  if (!x->is_signed && (rc = mxci_zone_walk(ctx, zone, any_sig, NULL)) != 0) {
+    if (rc < 0)
+      goto oom; /* LCOV_EXCL_LINE: OutOfMemory */
+    x->is_signed = 1;
+  }
+  /* (unsigned: the walk only counts the RRsets) */
+  if (mxci_zone_walk(ctx, zone, check_set, &w) < 0 || w.oom)
+    goto oom; /* LCOV_EXCL_LINE: OutOfMemory */
+  mxci_zset_clear(&w.keys);
+  if (x->is_signed && dc->nkeys) {
+    dc->active = 1;
+    if (mxci_dns_lookup_live(ctx, origin, MXCI_T_DNSKEY, live_done, dc,
+                             &dc->w) != MXC_OK) {
+      dc->active = 0; /* LCOV_EXCL_LINE: OutOfMemory */
+      finish(dc);     /* LCOV_EXCL_LINE: OutOfMemory */
+    }
+  } else {
+    finish(dc);
+  }
   if (out)
     *out = chk;
   mxci_ctx_leave(ctx);
   return MXC_OK;
 oom:
   mxci_zset_clear(&w.keys); /* LCOV_EXCL_START: OutOfMemory */
-  mxc_result_free(r);
   mxci_check_discard(chk);
   return MXC_ENOMEM; /* LCOV_EXCL_STOP */
 }

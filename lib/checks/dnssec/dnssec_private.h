@@ -25,6 +25,8 @@ struct mxci_dnssec {
   int is_signed;         /* a DNSKEY at the apex, or an RRSIG in the zone */
   size_t nkeys;          /* DNSKEY records at the apex */
   size_t nsets, nsigs;   /* RRsets checked; RRSIGs verified */
+  long live;             /* DNSKEYs DNS publishes now for the zone; -1:
+                          * not asked or no answer */
   size_t nfind;
   struct mxci_dnssec_finding *find;
 };

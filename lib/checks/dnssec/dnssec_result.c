@@ -120,6 +120,10 @@ static void dnssec_json(json_object *o, const mxc_result_t *r)
   json_object_object_add(m, "rrsets", json_object_new_int64((int64_t)x->nsets));
   json_object_object_add(m, "verified",
                          json_object_new_int64((int64_t)x->nsigs));
+  /* the DNSKEYs DNS publishes now (a key rollover); null: not asked */
+  json_object_object_add(m, "published_dnskeys",
+                         x->live >= 0 ? json_object_new_int64(x->live)
+                                      : NULL);
   for (i = 0; i < x->nfind; i++) {
     const struct mxci_dnssec_finding *f = &x->find[i];
     json_object *e = json_object_new_object();
