@@ -1882,7 +1882,7 @@ static void done_dnssec(mxc_check_t *chk, mxc_status_t st,
     return;
   account(r, code);
   if (r->o.nagios)
-    nag_note(r, NOW, code, "DNSSEC",
+    nag_note(r, NOW, code, res ? mxc_result_input(res) : "DNSSEC",
              res ? summary_of(res) : xasprintf("%s", no_result(r, st)));
   else if (r->o.quiet)
     ;

@@ -127,6 +127,9 @@ want "fail expired _dmarc.signed.test TXT"
 want "fail expired *.wild.signed.test TXT"
 text "the signature of _dmarc.signed.test TXT (key tag $zsktag) expired 2 days ago"
 [ "$rc" -eq 2 ] && ok || bad "$CASE: exit $rc, want 2"
+"$MXCHECK" --server "$SERVER" --timeout 2 --nagios --zone "$tmp/expired.zone" \
+  --domain signed.test >"$tmp/text" 2>&1 </dev/null
+text "CRITICAL signed.test: dnssec fail: "
 
 CASE="not yet valid"
 sign future.zone $((2 * day)) $((30 * day))
