@@ -192,6 +192,7 @@ struct report {
 struct reports {
   struct report *r;
   size_t n;
+  struct flat sec; /* the DNSSEC findings of the zone files: zone, line */
 };
 
 static const char *subject_of(struct json_object *o)
@@ -220,6 +221,29 @@ static void parse_reports(char *s, struct reports *rs)
       json_object_put(o);
       continue;
     }
+    if (json_object_object_get_ex(o, "dnssec", &v)) {
+      /* a signed zone file's DNSSEC report: it has no counterpart in the
+       * published DNS; its findings are listed after the changes */
+      struct json_object *fs, *z;
+      size_t i, n;
+      const char *zone = json_object_object_get_ex(o, "zone", &z)
+                             ? json_object_get_string(z)
+                             : "(zone)";
+      if (json_object_object_get_ex(v, "findings", &fs) &&
+          json_object_is_type(fs, json_type_array))
+        for (i = 0, n = json_object_array_length(fs); i < n; i++) {
+          struct json_object *e = json_object_array_get_idx(fs, i), *st, *t;
+          char text[1024];
+          if (!json_object_object_get_ex(e, "state", &st) ||
+              !json_object_object_get_ex(e, "text", &t))
+            continue;
+          snprintf(text, sizeof(text), "%s: %s", json_object_get_string(st),
+                   json_object_get_string(t));
+          flat_add(&rs->sec, zone, text);
+        }
+      json_object_put(o);
+      continue;
+    }
     rs->r = xrealloc(rs->r, (rs->n + 1) * sizeof(*rs->r));
     r = &rs->r[rs->n++];
     memset(r, 0, sizeof(*r));
@@ -240,6 +264,7 @@ static void reports_free(struct reports *rs)
     flat_free(&rs->r[i].f);
   }
   free(rs->r);
+  flat_free(&rs->sec);
 }
 
 /* Print what changes from a (published) to b (draft); the count. */
@@ -377,6 +402,13 @@ int mxcheck_diff(int argc, char **argv)
       continue;
     }
     changes += diff_one(a, &dr.r[i]);
+  }
+  /* The DNSSEC findings of the signed drafts (dnssec check). */
+  for (i = 0; i < dr.sec.n; i++) {
+    if (i == 0 || strcmp(dr.sec.k[i], dr.sec.k[i - 1]) != 0)
+      printf("%s (DNSSEC of the draft zone file)\n", dr.sec.k[i]);
+    printf("  ! %s\n", dr.sec.v[i]);
+    changes++;
   }
   if (changes == 0)
     printf("no change\n");

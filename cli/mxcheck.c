@@ -51,6 +51,7 @@ enum { EX_OK_ = 0, EX_WARNING = 1, EX_CRITICAL = 2, EX_UNKNOWN = 3 };
 #define OPT_CONFIG 1002   /* --config FILE */
 #define OPT_NO_CONFIG 1003
 #define OPT_LIST_PROFILES 1004
+#define OPT_DNSSEC_HORIZON 1005 /* --dnssec-horizon: long option only */
 /* The index of a report printed as soon as it is in (not in argument
  * order). */
 #define NOW ((size_t)-1)
@@ -301,6 +302,9 @@ static void usage(FILE *f)
       "(repeatable;\n"
       "                            its origin is the owner of its SOA "
       "record)\n"
+      "      --dnssec-horizon DAYS with --zone: warn of signatures that "
+      "expire within\n"
+      "                            DAYS (default 7)\n"
       "  -b, --batch FILE          lines \"ADDRESS [MAIL-FROM [HELO]]\" from "
       "FILE ('-':\n"
       "                            stdin; <> is the null sender); checked "
@@ -821,6 +825,9 @@ static void pair_finish(struct pair *p)
       wk = (int)k;
     }
   }
+  if (wk < 0)
+    wk = P_IPREV; /* not reached: every pair wants a check (the analyzer
+                   * cannot tell; names[-1] otherwise) */
   account(r, worst);
   for (k = 0; k < P_N; k++) {
     if (!p->want[k])
@@ -1800,6 +1807,56 @@ static void load_zones(mxc_ctx_t *ctx, const char *const *zones, size_t n)
       die(EX_UNKNOWN, "--zone: %s", mxc_ctx_error(ctx));
 }
 
+/* The DNSSEC check of each zone file: the signed ones get a report of
+ * their own; of the others the zones line says "not signed". */
+static struct dnssec_arg {
+  struct run *r;
+  int is_signed; /* -1: no result */
+} dnssec_args[MXC_ZONE_MAX_ZONES];
+
+static void done_dnssec(mxc_check_t *chk, mxc_status_t st,
+                        const mxc_result_t *res, void *arg)
+{
+  struct dnssec_arg *a = arg;
+  struct run *r = a->r;
+  int code = exit_code_for(st, res);
+  (void)chk;
+  a->is_signed = res ? mxc_dnssec_signed(res) : -1;
+  if (a->is_signed == 0)
+    return;
+  account(r, code);
+  if (r->o.nagios)
+    nag_note(r, NOW, code, res ? mxc_result_input(res) : "DNSSEC",
+             res ? summary_of(res) : xasprintf("%s", no_result(r, st)));
+  else if (r->o.quiet)
+    ;
+  else if (res == NULL)
+    fprintf(stderr, "%s: DNSSEC: %s\n", progname, no_result(r, st));
+  else
+    put(r, NOW, 0,
+        own(r->o.json ? mxc_result_json(res)
+                      : mxc_result_text(res, render_flags(r))));
+}
+
+/* --zone: the DNSSEC check of every zone file, once the other checks are
+ * done (it reads what they looked up); 0 when there is none. */
+static int start_dnssec(struct run *r)
+{
+  size_t i, n = mxc_ctx_zone_count(r->ctx);
+  for (i = 0; i < n && i < MXC_ZONE_MAX_ZONES; i++) {
+    mxc_status_t st;
+    dnssec_args[i].r = r;
+    dnssec_args[i].is_signed = -1;
+    st = mxc_dnssec_start(r->ctx, i, done_dnssec, &dnssec_args[i], NULL);
+    if (st != MXC_OK) {
+      account(r, EX_UNKNOWN);
+      fprintf(stderr, "%s: DNSSEC of %s: %s\n", progname,
+              mxc_ctx_zone_origin(r->ctx, i), mxc_strerror(st));
+    }
+  }
+  return n > 0;
+}
+
 /* The line naming the zone files that answered instead of DNS (NULL when
  * none was loaded); read before the context is freed. */
 static char *zones_line(const struct run *r)
@@ -1815,13 +1872,20 @@ static char *zones_line(const struct run *r)
     char *t;
     if (r->o.json) {
       char *o = json_str(origin), *f = json_str(src);
-      t = xasprintf("%s%s{\"origin\":%s,\"file\":%s,\"answers\":%lu}",
-                    line ? line : "", line ? "," : "", o, f, k);
+      t = xasprintf("%s%s{\"origin\":%s,\"file\":%s,\"answers\":%lu%s}",
+                    line ? line : "", line ? "," : "", o, f, k,
+                    !dnssec_args[i].r               ? ""
+                    : dnssec_args[i].is_signed == 1 ? ",\"signed\":true"
+                    : dnssec_args[i].is_signed == 0 ? ",\"signed\":false"
+                                                    : "");
       free(o);
       free(f);
     } else {
-      t = xasprintf("%s%s%s (%s: %lu answer%s)", line ? line : "",
-                    line ? "; " : "", origin, src, k, k == 1 ? "" : "s");
+      t = xasprintf("%s%s%s (%s: %lu answer%s%s)", line ? line : "",
+                    line ? "; " : "", origin, src, k, k == 1 ? "" : "s",
+                    dnssec_args[i].r && dnssec_args[i].is_signed == 0
+                        ? ", not signed"
+                        : "");
     }
     free(line);
     line = t;
@@ -1876,6 +1940,7 @@ int main(int argc, char **argv)
       {"config", required_argument, NULL, OPT_CONFIG},
       {"no-config", no_argument, NULL, OPT_NO_CONFIG},
       {"list-profiles", no_argument, NULL, OPT_LIST_PROFILES},
+      {"dnssec-horizon", required_argument, NULL, OPT_DNSSEC_HORIZON},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
@@ -1895,6 +1960,7 @@ int main(int argc, char **argv)
   size_t nzones = 0;
   char *zline = NULL;
   int diff = 0; /* --diff */
+  long dnssec_days = -1; /* --dnssec-horizon */
   mxc_status_t st;
   const char *why;
 
@@ -2010,6 +2076,9 @@ int main(int argc, char **argv)
       break;
     case 'W':
       diff = 1;
+      break;
+    case OPT_DNSSEC_HORIZON:
+      dnssec_days = parse_long("--dnssec-horizon", optarg, 0, 366);
       break;
     case 'L':
       libspf2 = 0;
@@ -2274,6 +2343,9 @@ int main(int argc, char **argv)
   if (ndnsbl && mxc_ctx_set_dnsbl_zones(r.ctx, dnsbl, ndnsbl) != MXC_OK)
     die(EX_UNKNOWN, "--dnsbl: %s", mxc_ctx_error(r.ctx));
   load_zones(r.ctx, zones, nzones);
+  if (dnssec_days >= 0 &&
+      mxc_ctx_set_dnssec_horizon(r.ctx, dnssec_days * 86400L) != MXC_OK)
+    die(EX_UNKNOWN, "--dnssec-horizon: %s", mxc_strerror(MXC_EINVAL));
   if (r.o.domain)
     start_domain(&r);
   /* -q and --nagios print no detail: neither libspf2's view nor the SPF
@@ -2313,6 +2385,9 @@ int main(int argc, char **argv)
         wait = 0;
     }
     st = mxc_run(r.ctx, wait);
+    /* --zone: then the DNSSEC of each zone, over what the checks read */
+    if (st == MXC_OK && !r.framed && start_dnssec(&r))
+      st = mxc_run(r.ctx, -1);
     if (st == MXC_ETIMEOUT) {
       /* --deadline: what is pending is cancelled (mxc_ctx_free() below
        * delivers it, each reported UNKNOWN) */

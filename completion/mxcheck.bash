@@ -6,7 +6,8 @@
 
 # Options of mxcheck --help (tests/completion.sh fails when one is missing).
 _mxcheck_long='--mail-from --helo --message --no-trace --domain --selector
-  --profile --ip --authres --authserv-id --dnsbl --diff --zone --batch
+  --profile --ip --authres --authserv-id --dnsbl --diff --zone
+  --dnssec-horizon --batch
   --json --nagios --format --color --colour --progress --quiet --verbose
   --server --timeout --tries --deadline --parallel --jobs --max-queries
   --cache-size --no-edns --dmarc-discovery --no-libspf2 --config
@@ -60,7 +61,8 @@ _mxcheck()
       ;;
     --mail-from | -f | --helo | -H | --domain | -D | --selector | --ip | \
       --authserv-id | --dnsbl | --server | -s | --timeout | -t | --tries | \
-      --deadline | --parallel | -p | --jobs | --max-queries | --cache-size)
+      --deadline | --parallel | -p | --jobs | --max-queries | --cache-size | \
+      --dnssec-horizon)
       COMPREPLY=() # a value of the user's own
       return
       ;;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # demo.sh: show what mxcheck says about mail servers, a sending domain and
 # a signed message, using a local Knot DNS server that serves the zones in
-# demo/zones (see demo/README.md).
+# demo/zones (see demo/README.md), and a draft zone checked before it is
+# published (demo/drafts).
 #
 # Usage: demo/demo.sh [PATH-TO-MXCHECK]
 #   default: cli/mxcheck in the source tree (after "make")
@@ -51,6 +52,8 @@ run_cases() {
   one_case "a signed newsletter against Gmail's bulk-sender rules: one rule fails, with its fix" \
     --profile gmail-bulk --message "$here/messages/newsletter.eml" \
     --ip 203.0.113.25 --mail-from news@example.com --helo mail.example.com
+  one_case "preflight: a draft of example.com (new SPF includes) against what is published" \
+    --diff --zone "$here/drafts/example.com.zone" --domain example.com
   return "$bad"
 }
 

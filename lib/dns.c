@@ -458,8 +458,26 @@ void mxci_dns_cancel(struct mxci_waiter *w)
   w->ent = NULL;
 }
 
+static mxc_status_t lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
+                           mxci_dns_cb cb, void *arg, struct mxci_waiter *w,
+                           int zones);
+
 mxc_status_t mxci_dns_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
                              mxci_dns_cb cb, void *arg, struct mxci_waiter *w)
+{
+  return lookup(ctx, name, type, cb, arg, w, 1);
+}
+
+mxc_status_t mxci_dns_lookup_live(mxc_ctx_t *ctx, const char *name,
+                                  uint16_t type, mxci_dns_cb cb, void *arg,
+                                  struct mxci_waiter *w)
+{
+  return lookup(ctx, name, type, cb, arg, w, 0);
+}
+
+static mxc_status_t lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
+                           mxci_dns_cb cb, void *arg, struct mxci_waiter *w,
+                           int zones)
 {
   struct mxci_cache *c = ctx->cache;
   struct mxci_dnsent *e;
@@ -473,7 +491,7 @@ mxc_status_t mxci_dns_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
     nlen--;
   if (nlen == 0 || nlen >= MXCI_MAX_NAME)
     return MXC_EINVAL;
-  if (ctx->zones) {
+  if (zones && ctx->zones) {
     mxc_status_t zst;
     if (mxci_zone_lookup(ctx, name, type, cb, arg, w, &zst, mxci_dns_lookup))
       return zst;

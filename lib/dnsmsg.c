@@ -324,6 +324,16 @@ static int parse_rr(const unsigned char *pkt, size_t len, size_t *off,
     rr->datalen = o;
     break;
   }
+  case MXCI_T_DNSKEY:
+    /* kept as it is (no names inside): flags, protocol, algorithm, key */
+    rr->rdlen = rdlen;
+    rr->data = mxci_malloc(rdlen + 1u);
+    if (rr->data == NULL)
+      return -2; /* LCOV_EXCL_LINE: OutOfMemory */
+    memcpy(rr->data, pkt + rd, rdlen);
+    rr->data[rdlen] = 0;
+    rr->datalen = rdlen;
+    break;
   default:
     return 0; /* a type we do not use: skip it */
   }

@@ -86,6 +86,13 @@ noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 	%reldir%/checks/host/host_private.h \
 	%reldir%/checks/host/host.c \
 	%reldir%/checks/host/host_result.c
+# DNSSEC of a signed zone file (--zone): RRSIG times, keys, signatures
+# verified on OpenSSL (RFC 4034, RFC 4035).
+%canon_reldir%_libmxcheck_core_la_SOURCES += \
+	%reldir%/checks/dnssec/dnssec_private.h \
+	%reldir%/checks/dnssec/dnssec.c \
+	%reldir%/checks/dnssec/dnssec_crypto.c \
+	%reldir%/checks/dnssec/dnssec_result.c
 %canon_reldir%_libmxcheck_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DMXC_BUILDING_LIBRARY
 %canon_reldir%_libmxcheck_core_la_CFLAGS = $(AM_CFLAGS) $(VISIBILITY_CFLAGS) \
 	$(CARES_CFLAGS) $(JSONC_CFLAGS) $(OPENDKIM_CFLAGS) $(PSL_CFLAGS) \

@@ -112,6 +112,10 @@ const char *mxci_addr_nonglobal(const struct mxci_addr *a);
 #define MXCI_T_TXT 16
 #define MXCI_T_AAAA 28
 #define MXCI_T_OPT 41
+#define MXCI_T_DS 43
+#define MXCI_T_RRSIG 46
+#define MXCI_T_NSEC 47
+#define MXCI_T_DNSKEY 48
 #define MXCI_T_SPF 99 /* RFC 7208 section 14.1: obsolete, decoded like TXT */
 
 #define MXCI_RCODE_NOERROR 0
@@ -134,7 +138,8 @@ struct mxci_rr {
   unsigned char addr[16]; /* A (4) / AAAA (16) */
   char *name;             /* PTR, CNAME, NS target; SOA mname; MX exchange */
   uint16_t pref;          /* MX */
-  unsigned char *data;    /* TXT, SPF: character-strings concatenated */
+  unsigned char *data;    /* TXT, SPF: character-strings concatenated;
+                           * DNSKEY: the RDATA as it is */
   size_t datalen;
   uint16_t rdlen;         /* TXT, SPF: RDATA length (0: no string at all) */
   uint32_t soa_minimum;   /* SOA */
@@ -204,6 +209,11 @@ struct mxci_waiter {
  * called). */
 mxc_status_t mxci_dns_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
                              mxci_dns_cb cb, void *arg, struct mxci_waiter *w);
+/* mxci_dns_lookup() past the zone files: what DNS publishes now (the
+ * live zone beside its draft). */
+mxc_status_t mxci_dns_lookup_live(mxc_ctx_t *ctx, const char *name,
+                                  uint16_t type, mxci_dns_cb cb, void *arg,
+                                  struct mxci_waiter *w);
 /* Is a fresh answer for name/type in the cache?  1 and *out (owned by the
  * cache: copy it before the next call into the library) or 0.  No query,
  * no change to the cache or its counters. */
@@ -242,6 +252,42 @@ int mxci_zone_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
 int mxci_zone_peek(mxc_ctx_t *ctx, const char *name, uint16_t type,
                    const struct mxci_answer **out);
 void mxci_zones_free(mxc_ctx_t *ctx);
+
+/* The records of the files as written, for a check that reads a zone
+ * itself (DNSSEC signatures).  One record: its RDATA (wire, names as
+ * written, uncompressed) and TTL. */
+struct mxci_zrr {
+  const unsigned char *rdata;
+  uint16_t rdlen;
+  uint32_t ttl;
+};
+/* An RRset of a zone, with the RRSIGs at its owner that cover its type
+ * (by their Type Covered field).  The arrays are the caller's to clear
+ * (mxci_zset_clear); the RDATA they point to is the zone's. */
+struct mxci_zset {
+  const unsigned char *owner; /* wire, lowercase */
+  size_t olen;
+  uint16_t type;
+  int used; /* an answer from the file depended on it */
+  const struct mxci_zrr *rr, *sig;
+  size_t n, nsig;
+};
+void mxci_zset_clear(struct mxci_zset *s);
+/* The apex of zone i (in the order added; wire, lowercase), or NULL. */
+const unsigned char *mxci_zone_apex(const mxc_ctx_t *ctx, size_t i,
+                                    size_t *olen);
+/* The RRset of type at owner (wire) in zone i: 1 and *out (n may be 0),
+ * 0 when the name has no node in the zone, -1 on OOM. */
+int mxci_zone_rrset(const mxc_ctx_t *ctx, size_t i,
+                    const unsigned char *owner, size_t olen, uint16_t type,
+                    struct mxci_zset *out);
+/* Call fn for every RRset of zone i that answered a lookup, and for the
+ * apex SOA and DNSKEY RRsets, in canonical order (RFC 4034 section 6.1,
+ * then type); a non-zero return of fn stops the walk and is returned;
+ * -1 on OOM. */
+typedef int (*mxci_zset_fn)(void *arg, const struct mxci_zset *s);
+int mxci_zone_walk(const mxc_ctx_t *ctx, size_t i, mxci_zset_fn fn,
+                   void *arg);
 
 /* ---- checks --------------------------------------------------------------- */
 

@@ -1453,6 +1453,74 @@ MXC_EXTERN char *mxc_result_authres(const mxc_result_t *res,
 /*! Free memory returned by the library.  NULL accepted. */
 MXC_EXTERN void mxc_free(void *p);
 
+/* ------------------------------------------------------------------------ */
+/* DNSSEC of a zone file (preflight of a signed zone, before publishing)    */
+/* ------------------------------------------------------------------------ */
+
+/*! The default horizon: signatures expiring sooner are a warning. */
+#define MXC_DNSSEC_HORIZON_DEFAULT (7L * 86400L)
+/*! The longest horizon accepted (a year). */
+#define MXC_DNSSEC_MAX_HORIZON (366L * 86400L)
+/*! Findings kept in one result (more are dropped). */
+#define MXC_DNSSEC_MAX_FINDINGS 1000
+
+/*!
+ * Signatures expiring within seconds from now are a warning of the
+ * DNSSEC check (default MXC_DNSSEC_HORIZON_DEFAULT).
+ * \return MXC_OK, MXC_EINVAL (seconds < 0 or over MXC_DNSSEC_MAX_HORIZON),
+ *         MXC_ENOMEM
+ */
+MXC_EXTERN mxc_status_t mxc_ctx_set_dnssec_horizon(mxc_ctx_t *ctx,
+                                                   long seconds);
+/*!
+ * Check the DNSSEC signatures of zone file i (mxc_ctx_add_zone_file(); 0:
+ * the first loaded), for the RRsets that answered lookups of the checks
+ * run so far in ctx and for the apex SOA and DNSKEY RRsets: each RRSIG's
+ * inception and expiration against now, its key tag against the apex
+ * DNSKEYs, and the signature itself (RFC 4034, RFC 4035 section 5.3;
+ * RSASHA1, RSASHA256, RSASHA512, ECDSA P-256 and P-384, Ed25519, Ed448).
+ * Start it after the other checks delivered.  It asks DNS one question:
+ * the DNSKEY RRset published now for the zone (past the zone files), to
+ * warn of a key that signs the file but is not published yet (a rollover;
+ * finding "rollover").  The result has method
+ * "dnssec": fail when an RRset has no good signature (a validating
+ * resolver, as Gmail's, answers SERVFAIL for it), pass otherwise (warn
+ * when the signatures of an RRset expire within the horizon, or another
+ * signature is bad), none when the zone is not signed ("zone not signed":
+ * no DNSKEY at the apex and no RRSIG).  A signature of an algorithm not
+ * listed is "not checked" (state unknown), never bad.
+ * \return MXC_OK, MXC_EINVAL (NULL cb, no zone i), MXC_ENOMEM,
+ *         MXC_EDESTRUCTION
+ */
+MXC_EXTERN mxc_status_t mxc_dnssec_start(mxc_ctx_t *ctx, size_t zone,
+                                         mxc_done_cb cb, void *arg,
+                                         mxc_check_t **out);
+/*! Blocking wrapper of mxc_dnssec_start(), as mxc_iprev_sync(). */
+MXC_EXTERN mxc_status_t mxc_dnssec_sync(mxc_ctx_t *ctx, size_t zone,
+                                        mxc_result_t **out);
+/*! Is the zone signed; the number of RRsets checked (0 / 0 for a result
+ * of another method). */
+MXC_EXTERN int mxc_dnssec_signed(const mxc_result_t *res);
+MXC_EXTERN size_t mxc_dnssec_rrset_count(const mxc_result_t *res);
+/*! The findings, in canonical order of their owner names: the state
+ * (fail, warn, or unknown for "not checked"), a code ("unsigned",
+ * "expired", "not-yet-valid", "expiring", "no-key", "bad-key", "bogus",
+ * "signer", "malformed", "not-checked", "rollover"), the owner name and
+ * type of the
+ * RRset ("_dmarc.example.org", "TXT") and one line of text.  NULL /
+ * unknown out of range. */
+MXC_EXTERN size_t mxc_dnssec_finding_count(const mxc_result_t *res);
+MXC_EXTERN mxc_rule_state_t mxc_dnssec_finding_state(const mxc_result_t *res,
+                                                     size_t i);
+MXC_EXTERN const char *mxc_dnssec_finding_code(const mxc_result_t *res,
+                                               size_t i);
+MXC_EXTERN const char *mxc_dnssec_finding_owner(const mxc_result_t *res,
+                                                size_t i);
+MXC_EXTERN const char *mxc_dnssec_finding_type(const mxc_result_t *res,
+                                               size_t i);
+MXC_EXTERN const char *mxc_dnssec_finding_text(const mxc_result_t *res,
+                                               size_t i);
+
 #ifdef __cplusplus
 }
 #endif

@@ -31,6 +31,7 @@ struct zrec {
   uint16_t type;
   uint32_t ttl;
   uint16_t rdlen;
+  unsigned char used; /* answered a lookup (mxci_zone_walk) */
   unsigned char *rdata;
 };
 
@@ -349,6 +350,7 @@ static int add_record(struct loader *L, zs_scanner_t *s)
   r->type = s->r_type;
   r->ttl = s->r_ttl;
   r->rdlen = (uint16_t)s->r_data_length;
+  r->used = 0;
   r->rdata = mxci_malloc(r->rdlen ? r->rdlen : 1);
   if (r->rdata == NULL)
     return load_fail(L, MXC_ENOMEM, 0, "out of memory"); /* LCOV_EXCL_LINE */
@@ -643,8 +645,9 @@ static void put_rr(struct zresp *r, const unsigned char *owner, size_t olen,
   mxci_buf_add(&r->b, (const char *)rec->rdata, rec->rdlen);
 }
 
-/* Add the records of type at node n under the name owner; the count. */
-static unsigned put_set(struct zresp *r, const struct znode *n,
+/* Add the records of type at node n under the name owner; the count.
+ * They are marked used: an answer depended on them (mxci_zone_walk). */
+static unsigned put_set(struct zresp *r, struct znode *n,
                         const unsigned char *owner, size_t olen,
                         uint16_t type)
 {
@@ -653,6 +656,7 @@ static unsigned put_set(struct zresp *r, const struct znode *n,
   for (i = 0; i < n->n && r->an < MXCI_MAX_RRS; i++)
     if (n->recs[i].type == type) {
       put_rr(r, owner, olen, &n->recs[i], n->recs[i].ttl);
+      n->recs[i].used = 1;
       r->an++;
       c++;
     }
@@ -746,7 +750,7 @@ static int build(struct mxci_zones *zs, const char *name, uint16_t type,
   clen = qlen;
   z = first;
   for (hops = 0;; hops++) {
-    const struct znode *n = node_find(z, cur, clen);
+    struct znode *n = node_find(z, cur, clen);
     unsigned char src[256];
     size_t slen;
     const struct zrec *cn;
@@ -932,4 +936,184 @@ static void mxci_zones_memo_free(struct mxci_zones *zs)
     mxci_free(m);
   }
   zs->nmemo = 0;
+}
+
+/* ---- the records themselves (for the checks that read the files) --------- */
+
+const unsigned char *mxci_zone_apex(const mxc_ctx_t *ctx, size_t i,
+                                    size_t *olen)
+{
+  const struct mxci_zone *z = zone_at(ctx, i);
+  if (z == NULL)
+    return NULL;
+  *olen = z->olen;
+  return z->owire;
+}
+
+static uint16_t rrsig_covered(const struct zrec *r)
+{
+  return r->rdlen >= 2 ? (uint16_t)(r->rdata[0] << 8 | r->rdata[1]) : 0;
+}
+
+void mxci_zset_clear(struct mxci_zset *s)
+{
+  mxci_free((void *)s->rr);
+  mxci_free((void *)s->sig);
+  s->rr = s->sig = NULL;
+  s->n = s->nsig = 0;
+}
+
+/* *s = the records of type at n and the RRSIGs covering them; -1 on OOM. */
+static int set_fill(const struct znode *n, uint16_t type,
+                    struct mxci_zset *s)
+{
+  size_t i, cnt = 0, nsig = 0;
+  struct mxci_zrr *rr, *sig;
+  memset(s, 0, sizeof(*s));
+  s->owner = n->owner;
+  s->olen = n->olen;
+  s->type = type;
+  for (i = 0; i < n->n; i++) {
+    if (n->recs[i].type == type) {
+      cnt++;
+      s->used |= n->recs[i].used;
+    } else if (n->recs[i].type == MXCI_T_RRSIG &&
+               rrsig_covered(&n->recs[i]) == type) {
+      nsig++;
+    }
+  }
+  rr = mxci_calloc(cnt ? cnt : 1, sizeof(*rr));
+  sig = mxci_calloc(nsig ? nsig : 1, sizeof(*sig));
+  if (rr == NULL || sig == NULL) {
+    mxci_free(rr);  /* LCOV_EXCL_LINE: OutOfMemory */
+    mxci_free(sig); /* LCOV_EXCL_LINE: OutOfMemory */
+    return -1;      /* LCOV_EXCL_LINE: OutOfMemory */
+  }
+  for (i = 0; i < n->n; i++) {
+    const struct zrec *r = &n->recs[i];
+    struct mxci_zrr *d = NULL;
+    if (r->type == type)
+      d = &rr[s->n++];
+    else if (r->type == MXCI_T_RRSIG && rrsig_covered(r) == type)
+      d = &sig[s->nsig++];
+    if (d) {
+      d->rdata = r->rdata;
+      d->rdlen = r->rdlen;
+      d->ttl = r->ttl;
+    }
+  }
+  s->rr = rr;
+  s->sig = sig;
+  return 0;
+}
+
+int mxci_zone_rrset(const mxc_ctx_t *ctx, size_t zi,
+                    const unsigned char *owner, size_t olen, uint16_t type,
+                    struct mxci_zset *out)
+{
+  const struct mxci_zone *z = zone_at(ctx, zi);
+  unsigned char w[256];
+  const struct znode *n;
+  memset(out, 0, sizeof(*out));
+  if (z == NULL || olen == 0 || olen > sizeof(w))
+    return 0;
+  memcpy(w, owner, olen);
+  wire_lower(w, olen);
+  if ((n = node_find(z, w, olen)) == NULL)
+    return 0;
+  return set_fill(n, type, out) < 0 ? -1 : 1;
+}
+
+/* RFC 4034 section 6.1: canonical order of (lowercase) wire names: label
+ * by label from the right, each compared as an octet string. */
+static int canon_cmp(const unsigned char *a, size_t alen,
+                     const unsigned char *b, size_t blen)
+{
+  size_t la[128], lb[128], na = 0, nb = 0, i;
+  for (i = 0; i < alen && a[i] && na < 128; i += (size_t)a[i] + 1)
+    la[na++] = i;
+  for (i = 0; i < blen && b[i] && nb < 128; i += (size_t)b[i] + 1)
+    lb[nb++] = i;
+  while (na && nb) {
+    /* cppcheck-suppress uninitvar ; la[0..na) and lb[0..nb) are set */
+    const unsigned char *x = a + la[--na], *y = b + lb[--nb];
+    size_t m = x[0] < y[0] ? x[0] : y[0];
+    int c = memcmp(x + 1, y + 1, m);
+    if (c)
+      return c;
+    if (x[0] != y[0])
+      return x[0] < y[0] ? -1 : 1;
+  }
+  return na ? 1 : nb ? -1 : 0;
+}
+
+struct wentry {
+  const struct znode *n;
+  uint16_t type;
+};
+
+static int wentry_cmp(const void *pa, const void *pb)
+{
+  const struct wentry *a = pa, *b = pb;
+  int c = canon_cmp(a->n->owner, a->n->olen, b->n->owner, b->n->olen);
+  if (c)
+    return c;
+  return a->type < b->type ? -1 : a->type > b->type;
+}
+
+int mxci_zone_walk(const mxc_ctx_t *ctx, size_t zi, mxci_zset_fn fn,
+                   void *arg)
+{
+  const struct mxci_zone *z = zone_at(ctx, zi);
+  struct wentry *v = NULL;
+  size_t nv = 0, cap = 0, b, i, j;
+  int rc = 0;
+
+  if (z == NULL)
+    return 0;
+  for (b = 0; b < z->nb; b++) {
+    const struct znode *n;
+    for (n = z->b[b]; n; n = n->hnext) {
+      int apex = n->olen == z->olen;
+      size_t start = nv; /* this node's entries: the types seen */
+      for (i = 0; i < n->n; i++) {
+        const struct zrec *r = &n->recs[i];
+        int want = r->used || (apex && (r->type == MXCI_T_SOA ||
+                                        r->type == MXCI_T_DNSKEY));
+        if (!want || r->type == MXCI_T_RRSIG)
+          continue;
+        for (j = start; j < nv; j++)
+          if (v[j].type == r->type)
+            break;
+        if (j < nv)
+          continue;
+        if (nv == cap) {
+          size_t nc = cap ? cap * 2 : 64;
+          struct wentry *t = mxci_realloc(v, nc * sizeof(*v));
+          if (t == NULL) {
+            mxci_free(v); /* LCOV_EXCL_LINE: OutOfMemory */
+            return -1;    /* LCOV_EXCL_LINE: OutOfMemory */
+          }
+          v = t;
+          cap = nc;
+        }
+        v[nv].n = n;
+        v[nv].type = r->type;
+        nv++;
+      }
+    }
+  }
+  if (nv)
+    qsort(v, nv, sizeof(*v), wentry_cmp);
+  for (i = 0; i < nv && rc == 0; i++) {
+    struct mxci_zset s;
+    if (set_fill(v[i].n, v[i].type, &s) < 0) {
+      rc = -1; /* LCOV_EXCL_LINE: OutOfMemory */
+      break;   /* LCOV_EXCL_LINE: OutOfMemory */
+    }
+    rc = fn(arg, &s);
+    mxci_zset_clear(&s);
+  }
+  mxci_free(v);
+  return rc;
 }

@@ -23,6 +23,10 @@ contains "$tmp/out" "^  domain    pass  1 MX host, 2 addresses"
 contains "$tmp/out" "^  compliance  profile gmail-bulk: fail"
 contains "$tmp/out" "^  \[FAIL\] R15 "
 contains "$tmp/out" "fix: add List-Unsubscribe: <https://...> and List-Unsubscribe-Post"
+# the preflight: the draft's SPF record breaks the lookup limit
+contains "$tmp/out" "^  ~ domain_audit.spf.result: fail -> permerror"
+contains "$tmp/out" "^  ~ domain_audit.spf.dns_lookups: 2 -> 11"
+contains "$tmp/out" "^exit status: 0 -> 2"
 # one failing rule only
 if [ "$(grep -c '^  \[FAIL\]' "$tmp/out")" = 1 ]; then ok; else
   bad "want exactly one failing rule in the demo's compliance report"

@@ -207,7 +207,8 @@ EXTRA_DIST += tests/fuzz/build.sh tests/fuzz/smoke.sh tests/fuzz/corpus \
 	tests/fuzz/fuzz_dnsmsg.c tests/fuzz/fuzz_spf.c tests/fuzz/fuzz_dmarc.c \
 	tests/fuzz/fuzz_msg.c tests/fuzz/fuzz_dkim.c tests/fuzz/fuzz_msgsplit.c \
 	tests/fuzz/fuzz_arc.c tests/fuzz/fuzz_trace.c tests/fuzz/fuzz_zone.c \
-	tests/fuzz/fuzz_batchline.c tests/fuzz/fuzz_conffile.c
+	tests/fuzz/fuzz_batchline.c tests/fuzz/fuzz_conffile.c \
+	tests/fuzz/fuzz_dnssec.c
 fuzz-build: lib/mxcheck_version.h
 	$(FUZZ_ENV) $(SHELL) $(top_srcdir)/tests/fuzz/build.sh \
 		$(top_srcdir) tests/fuzz/bin
@@ -282,3 +283,15 @@ tests_check_zone_LDADD = $(tests_ldadd)
 # --zone files: the same output from the zone store as from Knot.
 TESTS += tests/cli_zone.sh tests/cli_zone_knot.sh
 EXTRA_DIST += tests/cli_zone.sh tests/cli_zone_knot.sh
+
+# DNSSEC of signed zone files (lib/checks/dnssec/): check_dnssec (key
+# tags and signatures of RFC vectors, canonical form, findings at fixed
+# times); cli_dnssec.sh (zones signed at test time by ldns-signzone:
+# good, expired, not yet valid, expiring, orphaned key tag, tampered,
+# unsigned RRset, unsigned zone).
+check_tests += tests/check_dnssec
+tests_check_dnssec_SOURCES = tests/check_dnssec.c
+tests_check_dnssec_CFLAGS = $(tests_cflags)
+tests_check_dnssec_LDADD = $(tests_ldadd)
+TESTS += tests/cli_dnssec.sh
+EXTRA_DIST += tests/cli_dnssec.sh

@@ -30,6 +30,7 @@ GROUPS = [
     ("dnsbl", "DNS blocklist checks (rule R19)"),
     ("domain", "the audit of a sending domain"),
     ("host", "checks of a mail host by name (every address)"),
+    ("dnssec", "DNSSEC signatures of a zone file before it is published"),
     ("result", "reading and rendering results"),
 ]
 SINGLE = {

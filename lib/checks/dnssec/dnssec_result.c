@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * dnssec_result.c -- the DNSSEC part of a result: its life, accessors and
+ * renderings (JSON member "dnssec", the text block; not an RFC 8601
+ * method, so no Authentication-Results piece), options, and the method
+ * table.
+ */
+#include "mxc_private.h"
+#include "dnssec_private.h"
+
+#include <json-c/json.h>
+
+static const struct mxci_dnssec *P(const mxc_result_t *r)
+{
+  return mxci_result_data(r, &mxci_dnssec_method);
+}
+
+static void finding_clear(struct mxci_dnssec_finding *f)
+{
+  mxci_free(f->code);
+  mxci_free(f->owner);
+  mxci_free(f->type);
+  mxci_free(f->text);
+}
+
+static void dnssec_clear(void *data)
+{
+  struct mxci_dnssec *x = data;
+  size_t i;
+  for (i = 0; i < x->nfind; i++)
+    finding_clear(&x->find[i]);
+  mxci_free(x->find);
+  mxci_free(x->zone);
+  mxci_free(x->source);
+}
+
+static int dnssec_copy(void *dst, const void *src)
+{
+  struct mxci_dnssec *d = dst;
+  const struct mxci_dnssec *s = src;
+  size_t i;
+  int bad = 0;
+  *d = *s;
+  d->zone = d->source = NULL;
+  d->find = NULL;
+  d->nfind = 0;
+  bad |= mxci_strdup_opt(&d->zone, s->zone);
+  bad |= mxci_strdup_opt(&d->source, s->source);
+  if (s->nfind == 0)
+    return bad;
+  d->find = mxci_calloc(s->nfind, sizeof(*d->find));
+  if (d->find == NULL)
+    return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  for (i = 0; i < s->nfind; i++) {
+    struct mxci_dnssec_finding *f = &d->find[i];
+    f->state = s->find[i].state;
+    d->nfind++;
+    bad |= mxci_strdup_opt(&f->code, s->find[i].code);
+    bad |= mxci_strdup_opt(&f->owner, s->find[i].owner);
+    bad |= mxci_strdup_opt(&f->type, s->find[i].type);
+    bad |= mxci_strdup_opt(&f->text, s->find[i].text);
+  }
+  return bad;
+}
+
+/* ---- accessors ---------------------------------------------------------- */
+
+int mxc_dnssec_signed(const mxc_result_t *r)
+{
+  return P(r) ? P(r)->is_signed : 0;
+}
+size_t mxc_dnssec_rrset_count(const mxc_result_t *r)
+{
+  return P(r) ? P(r)->nsets : 0;
+}
+size_t mxc_dnssec_finding_count(const mxc_result_t *r)
+{
+  return P(r) ? P(r)->nfind : 0;
+}
+mxc_rule_state_t mxc_dnssec_finding_state(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->nfind ? P(r)->find[i].state : MXC_RULE_UNKNOWN;
+}
+const char *mxc_dnssec_finding_code(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->nfind ? P(r)->find[i].code : NULL;
+}
+const char *mxc_dnssec_finding_owner(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->nfind ? P(r)->find[i].owner : NULL;
+}
+const char *mxc_dnssec_finding_type(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->nfind ? P(r)->find[i].type : NULL;
+}
+const char *mxc_dnssec_finding_text(const mxc_result_t *r, size_t i)
+{
+  return P(r) && i < P(r)->nfind ? P(r)->find[i].text : NULL;
+}
+
+/* ---- renderings --------------------------------------------------------- */
+
+static void dnssec_json_subject(json_object *o, const mxc_result_t *r)
+{
+  json_object_object_add(o, "zone", mxci_json_str(P(r)->zone));
+  json_object_object_add(o, "file", mxci_json_str(P(r)->source));
+}
+
+static void dnssec_json(json_object *o, const mxc_result_t *r)
+{
+  const struct mxci_dnssec *x = P(r);
+  json_object *m = json_object_new_object(), *a = json_object_new_array();
+  size_t i;
+  json_object_object_add(m, "result",
+                         mxci_json_str(mxc_verdict_str(r->verdict)));
+  json_object_object_add(m, "reason", mxci_json_str(r->reason ? r->reason
+                                                              : ""));
+  json_object_object_add(m, "signed", json_object_new_boolean(x->is_signed));
+  json_object_object_add(m, "dnskeys", json_object_new_int64((int64_t)x->nkeys));
+  json_object_object_add(m, "rrsets", json_object_new_int64((int64_t)x->nsets));
+  json_object_object_add(m, "verified",
+                         json_object_new_int64((int64_t)x->nsigs));
+  /* the DNSKEYs DNS publishes now (a key rollover); null: not asked */
+  json_object_object_add(m, "published_dnskeys",
+                         x->live >= 0 ? json_object_new_int64(x->live)
+                                      : NULL);
+  for (i = 0; i < x->nfind; i++) {
+    const struct mxci_dnssec_finding *f = &x->find[i];
+    json_object *e = json_object_new_object();
+    json_object_object_add(e, "state",
+                           mxci_json_str(mxc_rule_state_str(f->state)));
+    json_object_object_add(e, "code", mxci_json_str(f->code));
+    json_object_object_add(e, "owner", mxci_json_str(f->owner));
+    json_object_object_add(e, "type", mxci_json_str(f->type));
+    json_object_object_add(e, "text", mxci_json_str(f->text));
+    json_object_array_add(a, e);
+  }
+  json_object_object_add(m, "findings", a);
+  json_object_object_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
+  json_object_object_add(o, r->method, m);
+}
+
+static void dnssec_text_subject(struct mxci_buf *b, const mxc_result_t *r,
+                                int c)
+{
+  mxci_buf_printf(b, "%s%s%s (zone file %s)\n", c ? MXCI_C_BOLD : "",
+                  P(r)->zone, c ? MXCI_C_RESET : "", P(r)->source);
+}
+
+static void dnssec_text(struct mxci_buf *b, const mxc_result_t *r, int c,
+                        int under)
+{
+  const struct mxci_dnssec *x = P(r);
+  size_t i;
+  (void)under;
+  mxci_text_verdict(b, r, c);
+  for (i = 0; i < x->nfind; i++) {
+    const struct mxci_dnssec_finding *f = &x->find[i];
+    const char *col = f->state == MXC_RULE_FAIL   ? MXCI_C_RED
+                      : f->state == MXC_RULE_WARN ? MXCI_C_YELLOW
+                                                  : "";
+    const char *word = f->state == MXC_RULE_UNKNOWN
+                           ? "not checked"
+                           : mxc_rule_state_str(f->state);
+    mxci_buf_printf(b, "  %s%-4s%s  %s\n", c ? col : "", word,
+                    c ? MXCI_C_RESET : "", f->text);
+  }
+  mxci_text_tail(b, r, c);
+}
+
+/* fail with a failing finding; warn with a warning; else pass (an
+ * unsigned zone too: nothing to resolve wrongly). */
+static mxc_rule_state_t dnssec_state(const mxc_result_t *r)
+{
+  const struct mxci_dnssec *x = P(r);
+  size_t i;
+  int warn = 0;
+  for (i = 0; x && i < x->nfind; i++) {
+    if (x->find[i].state == MXC_RULE_FAIL)
+      return MXC_RULE_FAIL;
+    warn |= x->find[i].state == MXC_RULE_WARN;
+  }
+  return warn || r->nwarn ? MXC_RULE_WARN : MXC_RULE_PASS;
+}
+
+/* Not an RFC 8601 method: nothing in Authentication-Results. */
+static void dnssec_authres(struct mxci_buf *b, const mxc_result_t *r, int *n)
+{
+  (void)b;
+  (void)r;
+  (void)n;
+}
+
+static void *dnssec_ctx_new(void)
+{
+  struct mxci_dnssec_ctx *o = mxci_calloc(1, sizeof(*o));
+  if (o)
+    o->horizon = MXC_DNSSEC_HORIZON_DEFAULT;
+  return o;
+}
+
+static void dnssec_ctx_free(void *state)
+{
+  mxci_free(state);
+}
+
+const struct mxci_method mxci_dnssec_method = {
+    .name = "dnssec",
+    .subject = MXCI_SUBJECT_DOMAIN,
+    .size = sizeof(struct mxci_dnssec),
+    .clear = dnssec_clear,
+    .copy = dnssec_copy,
+    .json_subject = dnssec_json_subject,
+    .json = dnssec_json,
+    .text_subject = dnssec_text_subject,
+    .text = dnssec_text,
+    .state = dnssec_state,
+    .authres = dnssec_authres,
+    .ctx_new = dnssec_ctx_new,
+    .ctx_free = dnssec_ctx_free,
+};
