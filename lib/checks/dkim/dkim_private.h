@@ -41,6 +41,14 @@ struct mxci_dkim {
 void *mxci_dkim_ctx_new(void);
 void mxci_dkim_ctx_free(void *state);
 unsigned long mxci_dkim_stray(mxc_ctx_t *ctx);
+/* Verification on the context's cached keys (dkim.c, struct kent): off
+ * makes every signature go through libopendkim alone, as the environment
+ * variable MXC_DKIM_LIBOPENDKIM_ONLY=1 does for a new context (the tests
+ * compare both paths).  Stats: signatures verified on a cached key, keys
+ * learned from libopendkim. */
+void mxci_dkim_set_libopendkim_only(mxc_ctx_t *ctx, int on);
+void mxci_dkim_stats(mxc_ctx_t *ctx, unsigned long *fast,
+                     unsigned long *learned);
 
 extern const struct mxci_method mxci_dkim_method;
 /* Line ends for libopendkim: copy in[0..n) to out (room for 2n octets)
