@@ -921,13 +921,17 @@ static void key_store(struct key *k, const struct mxci_answer *ans)
     n++;
     if (pick == NULL)
       pick = rr;
-    if (!with_p) {
-      char *p = tag_value((const char *)rr->data, rr->datalen, "p");
-      if (p) {
-        mxci_free(p);
-        pick = rr;
-        with_p = 1;
-      }
+  }
+  for (i = 0; n > 1 && !with_p && i < ans->nan; i++) {
+    const struct mxci_rr *rr = &ans->an[i];
+    char *p;
+    if (rr->type != MXCI_T_TXT || !mxci_name_eq(rr->owner, final))
+      continue;
+    p = tag_value((const char *)rr->data, rr->datalen, "p");
+    if (p) {
+      mxci_free(p);
+      pick = rr;
+      with_p = 1;
     }
   }
   k->nrecords = n;
