@@ -5,7 +5,10 @@
  * finish, free with checks pending, exactly one callback, limits), and the
  * RFC 8463 Appendix A.3 message against Knot (tests/zones/
  * football.example.com.zone).  The corpus compared with dkimpy is
- * tests/dkim/run.sh.
+ * tests/dkim/run.sh.  "paths": verification on the context's cached keys
+ * and libopendkim's own path give the same JSON, for the RFC 8463 message
+ * intact and damaged, and for the corpus when run.sh gives it
+ * (MXC_DKIM_CORPUS, MXC_DKIM_KEYSERVER).
  */
 #include "testutil.h"
 

@@ -21,6 +21,12 @@
  *    false "bad signature" at eom) nor DEFAULT (libopendkim's own blocking
  *    resolver: its hooks are set to refuse, and counted in the context's
  *    DKIM state: mxci_dkim_stray()).
+ *  - key records are decoded once per context (the key cache, struct
+ *    kent): once libopendkim has verified a signature with a record, later
+ *    signatures of the same algorithm on it are verified here from the
+ *    hashes libopendkim computed, and libopendkim skips them (it would
+ *    decode the key's DER again for each).  MXC_DKIM_LIBOPENDKIM_ONLY=1
+ *    leaves every signature to libopendkim; the tests compare both.
  *
  * One DKIM_LIB per context, made on first use: a context belongs to one
  * thread at a time, and so does its DKIM_LIB.
