@@ -868,6 +868,38 @@ START_TEST(paths_agree_rfc8463)
 }
 END_TEST
 
+START_TEST(paths_agree_cache_limits)
+{
+  /* Entries expire with the record's TTL (300 s in the zone) and the
+   * oldest goes when the cache is full, while checks still hold them: the
+   * results stay those of libopendkim alone, keys are learned again. */
+  char *m = rfc8463("\r\n", NULL, NULL);
+  struct paths p;
+  unsigned long fast0, learned0, fast1, learned1;
+
+  paths_new(&p, tu_server("MXC_TEST_DNS"), 5000);
+  paths_agree(&p, "intact", m, strlen(m));
+  mxci_dkim_stats(p.fast, &fast0, &learned0);
+  ck_assert_uint_eq(learned0, 2); /* Ed25519 and RSA */
+  ck_assert_uint_eq(fast0, 2);    /* the second time through */
+  mxci_dkim_key_cache_test(p.fast, 0, 301 * 1000);
+  paths_agree(&p, "expired", m, strlen(m));
+  mxci_dkim_stats(p.fast, &fast1, &learned1);
+  ck_assert_uint_eq(learned1, 4); /* learned again */
+  ck_assert_uint_eq(fast1, 4);
+  /* room for one entry, two keys a message (the entries there expired):
+   * each key drops the other's entry, which its check still holds */
+  mxci_dkim_key_cache_test(p.fast, 1, 301 * 1000);
+  paths_agree(&p, "one entry", m, strlen(m));
+  paths_agree(&p, "one entry (again)", m, strlen(m));
+  mxci_dkim_stats(p.fast, &fast1, &learned1);
+  ck_assert_uint_eq(fast1, 4);       /* no key stays to be verified on */
+  ck_assert_uint_eq(learned1, 12);   /* both learned each time, in vain */
+  free(m);
+  paths_free(&p, 4);
+}
+END_TEST
+
 static int by_name(const void *a, const void *b)
 {
   return strcmp(*(char *const *)a, *(char *const *)b);
@@ -952,6 +984,7 @@ static Suite *suite(void)
   t = tcase_create("paths");
   tcase_set_timeout(t, 600);
   tcase_add_test(t, paths_agree_rfc8463);
+  tcase_add_test(t, paths_agree_cache_limits);
   tcase_add_test(t, paths_agree_corpus);
   suite_add_tcase(s, t);
   return s;

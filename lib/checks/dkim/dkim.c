@@ -287,7 +287,7 @@ struct dkim_ctx {
   int libopendkim_only; /* no verification on cached keys (tests) */
   unsigned minbits;    /* libopendkim's DKIM_OPTS_MINKEYBITS */
   struct kent **kc;    /* the key cache, oldest first */
-  size_t nkc;
+  size_t nkc, kc_max;  /* kc_max: KEY_CACHE_MAX, lower in tests */
   unsigned long fast, learned; /* signatures verified here; keys learned */
 };
 
@@ -406,6 +406,18 @@ void mxci_dkim_set_libopendkim_only(mxc_ctx_t *ctx, int on)
   struct dkim_ctx *dc = mxci_ctx_state(ctx, &mxci_dkim_method);
   if (dc)
     dc->libopendkim_only = on;
+}
+
+void mxci_dkim_key_cache_test(mxc_ctx_t *ctx, size_t max, int64_t age_ms)
+{
+  struct dkim_ctx *dc = mxci_ctx_state(ctx, &mxci_dkim_method);
+  size_t i;
+  if (dc == NULL)
+    return;
+  if (max > 0 && max <= KEY_CACHE_MAX)
+    dc->kc_max = max;
+  for (i = 0; i < dc->nkc; i++)
+    dc->kc[i]->expires -= age_ms;
 }
 
 void mxci_dkim_stats(mxc_ctx_t *ctx, unsigned long *fast,
@@ -880,7 +892,7 @@ static struct kent *kc_get(struct dkim_ctx *dc, const char *name,
   for (i = dc->nkc; i-- > 0;)
     if (dc->kc[i]->expires <= now)
       kc_drop(dc, i);
-  if (dc->nkc == KEY_CACHE_MAX)
+  if (dc->nkc >= (dc->kc_max ? dc->kc_max : KEY_CACHE_MAX))
     kc_drop(dc, 0);
   dc->kc[dc->nkc++] = e;
   e->refs++;
