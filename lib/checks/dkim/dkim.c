@@ -322,6 +322,8 @@ struct kent {
   int form;          /* KF_* */
   EVP_PKEY *rsa;     /* p= as RSA SubjectPublicKeyInfo (or PKCS#1) */
   EVP_PKEY *ed;      /* p= as a raw Ed25519 key (32 octets) */
+  EVP_PKEY_CTX *rv[2]; /* rsa made ready to verify rsa-sha1, rsa-sha256
+                          signatures (made on first use) */
   unsigned learned;  /* bit (1 << DKIM_SIGN_*): see above */
   int distrust;      /* a verification here disagreed: never again */
   char *ktag;        /* libopendkim's k= (NULL: absent) */
@@ -343,6 +345,8 @@ static void kent_unref(struct kent *e)
   mxci_free(e->text);
   mxci_free(e->name);
   mxci_free(e->ktag);
+  EVP_PKEY_CTX_free(e->rv[0]);
+  EVP_PKEY_CTX_free(e->rv[1]);
   EVP_PKEY_free(e->rsa);
   EVP_PKEY_free(e->ed);
   mxci_free(e);
@@ -1053,11 +1057,12 @@ static DKIM_CBSTAT key_lookup(DKIM *d, DKIM_SIGINFO *si, unsigned char *buf,
 
 /* ---- verification on a cached key ------------------------------------------- */
 
-/* The header signature b= of si against pk, over libopendkim's header
- * hash hh, as dkim_sig_process() does: RSA PKCS#1 v1.5 over the SHA-1 or
- * SHA-256 digest (RSA_verify()), Ed25519 over the 32-octet SHA-256 hash
- * (RFC 8463 section 3).  1: valid, 0: not, -1: cannot tell here. */
-static int sig_crypto(DKIM_SIGINFO *si, dkim_alg_t alg, EVP_PKEY *pk,
+/* The header signature b= of si against e's key for alg, over
+ * libopendkim's header hash hh, as dkim_sig_process() does: RSA PKCS#1
+ * v1.5 over the SHA-1 or SHA-256 digest (RSA_verify()), Ed25519 over the
+ * 32-octet SHA-256 hash (RFC 8463 section 3).  1: valid, 0: not, -1:
+ * cannot tell here. */
+static int sig_crypto(DKIM_SIGINFO *si, dkim_alg_t alg, struct kent *e,
                       const unsigned char *hh, size_t hhlen)
 {
   const char *b = (const char *)dkim_sig_gettagvalue(si, 0,
@@ -1070,17 +1075,23 @@ static int sig_crypto(DKIM_SIGINFO *si, dkim_alg_t alg, EVP_PKEY *pk,
     return -1;
   if (alg == DKIM_SIGN_ED25519SHA256) {
     EVP_MD_CTX *mc = EVP_MD_CTX_new();
-    if (mc && EVP_DigestVerifyInit(mc, NULL, NULL, NULL, pk) == 1)
+    if (mc && EVP_DigestVerifyInit(mc, NULL, NULL, NULL, e->ed) == 1)
       ok = EVP_DigestVerify(mc, sig, siglen, hh, hhlen) == 1;
     EVP_MD_CTX_free(mc);
   } else {
-    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(pk, NULL);
+    /* One context per key and digest, set up once (a verification keeps
+     * no state in it). */
+    EVP_PKEY_CTX **pc = &e->rv[alg == DKIM_SIGN_RSASHA1 ? 0 : 1];
     const EVP_MD *md = alg == DKIM_SIGN_RSASHA1 ? EVP_sha1() : EVP_sha256();
-    if (pc && EVP_PKEY_verify_init(pc) == 1 &&
-        EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) == 1 &&
-        EVP_PKEY_CTX_set_signature_md(pc, md) == 1)
-      ok = EVP_PKEY_verify(pc, sig, siglen, hh, hhlen) == 1;
-    EVP_PKEY_CTX_free(pc);
+    if (*pc == NULL && (*pc = EVP_PKEY_CTX_new(e->rsa, NULL)) != NULL &&
+        (EVP_PKEY_verify_init(*pc) != 1 ||
+         EVP_PKEY_CTX_set_rsa_padding(*pc, RSA_PKCS1_PADDING) != 1 ||
+         EVP_PKEY_CTX_set_signature_md(*pc, md) != 1)) {
+      EVP_PKEY_CTX_free(*pc); /* LCOV_EXCL_LINE: OpenSSL refused */
+      *pc = NULL;             /* LCOV_EXCL_LINE: OpenSSL refused */
+    }
+    if (*pc)
+      ok = EVP_PKEY_verify(*pc, sig, siglen, hh, hhlen) == 1;
   }
   ERR_clear_error();
   mxci_free(sig);
@@ -1115,7 +1126,7 @@ static EVP_PKEY *kent_key(const struct kent *e, dkim_alg_t alg)
  * dkim_sig_process() after the key was retrieved, then dkim_eom_verify()'s
  * key size rule); the outcome in g->f_*.  -1: left to libopendkim. */
 static int fast_verify(struct dkim_ctx *dc, struct sigrec *g,
-                       const struct kent *e, dkim_alg_t alg)
+                       struct kent *e, dkim_alg_t alg)
 {
   DKIM_SIGINFO *si = g->si;
   void *hh, *bh;
@@ -1125,7 +1136,7 @@ static int fast_verify(struct dkim_ctx *dc, struct sigrec *g,
 
   if (dkim_sig_gethashes(si, &hh, &hhlen, &bh, &bhlen) != DKIM_STAT_OK)
     return -1;
-  ok = sig_crypto(si, alg, kent_key(e, alg), hh, hhlen);
+  ok = sig_crypto(si, alg, e, hh, hhlen);
   if (ok < 0)
     return -1;
   if (ok) {
@@ -1233,7 +1244,7 @@ static void learn(struct dkim *s)
         dkim_sig_gethashes(g->si, &hh, &hhlen, &bh, &bhlen) != DKIM_STAT_OK ||
         dkim_sig_getkeysize(g->si, &bits) != DKIM_STAT_OK)
       continue;
-    ok = sig_crypto(g->si, alg, kent_key(e, alg), hh, hhlen);
+    ok = sig_crypto(g->si, alg, e, hh, hhlen);
     m = bh_match(g->si, bh, bhlen);
     if (ok < 0 || m < 0)
       continue;
