@@ -5,13 +5,18 @@
  * finish, free with checks pending, exactly one callback, limits), and the
  * RFC 8463 Appendix A.3 message against Knot (tests/zones/
  * football.example.com.zone).  The corpus compared with dkimpy is
- * tests/dkim/run.sh.
+ * tests/dkim/run.sh.  "paths": verification on the context's cached keys
+ * and libopendkim's own path give the same JSON, for the RFC 8463 message
+ * intact and damaged, and for the corpus when run.sh gives it
+ * (MXC_DKIM_CORPUS, MXC_DKIM_KEYSERVER).
  */
 #include "testutil.h"
 
 #include "mxc_private.h"
 #include "checks/dkim/dkim_private.h"
 #include "msgsplit.h"
+
+#include <dirent.h>
 
 /* RFC 8463 A.3, CRLF line ends. */
 static const char *const rfc8463_lines[] = {
@@ -745,6 +750,215 @@ START_TEST(allocation_failures)
 }
 END_TEST
 
+/* ---- the two paths: verification on cached keys vs libopendkim alone ------- */
+
+/* The JSON of a message verified in ctx (the result freed). */
+static char *verify_json(mxc_ctx_t *ctx, const char *msg, size_t len)
+{
+  struct got g = {0, MXC_OK, NULL};
+  mxc_check_t *chk = feed(ctx, msg, len, 0);
+  char *json, *copy;
+  ck_assert_int_eq(mxc_dkim_set_input(chk, "test.eml"), MXC_OK);
+  ck_assert_int_eq(mxc_dkim_finish(chk, on_done, &g), MXC_OK);
+  ck_assert_int_eq(mxc_run(ctx, 60000), MXC_OK);
+  ck_assert_int_eq(g.calls, 1);
+  ck_assert_int_eq(g.st, MXC_OK);
+  ck_assert_ptr_nonnull(g.res);
+  json = mxc_result_json(g.res);
+  ck_assert_ptr_nonnull(json);
+  copy = strdup(json);
+  mxc_free(json);
+  mxc_result_free(g.res);
+  return copy;
+}
+
+/* Two contexts on one server: keys cached (fast) and libopendkim alone. */
+struct paths {
+  mxc_ctx_t *fast, *slow;
+  size_t n;
+};
+
+static void paths_new(struct paths *p, const char *server, int timeout_ms)
+{
+  p->fast = tu_ctx(server);
+  p->slow = tu_ctx(server);
+  p->n = 0;
+  ck_assert_int_eq(mxc_ctx_set_timeout_ms(p->fast, timeout_ms), MXC_OK);
+  ck_assert_int_eq(mxc_ctx_set_timeout_ms(p->slow, timeout_ms), MXC_OK);
+  mxci_dkim_set_libopendkim_only(p->fast, 0);
+  mxci_dkim_set_libopendkim_only(p->slow, 1);
+}
+
+/* The message through both paths, twice through the cached keys (the
+ * second time every key it uses has been learned): the same JSON. */
+static void paths_agree(struct paths *p, const char *name, const char *msg,
+                        size_t len)
+{
+  char *a = verify_json(p->fast, msg, len);
+  char *b = verify_json(p->slow, msg, len);
+  char *c = verify_json(p->fast, msg, len);
+  ck_assert_msg(strcmp(a, b) == 0, "%s: cached keys\n%s\nlibopendkim\n%s",
+                name, a, b);
+  ck_assert_msg(strcmp(c, b) == 0, "%s: cached keys (again)\n%s\n"
+                "libopendkim\n%s", name, c, b);
+  free(a);
+  free(b);
+  free(c);
+  p->n++;
+}
+
+/* Both paths were taken as meant: the libopendkim one never verified on a
+ * cached key, the other did at least `min` times. */
+static void paths_free(struct paths *p, unsigned long min)
+{
+  unsigned long fast, learned;
+  mxci_dkim_stats(p->slow, &fast, &learned);
+  ck_assert_uint_eq(fast, 0);
+  ck_assert_uint_eq(learned, 0);
+  mxci_dkim_stats(p->fast, &fast, &learned);
+  ck_assert_msg(fast >= min && learned > 0,
+                "%zu messages: %lu signatures verified on cached keys, %lu "
+                "keys learned",
+                p->n, fast, learned);
+  fprintf(stderr, "paths: %zu messages; %lu signatures verified on cached "
+          "keys, %lu keys learned\n", p->n, fast, learned);
+  ck_assert_uint_eq(mxci_dkim_stray(p->fast), 0);
+  ck_assert_uint_eq(mxci_dkim_stray(p->slow), 0);
+  mxc_ctx_free(p->fast);
+  mxc_ctx_free(p->slow);
+}
+
+START_TEST(paths_agree_rfc8463)
+{
+  /* The RFC 8463 message (Ed25519 and RSA) intact and damaged, through
+   * both paths. */
+  static const char *const edits[][2] = {
+      {NULL, NULL},
+      {"We lost", "We won the game.  Are you hungry yet?"},
+      {"Subject:", "Subject: Is lunch ready?"},
+      {"Message-ID:", "Message-ID: <20030712040037.46341.5F8J@football."
+                      "example.com>\r\nX-Added: by a relay"},
+      {" q=dns/txt; s=brisbane",
+       " q=dns/txt; s=nokey; t=1528637909; h=from : to :"},
+      {"From:", "Sender: Joe SixPack <joe@football.example.com>"},
+      /* b= of each changed; the last octet of RSA's b= written with
+       * non-zero padding bits (the same octets: still a pass); bh= so */
+      {" b=/gCrinpc",
+       " b=/gCrinpdQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11Bus"},
+      {" b=F45dVWDf",
+       " b=F45dVWDgMbQDGHJFlXUNB2HKfbCeLRyhDXgFpEL8GwpsRe0IeIixNTe3"},
+      {" dA+L10TeYt9B",
+       " dA+L10TeYt9BgDfQNZtKdN1WO//KgIqXP7OdEFE4LjFYNcUxZQ4FADY+9="},
+      {" bh=2jUSOH", " bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv9=;"},
+  };
+  const char *eols[] = {"\r\n", "\n"};
+  struct paths p;
+  size_t i, e;
+
+  paths_new(&p, tu_server("MXC_TEST_DNS"), 5000);
+  for (e = 0; e < 2; e++)
+    for (i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+      char *m = rfc8463(eols[e], edits[i][0], edits[i][1]);
+      char name[32];
+      snprintf(name, sizeof(name), "edit %zu%s", i, e ? " (LF)" : "");
+      paths_agree(&p, name, m, strlen(m));
+      free(m);
+    }
+  paths_free(&p, 10);
+}
+END_TEST
+
+START_TEST(paths_agree_cache_limits)
+{
+  /* Entries expire with the record's TTL (300 s in the zone) and the
+   * oldest goes when the cache is full, while checks still hold them: the
+   * results stay those of libopendkim alone, keys are learned again. */
+  char *m = rfc8463("\r\n", NULL, NULL);
+  struct paths p;
+  unsigned long fast0, learned0, fast1, learned1;
+
+  paths_new(&p, tu_server("MXC_TEST_DNS"), 5000);
+  paths_agree(&p, "intact", m, strlen(m));
+  mxci_dkim_stats(p.fast, &fast0, &learned0);
+  ck_assert_uint_eq(learned0, 2); /* Ed25519 and RSA */
+  ck_assert_uint_eq(fast0, 2);    /* the second time through */
+  mxci_dkim_key_cache_test(p.fast, 0, 301 * 1000);
+  paths_agree(&p, "expired", m, strlen(m));
+  mxci_dkim_stats(p.fast, &fast1, &learned1);
+  ck_assert_uint_eq(learned1, 4); /* learned again */
+  ck_assert_uint_eq(fast1, 4);
+  /* room for one entry, two keys a message (the entries there expired):
+   * each key drops the other's entry, which its check still holds */
+  mxci_dkim_key_cache_test(p.fast, 1, 301 * 1000);
+  paths_agree(&p, "one entry", m, strlen(m));
+  paths_agree(&p, "one entry (again)", m, strlen(m));
+  mxci_dkim_stats(p.fast, &fast1, &learned1);
+  ck_assert_uint_eq(fast1, 4);       /* no key stays to be verified on */
+  ck_assert_uint_eq(learned1, 12);   /* both learned each time, in vain */
+  free(m);
+  paths_free(&p, 4);
+}
+END_TEST
+
+static int by_name(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+START_TEST(paths_agree_corpus)
+{
+  /* tests/dkim/run.sh sets these: the corpus of cases.py (every key and
+   * algorithm, bad signatures, hostile messages) and its key server. */
+  const char *dir = getenv("MXC_DKIM_CORPUS");
+  const char *server = getenv("MXC_DKIM_KEYSERVER");
+  struct paths p;
+  struct dirent *de;
+  char **names = NULL;
+  size_t n = 0, i;
+  DIR *d;
+
+  if (dir == NULL || server == NULL)
+    return; /* only under tests/dkim/run.sh */
+  d = opendir(dir);
+  ck_assert_msg(d != NULL, "%s", dir);
+  while ((de = readdir(d)) != NULL) {
+    size_t l = strlen(de->d_name);
+    if (l < 4 || strcmp(de->d_name + l - 4, ".eml") != 0)
+      continue;
+    names = realloc(names, (n + 1) * sizeof(*names));
+    ck_assert_ptr_nonnull(names);
+    names[n++] = strdup(de->d_name);
+  }
+  closedir(d);
+  ck_assert_uint_gt(n, 0);
+  qsort(names, n, sizeof(*names), by_name);
+  paths_new(&p, server, 1000);
+  for (i = 0; i < n; i++) {
+    char path[4096];
+    FILE *f;
+    char *buf;
+    long len;
+    snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+    f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s", path);
+    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+    len = ftell(f);
+    ck_assert_int_ge(len, 0);
+    rewind(f);
+    buf = malloc((size_t)len + 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_uint_eq(fread(buf, 1, (size_t)len, f), (size_t)len);
+    buf[len] = '\0';
+    fclose(f);
+    paths_agree(&p, names[i], buf, (size_t)len);
+    free(buf);
+    free(names[i]);
+  }
+  free(names);
+  paths_free(&p, n / 2);
+}
+END_TEST
+
 static Suite *suite(void)
 {
   Suite *s = suite_create("dkim");
@@ -766,6 +980,12 @@ static Suite *suite(void)
   tcase_add_test(t, rfc8463_verifies);
   tcase_add_test(t, rfc8463_tampered);
   tcase_add_test(t, dns_failure_is_temperror);
+  suite_add_tcase(s, t);
+  t = tcase_create("paths");
+  tcase_set_timeout(t, 600);
+  tcase_add_test(t, paths_agree_rfc8463);
+  tcase_add_test(t, paths_agree_cache_limits);
+  tcase_add_test(t, paths_agree_corpus);
   suite_add_tcase(s, t);
   return s;
 }

@@ -21,6 +21,12 @@
  *    false "bad signature" at eom) nor DEFAULT (libopendkim's own blocking
  *    resolver: its hooks are set to refuse, and counted in the context's
  *    DKIM state: mxci_dkim_stray()).
+ *  - key records are decoded once per context (the key cache, struct
+ *    kent): once libopendkim has verified a signature with a record, later
+ *    signatures of the same algorithm on it are verified here from the
+ *    hashes libopendkim computed, and libopendkim skips them (it would
+ *    decode the key's DER again for each).  MXC_DKIM_LIBOPENDKIM_ONLY=1
+ *    leaves every signature to libopendkim; the tests compare both.
  *
  * One DKIM_LIB per context, made on first use: a context belongs to one
  * thread at a time, and so does its DKIM_LIB.
@@ -32,8 +38,10 @@
 #include <dkim.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* libopendkim hands the key lookup callback BUFRSZ + 1 = 1025 octets
  * (notes/libopendkim.md, section 1): a longer record (RSA-8192 is about
@@ -59,6 +67,7 @@ static const char *const hn_names[HN_COUNT] = {"from", "to", "subject",
                                                "date"};
 
 struct dkim;
+struct kent;
 
 struct key {
   struct mxci_waiter w;
@@ -66,13 +75,16 @@ struct key {
   int active;     /* lookup in flight */
   int state;      /* K_* */
   char *name;     /* selector._domainkey.domain */
-  char *rec;      /* K_FOUND, K_BIG: the record, strings joined */
+  const char *rec; /* K_FOUND, K_BIG: the record, strings joined */
   size_t len;
   char *cause;    /* K_NONE, K_TEMP, K_BAD: why */
   int dnssec;
   int nrecords;   /* TXT records at the name */
   int form;       /* RSA p=: KF_* */
-  char *published; /* KF_PKCS1: the record as published (rec: converted) */
+  const char *published; /* KF_PKCS1: the record as published (rec:
+                            converted) */
+  struct kent *ce; /* K_FOUND, K_BIG: the context's entry (rec, published
+                      point into it); a reference */
 };
 
 /* The structure of an RSA key's p= (RFC 6376 section 3.6.1 names
@@ -82,6 +94,10 @@ enum { KF_UNKNOWN, KF_SPKI, KF_PKCS1 };
 
 struct sigrec {
   DKIM_SIGINFO *si;  /* libopendkim's, after eoh; NULL: not in its list */
+  int fast;          /* verified here on the cached key (f_*), not by
+                        libopendkim */
+  int f_err, f_bh;   /* what libopendkim would have said: DKIM_SIGERROR_*, */
+  unsigned f_flags;  /* DKIM_SIGBH_*, DKIM_SIGFLAG_* */
   int malformed;     /* dkim_header() refused the field's tag list */
   int badname;       /* d= or s= cannot be looked up */
   char *why;         /* malformed: libopendkim's words */
@@ -268,7 +284,80 @@ static int key_name_ok(const char *name)
 struct dkim_ctx {
   DKIM_LIB *lib;       /* made on first use */
   unsigned long stray; /* libopendkim's own DNS asked (must stay 0) */
+  int libopendkim_only; /* no verification on cached keys (tests) */
+  unsigned minbits;    /* libopendkim's DKIM_OPTS_MINKEYBITS */
+  struct kent **kc;    /* the key cache, oldest first */
+  size_t nkc, kc_max;  /* kc_max: KEY_CACHE_MAX, lower in tests */
+  unsigned long fast, learned; /* signatures verified here; keys learned */
 };
+
+/*
+ * The key cache: each key record fetched, decoded once.  An entry is keyed
+ * by the name and the record's exact text and lives for the record's TTL;
+ * checks hold references, so an entry dropped from the cache stays valid
+ * for the checks that use it.
+ *
+ * Verifying on a cached key: libopendkim decodes the key's DER for every
+ * signature (d2i_PUBKEY_bio, the slowest step of a verification with
+ * OpenSSL 3).  The first signature of each algorithm (DKIM_SIGN_*) to use
+ * a record goes through libopendkim, which applies every rule of the key
+ * record (v=, h= against the signature's hash, s=, k=, p=, t=); when it
+ * verified the header signature, and the same verification on the key
+ * decoded here agrees with it (header signature, body hash), the record is
+ * "learned" for that algorithm, with what libopendkim saw of it (k=, t=y,
+ * t=s, the key size it reports).  Later signatures of that algorithm on the
+ * same record are verified here, from the hashes libopendkim computed
+ * (dkim_sig_gethashes()), by the steps of libopendkim's dkim_sig_process()
+ * and dkim_eom_verify(); libopendkim is told to ignore them.
+ */
+struct kent {
+  unsigned refs;
+  char *name;
+  char *text;        /* the record as published (strings joined) */
+  size_t tlen;
+  int64_t expires;   /* mxci_now_ms() */
+  char *rec;         /* what libopendkim is given: text, or text with a
+                        PKCS#1 p= rewritten as SubjectPublicKeyInfo */
+  size_t len;
+  int form;          /* KF_* */
+  EVP_PKEY *rsa;     /* p= as RSA SubjectPublicKeyInfo (or PKCS#1) */
+  EVP_PKEY *ed;      /* p= as a raw Ed25519 key (32 octets) */
+  EVP_PKEY_CTX *rv[2]; /* rsa made ready to verify rsa-sha1, rsa-sha256
+                          signatures (made on first use) */
+  unsigned learned;  /* bit (1 << DKIM_SIGN_*): see above */
+  int distrust;      /* a verification here disagreed: never again */
+  char *ktag;        /* libopendkim's k= (NULL: absent) */
+  unsigned bits[3];  /* libopendkim's key size, per DKIM_SIGN_* */
+  unsigned kflags;   /* DKIM_SIGFLAG_TESTKEY, _NOSUBDOMAIN from t= */
+};
+
+/* Entries kept; the oldest goes first when full. */
+#define KEY_CACHE_MAX 256
+/* A record's TTL is capped here (seconds). */
+#define KEY_CACHE_MAX_TTL 86400
+
+static void kent_unref(struct kent *e)
+{
+  if (e == NULL || --e->refs > 0)
+    return;
+  if (e->rec != e->text)
+    mxci_free(e->rec);
+  mxci_free(e->text);
+  mxci_free(e->name);
+  mxci_free(e->ktag);
+  EVP_PKEY_CTX_free(e->rv[0]);
+  EVP_PKEY_CTX_free(e->rv[1]);
+  EVP_PKEY_free(e->rsa);
+  EVP_PKEY_free(e->ed);
+  mxci_free(e);
+}
+
+static void kc_drop(struct dkim_ctx *dc, size_t i)
+{
+  kent_unref(dc->kc[i]);
+  memmove(dc->kc + i, dc->kc + i + 1, (dc->nkc - i - 1) * sizeof(*dc->kc));
+  dc->nkc--;
+}
 
 static int dns_init_hook(void **srv)
 {
@@ -293,14 +382,54 @@ static int dns_start_hook(void *srv, int type, unsigned char *query,
 static DKIM_CBSTAT key_lookup(DKIM *d, DKIM_SIGINFO *si, unsigned char *buf,
                               size_t buflen);
 
-void *mxci_dkim_ctx_new(void) { return mxci_calloc(1, sizeof(struct dkim_ctx)); }
+static DKIM_CBSTAT final_cb(DKIM *d, DKIM_SIGINFO **sigs, int nsigs);
+
+void *mxci_dkim_ctx_new(void)
+{
+  struct dkim_ctx *dc = mxci_calloc(1, sizeof(struct dkim_ctx));
+  /* libopendkim's own path only: for the tests that compare both. */
+  const char *e = getenv("MXC_DKIM_LIBOPENDKIM_ONLY");
+  if (dc)
+    dc->libopendkim_only = e != NULL && *e != '\0' && strcmp(e, "0") != 0;
+  return dc;
+}
 
 void mxci_dkim_ctx_free(void *state)
 {
   struct dkim_ctx *dc = state;
+  while (dc->nkc > 0)
+    kc_drop(dc, dc->nkc - 1);
+  mxci_free(dc->kc);
   if (dc->lib)
     dkim_close(dc->lib);
   mxci_free(dc);
+}
+
+void mxci_dkim_set_libopendkim_only(mxc_ctx_t *ctx, int on)
+{
+  struct dkim_ctx *dc = mxci_ctx_state(ctx, &mxci_dkim_method);
+  if (dc)
+    dc->libopendkim_only = on;
+}
+
+void mxci_dkim_key_cache_test(mxc_ctx_t *ctx, size_t max, int64_t age_ms)
+{
+  struct dkim_ctx *dc = mxci_ctx_state(ctx, &mxci_dkim_method);
+  size_t i;
+  if (dc == NULL)
+    return;
+  if (max > 0 && max <= KEY_CACHE_MAX)
+    dc->kc_max = max;
+  for (i = 0; i < dc->nkc; i++)
+    dc->kc[i]->expires -= age_ms;
+}
+
+void mxci_dkim_stats(mxc_ctx_t *ctx, unsigned long *fast,
+                     unsigned long *learned)
+{
+  struct dkim_ctx *dc = mxci_ctx_state(ctx, &mxci_dkim_method);
+  *fast = dc ? dc->fast : 0;
+  *learned = dc ? dc->learned : 0;
 }
 
 unsigned long mxci_dkim_stray(mxc_ctx_t *ctx)
@@ -324,7 +453,10 @@ static mxc_status_t lib_get(mxc_ctx_t *ctx, DKIM_LIB **out)
       return MXC_EDEPENDENCY; /* LCOV_EXCL_LINE: OutOfMemory */
     if (dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_FLAGS, &flags,
                      sizeof(flags)) != DKIM_STAT_OK ||
-        dkim_set_key_lookup(lib, key_lookup) != DKIM_STAT_OK) {
+        dkim_set_key_lookup(lib, key_lookup) != DKIM_STAT_OK ||
+        dkim_set_final(lib, final_cb) != DKIM_STAT_OK ||
+        dkim_options(lib, DKIM_OP_GETOPT, DKIM_OPTS_MINKEYBITS, &dc->minbits,
+                     sizeof(dc->minbits)) != DKIM_STAT_OK) {
       dkim_close(lib); /* LCOV_EXCL_LINE: cannot fail */
       return MXC_EDEPENDENCY; /* LCOV_EXCL_LINE: cannot fail */
     }
@@ -404,8 +536,7 @@ static void dkim_free_priv(mxc_check_t *chk)
   }
   for (i = 0; i < s->nkeys; i++) {
     mxci_free(s->keys[i].name);
-    mxci_free(s->keys[i].rec);
-    mxci_free(s->keys[i].published);
+    kent_unref(s->keys[i].ce); /* rec, published are its */
     mxci_free(s->keys[i].cause);
   }
   mxci_free(s->why);
@@ -617,73 +748,159 @@ static int p_span(const char *rec, size_t len, size_t *b, size_t *e)
   return -1;
 }
 
-/* The form of an RSA key's p=; a PKCS#1 RSAPublicKey is rewritten in the
- * record as SubjectPublicKeyInfo (k->rec, for libopendkim), the record as
- * published kept in k->published.  Nothing changes when p= is neither. */
-static void key_form(struct key *k)
+/* Strict base64 (RFC 4648 section 4) of p[0..n), white space skipped:
+ * the octets in a new buffer (*out, *outlen), or -1 when it is not
+ * base64 exactly (then libopendkim's lenient decoder, which skips what it
+ * does not know, might read other octets: such input is left to it). */
+static int b64_strict(const char *p, size_t n, unsigned char **out,
+                      size_t *outlen)
 {
-  size_t b, e, i, n = 0;
+  char *b64 = mxci_malloc(n + 1);
+  unsigned char *der = NULL;
+  size_t i, m = 0;
+  int dl;
+
+  *out = NULL;
+  *outlen = 0;
+  if (b64 == NULL)
+    return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  for (i = 0; i < n; i++)
+    if (!isspace((unsigned char)p[i]))
+      b64[m++] = p[i];
+  b64[m] = '\0';
+  if (m == 0 || m % 4 != 0 ||
+      strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                  "abcdefghijklmnopqrstuvwxyz"
+                  "0123456789+/") < m - 2 ||
+      strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                  "abcdefghijklmnopqrstuvwxyz"
+                  "0123456789+/=") != m ||
+      (b64[m - 2] == '=' && b64[m - 1] != '='))
+    goto bad;
+  der = mxci_malloc(m / 4 * 3 + 1);
+  if (der == NULL)
+    goto bad; /* LCOV_EXCL_LINE: OutOfMemory */
+  dl = EVP_DecodeBlock(der, (const unsigned char *)b64, (int)m);
+  if (dl < 0)
+    goto bad;
+  dl -= (b64[m - 1] == '=') + (b64[m - 2] == '=');
+  mxci_free(b64);
+  *out = der;
+  *outlen = (size_t)dl;
+  return 0;
+bad:
+  mxci_free(der);
+  mxci_free(b64);
+  return -1;
+}
+
+/* Decode an entry's p= once: the form of an RSA key (a PKCS#1
+ * RSAPublicKey is rewritten in e->rec as SubjectPublicKeyInfo, for
+ * libopendkim), the RSA key and the Ed25519 key the octets make, if any
+ * (libopendkim decodes by the signature's algorithm, whatever k= says). */
+static void key_form(struct kent *e)
+{
+  size_t b, end, dl = 0;
   unsigned char *der = NULL, *spki = NULL;
-  char *b64 = NULL, *kt = tag_value(k->rec, k->len, "k");
+  char *kt = tag_value(e->text, e->tlen, "k");
   const unsigned char *q;
   EVP_PKEY *pk = NULL;
-  int dl, sl;
+  int sl, rsa_kt = kt == NULL || strcasecmp(kt, "rsa") == 0;
 
-  if ((kt && strcasecmp(kt, "rsa") != 0) ||
-      p_span(k->rec, k->len, &b, &e) < 0 || e == b)
+  if (p_span(e->text, e->tlen, &b, &end) < 0 || end == b ||
+      b64_strict(e->text + b, end - b, &der, &dl) < 0)
     goto out;
-  b64 = mxci_malloc(e - b + 1);
-  if (b64 == NULL)
-    goto out; /* LCOV_EXCL_LINE: OutOfMemory */
-  for (i = b; i < e; i++)
-    if (!isspace((unsigned char)k->rec[i]))
-      b64[n++] = k->rec[i];
-  b64[n] = '\0';
-  if (n == 0 || n % 4 != 0 || strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                           "abcdefghijklmnopqrstuvwxyz"
-                                           "0123456789+/=") != n)
-    goto out;
-  der = mxci_malloc(n / 4 * 3 + 1);
-  if (der == NULL)
-    goto out; /* LCOV_EXCL_LINE: OutOfMemory */
-  dl = EVP_DecodeBlock(der, (const unsigned char *)b64, (int)n);
-  if (dl < 0)
-    goto out;
-  dl -= (n >= 1 && b64[n - 1] == '=') + (n >= 2 && b64[n - 2] == '=');
+  if (dl == 32)
+    e->ed = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der, dl);
   q = der;
-  if ((pk = d2i_PUBKEY(NULL, &q, dl)) != NULL && q == der + dl) {
-    k->form = KF_SPKI;
+  if ((pk = d2i_PUBKEY(NULL, &q, (long)dl)) != NULL && q == der + dl) {
+    if (rsa_kt)
+      e->form = KF_SPKI;
+    if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA) {
+      e->rsa = pk;
+      pk = NULL;
+    }
     goto out;
   }
   EVP_PKEY_free(pk);
   q = der;
-  pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &q, dl);
-  if (pk == NULL || q != der + dl)
+  pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &q, (long)dl);
+  if (pk == NULL || q != der + dl || !rsa_kt)
     goto out;
   sl = i2d_PUBKEY(pk, &spki);
   if (sl <= 0)
     goto out; /* LCOV_EXCL_LINE: OutOfMemory */
   {
     size_t el = ((size_t)sl + 2) / 3 * 4;
-    char *rec = mxci_malloc(b + el + (k->len - e) + 1);
+    char *rec = mxci_malloc(b + el + (e->tlen - end) + 1);
     if (rec == NULL)
       goto out; /* LCOV_EXCL_LINE: OutOfMemory */
-    memcpy(rec, k->rec, b);
+    memcpy(rec, e->text, b);
     EVP_EncodeBlock((unsigned char *)rec + b, spki, sl);
-    memcpy(rec + b + el, k->rec + e, k->len - e);
-    rec[b + el + (k->len - e)] = '\0';
-    k->published = k->rec;
-    k->rec = rec;
-    k->len = b + el + (k->len - e);
-    k->form = KF_PKCS1;
+    memcpy(rec + b + el, e->text + end, e->tlen - end);
+    rec[b + el + (e->tlen - end)] = '\0';
+    e->rec = rec;
+    e->len = b + el + (e->tlen - end);
+    e->form = KF_PKCS1;
+    e->rsa = pk;
+    pk = NULL;
   }
 out:
   ERR_clear_error(); /* nothing of a failed decode is left for others */
   EVP_PKEY_free(pk);
   OPENSSL_free(spki);
   mxci_free(der);
-  mxci_free(b64);
   mxci_free(kt);
+}
+
+/* The cache's entry for this record at this name: found, or made (and its
+ * key decoded).  A new reference; NULL when out of memory. */
+static struct kent *kc_get(struct dkim_ctx *dc, const char *name,
+                           const char *text, size_t tlen, uint32_t ttl)
+{
+  int64_t now = mxci_now_ms();
+  struct kent *e;
+  size_t i;
+
+  for (i = 0; i < dc->nkc; i++) {
+    e = dc->kc[i];
+    if (e->tlen != tlen || memcmp(e->text, text, tlen) != 0 ||
+        !mxci_name_eq(e->name, name))
+      continue;
+    if (e->expires <= now) {
+      kc_drop(dc, i);
+      break;
+    }
+    e->refs++;
+    return e;
+  }
+  e = mxci_calloc(1, sizeof(*e));
+  if (e == NULL)
+    return NULL; /* LCOV_EXCL_LINE: OutOfMemory */
+  e->refs = 1;
+  e->name = mxci_strdup(name);
+  e->text = mxci_strndup(text, tlen);
+  if (e->name == NULL || e->text == NULL) {
+    kent_unref(e); /* LCOV_EXCL_LINE: OutOfMemory */
+    return NULL;   /* LCOV_EXCL_LINE: OutOfMemory */
+  }
+  e->tlen = tlen;
+  e->rec = e->text;
+  e->len = tlen;
+  e->expires =
+      now + 1000 * (int64_t)(ttl > KEY_CACHE_MAX_TTL ? KEY_CACHE_MAX_TTL : ttl);
+  key_form(e);
+  if (dc->kc == NULL &&
+      (dc->kc = mxci_calloc(KEY_CACHE_MAX, sizeof(*dc->kc))) == NULL)
+    return e; /* LCOV_EXCL_LINE: OutOfMemory (used, not kept) */
+  for (i = dc->nkc; i-- > 0;)
+    if (dc->kc[i]->expires <= now)
+      kc_drop(dc, i);
+  if (dc->nkc >= (dc->kc_max ? dc->kc_max : KEY_CACHE_MAX))
+    kc_drop(dc, 0);
+  dc->kc[dc->nkc++] = e;
+  e->refs++;
+  return e;
 }
 
 static void key_store(struct key *k, const struct mxci_answer *ans)
@@ -692,6 +909,7 @@ static void key_store(struct key *k, const struct mxci_answer *ans)
   const char *final;
   size_t i;
   int hops, n = 0, with_p = 0;
+  struct dkim_ctx *dc;
 
   k->dnssec = ans->ad;
   if (ans->err != ARES_SUCCESS) {
@@ -725,13 +943,17 @@ static void key_store(struct key *k, const struct mxci_answer *ans)
     n++;
     if (pick == NULL)
       pick = rr;
-    if (!with_p) {
-      char *p = tag_value((const char *)rr->data, rr->datalen, "p");
-      if (p) {
-        mxci_free(p);
-        pick = rr;
-        with_p = 1;
-      }
+  }
+  for (i = 0; n > 1 && !with_p && i < ans->nan; i++) {
+    const struct mxci_rr *rr = &ans->an[i];
+    char *p;
+    if (rr->type != MXCI_T_TXT || !mxci_name_eq(rr->owner, final))
+      continue;
+    p = tag_value((const char *)rr->data, rr->datalen, "p");
+    if (p) {
+      mxci_free(p);
+      pick = rr;
+      with_p = 1;
     }
   }
   k->nrecords = n;
@@ -745,13 +967,18 @@ static void key_store(struct key *k, const struct mxci_answer *ans)
     k->cause = mxci_strdup("the record holds a NUL octet");
     return;
   }
-  k->rec = mxci_strndup((const char *)pick->data, pick->datalen);
-  k->len = pick->datalen;
-  if (k->rec == NULL) {
+  dc = mxci_ctx_state(k->s->chk->ctx, &mxci_dkim_method);
+  k->ce = dc ? kc_get(dc, k->name, (const char *)pick->data, pick->datalen,
+                      ans->min_ttl)
+             : NULL;
+  if (k->ce == NULL) {
     k->state = K_TEMP; /* LCOV_EXCL_LINE: OutOfMemory */
     return;            /* LCOV_EXCL_LINE: OutOfMemory */
   }
-  key_form(k);
+  k->rec = k->ce->rec;
+  k->len = k->ce->len;
+  k->form = k->ce->form;
+  k->published = k->ce->rec != k->ce->text ? k->ce->text : NULL;
   k->state = k->len > LIBOPENDKIM_KEY_MAX ? K_BIG : K_FOUND;
 }
 
@@ -826,6 +1053,235 @@ static DKIM_CBSTAT key_lookup(DKIM *d, DKIM_SIGINFO *si, unsigned char *buf,
   if (buflen)
     buf[0] = '\0';
   return DKIM_CBSTAT_CONTINUE;
+}
+
+/* ---- verification on a cached key ------------------------------------------- */
+
+/* The header signature b= of si against e's key for alg, over
+ * libopendkim's header hash hh, as dkim_sig_process() does: RSA PKCS#1
+ * v1.5 over the SHA-1 or SHA-256 digest (RSA_verify()), Ed25519 over the
+ * 32-octet SHA-256 hash (RFC 8463 section 3).  1: valid, 0: not, -1:
+ * cannot tell here. */
+static int sig_crypto(DKIM_SIGINFO *si, dkim_alg_t alg, struct kent *e,
+                      const unsigned char *hh, size_t hhlen)
+{
+  const char *b = (const char *)dkim_sig_gettagvalue(si, 0,
+                                                     (unsigned char *)"b");
+  unsigned char *sig = NULL;
+  size_t siglen;
+  int ok = -1;
+
+  if (b == NULL || b64_strict(b, strlen(b), &sig, &siglen) < 0)
+    return -1;
+  if (alg == DKIM_SIGN_ED25519SHA256) {
+    EVP_MD_CTX *mc = EVP_MD_CTX_new();
+    if (mc && EVP_DigestVerifyInit(mc, NULL, NULL, NULL, e->ed) == 1)
+      ok = EVP_DigestVerify(mc, sig, siglen, hh, hhlen) == 1;
+    EVP_MD_CTX_free(mc);
+  } else {
+    /* One context per key and digest, set up once (a verification keeps
+     * no state in it). */
+    EVP_PKEY_CTX **pc = &e->rv[alg == DKIM_SIGN_RSASHA1 ? 0 : 1];
+    const EVP_MD *md = alg == DKIM_SIGN_RSASHA1 ? EVP_sha1() : EVP_sha256();
+    if (*pc == NULL && (*pc = EVP_PKEY_CTX_new(e->rsa, NULL)) != NULL &&
+        (EVP_PKEY_verify_init(*pc) != 1 ||
+         EVP_PKEY_CTX_set_rsa_padding(*pc, RSA_PKCS1_PADDING) != 1 ||
+         EVP_PKEY_CTX_set_signature_md(*pc, md) != 1)) {
+      EVP_PKEY_CTX_free(*pc); /* LCOV_EXCL_LINE: OpenSSL refused */
+      *pc = NULL;             /* LCOV_EXCL_LINE: OpenSSL refused */
+    }
+    if (*pc)
+      ok = EVP_PKEY_verify(*pc, sig, siglen, hh, hhlen) == 1;
+  }
+  ERR_clear_error();
+  mxci_free(sig);
+  return ok;
+}
+
+/* Does the body hash match bh=?  As libopendkim: the hash in base64,
+ * compared with the tag's value as text.  -1: cannot tell. */
+static int bh_match(DKIM_SIGINFO *si, const unsigned char *bh, size_t bhlen)
+{
+  const char *tag = (const char *)dkim_sig_gettagvalue(si, 0,
+                                                       (unsigned char *)"bh");
+  char enc[96];
+  if (tag == NULL || bhlen == 0 || bhlen > 64)
+    return -1;
+  EVP_EncodeBlock((unsigned char *)enc, bh, (int)bhlen);
+  return strcmp(tag, enc) == 0;
+}
+
+/* The key (decoded once) a signature of algorithm alg would be verified
+ * with, NULL when none. */
+static EVP_PKEY *kent_key(const struct kent *e, dkim_alg_t alg)
+{
+  if (alg == DKIM_SIGN_ED25519SHA256)
+    return e->ed;
+  if (alg == DKIM_SIGN_RSASHA1 || alg == DKIM_SIGN_RSASHA256)
+    return e->rsa;
+  return NULL;
+}
+
+/* Verify one signature on its learned key, as libopendkim would (its
+ * dkim_sig_process() after the key was retrieved, then dkim_eom_verify()'s
+ * key size rule); the outcome in g->f_*.  -1: left to libopendkim. */
+static int fast_verify(struct dkim_ctx *dc, struct sigrec *g,
+                       struct kent *e, dkim_alg_t alg)
+{
+  DKIM_SIGINFO *si = g->si;
+  void *hh, *bh;
+  size_t hhlen, bhlen;
+  int ok, err = DKIM_SIGERROR_UNKNOWN, bhs = DKIM_SIGBH_UNTESTED;
+  unsigned flags = DKIM_SIGFLAG_PROCESSED | (e->kflags & DKIM_SIGFLAG_TESTKEY);
+
+  if (dkim_sig_gethashes(si, &hh, &hhlen, &bh, &bhlen) != DKIM_STAT_OK)
+    return -1;
+  ok = sig_crypto(si, alg, e, hh, hhlen);
+  if (ok < 0)
+    return -1;
+  if (ok) {
+    int m = bh_match(si, bh, bhlen);
+    if (m < 0)
+      return -1;
+    flags |= DKIM_SIGFLAG_PASSED;
+    bhs = m ? DKIM_SIGBH_MATCH : DKIM_SIGBH_MISMATCH;
+    if (!m)
+      err = DKIM_SIGERROR_BADSIG;
+  } else {
+    err = DKIM_SIGERROR_BADSIG;
+  }
+  /* t=s: the i= domain must be d= itself. */
+  if (e->kflags & DKIM_SIGFLAG_NOSUBDOMAIN) {
+    const char *d = (const char *)dkim_sig_gettagvalue(si, 0,
+                                                       (unsigned char *)"d");
+    const char *i = (const char *)dkim_sig_gettagvalue(si, 0,
+                                                       (unsigned char *)"i");
+    if (i != NULL && d != NULL) {
+      const char *at = strchr(i, '@');
+      if (strcasecmp(at ? at + 1 : i, d) != 0)
+        err = DKIM_SIGERROR_SUBDOMAIN;
+    }
+  }
+  if (err == DKIM_SIGERROR_UNKNOWN && bhs != DKIM_SIGBH_UNTESTED)
+    err = DKIM_SIGERROR_OK;
+  if (err == DKIM_SIGERROR_OK && alg != DKIM_SIGN_ED25519SHA256 &&
+      e->bits[alg] < dc->minbits) {
+    err = DKIM_SIGERROR_KEYTOOSMALL;
+    flags &= ~DKIM_SIGFLAG_PASSED;
+  }
+  g->f_err = err;
+  g->f_bh = bhs;
+  g->f_flags = flags;
+  g->fast = 1;
+  return 0;
+}
+
+/* libopendkim's final callback, in dkim_eom() once the body hashes are
+ * final and before it processes any signature: the signatures whose key
+ * is learned for their algorithm are verified here, and libopendkim told
+ * to ignore them. */
+static DKIM_CBSTAT final_cb(DKIM *d, DKIM_SIGINFO **sigs, int nsigs)
+{
+  struct dkim *s = dkim_get_user_context(d);
+  struct dkim_ctx *dc;
+  size_t i;
+
+  (void)sigs;
+  (void)nsigs;
+  if (s == NULL)
+    return DKIM_CBSTAT_CONTINUE; /* LCOV_EXCL_LINE: always set */
+  dc = mxci_ctx_state(s->chk->ctx, &mxci_dkim_method);
+  if (dc == NULL || dc->libopendkim_only)
+    return DKIM_CBSTAT_CONTINUE;
+  for (i = 0; i < s->nsig; i++) {
+    struct sigrec *g = &s->sig[i];
+    struct key *k = g->key >= 0 ? &s->keys[g->key] : NULL;
+    dkim_alg_t alg;
+    if (g->si == NULL || k == NULL || k->state != K_FOUND || k->ce == NULL ||
+        k->ce->distrust ||
+        dkim_sig_geterror(g->si) != DKIM_SIGERROR_UNKNOWN ||
+        (dkim_sig_getflags(g->si) & DKIM_SIGFLAG_IGNORE) != 0 ||
+        dkim_sig_getsignalg(g->si, &alg) != DKIM_STAT_OK || alg < 0 ||
+        alg > DKIM_SIGN_ED25519SHA256 ||
+        (k->ce->learned & (1u << alg)) == 0 || kent_key(k->ce, alg) == NULL)
+      continue;
+    if (fast_verify(dc, g, k->ce, alg) == 0) {
+      dkim_sig_ignore(g->si);
+      dc->fast++;
+    }
+  }
+  return DKIM_CBSTAT_CONTINUE;
+}
+
+/* After dkim_eom(): learn the keys libopendkim verified a header signature
+ * with, when the same verification here agrees (see struct kent). */
+static void learn(struct dkim *s)
+{
+  struct dkim_ctx *dc = mxci_ctx_state(s->chk->ctx, &mxci_dkim_method);
+  size_t i;
+
+  if (dc == NULL || dc->libopendkim_only)
+    return;
+  for (i = 0; i < s->nsig; i++) {
+    struct sigrec *g = &s->sig[i];
+    struct key *k = g->key >= 0 ? &s->keys[g->key] : NULL;
+    struct kent *e = k ? k->ce : NULL;
+    unsigned flags, bits = 0;
+    dkim_alg_t alg;
+    void *hh, *bh;
+    size_t hhlen, bhlen;
+    const char *kt;
+    int ok, m;
+
+    if (g->si == NULL || g->fast || e == NULL || k->state != K_FOUND ||
+        e->distrust)
+      continue;
+    flags = dkim_sig_getflags(g->si);
+    if ((flags & DKIM_SIGFLAG_PASSED) == 0 ||
+        dkim_sig_getsignalg(g->si, &alg) != DKIM_STAT_OK || alg < 0 ||
+        alg > DKIM_SIGN_ED25519SHA256 || (e->learned & (1u << alg)) != 0 ||
+        kent_key(e, alg) == NULL ||
+        dkim_sig_gethashes(g->si, &hh, &hhlen, &bh, &bhlen) != DKIM_STAT_OK ||
+        dkim_sig_getkeysize(g->si, &bits) != DKIM_STAT_OK)
+      continue;
+    ok = sig_crypto(g->si, alg, e, hh, hhlen);
+    m = bh_match(g->si, bh, bhlen);
+    if (ok < 0 || m < 0)
+      continue;
+    if (!ok || m != (dkim_sig_getbh(g->si) == DKIM_SIGBH_MATCH)) {
+      e->distrust = 1; /* LCOV_EXCL_LINE: libopendkim read another key */
+      continue;        /* LCOV_EXCL_LINE: libopendkim read another key */
+    }
+    kt = (const char *)dkim_sig_gettagvalue(g->si, 1, (unsigned char *)"k");
+    if (e->learned == 0) {
+      if (kt && (e->ktag = mxci_strdup(kt)) == NULL)
+        continue; /* LCOV_EXCL_LINE: OutOfMemory */
+      e->kflags = flags & (DKIM_SIGFLAG_TESTKEY | DKIM_SIGFLAG_NOSUBDOMAIN);
+    } else if ((kt == NULL) != (e->ktag == NULL) ||
+               (kt && strcmp(kt, e->ktag) != 0) ||
+               e->kflags != (flags & (DKIM_SIGFLAG_TESTKEY |
+                                      DKIM_SIGFLAG_NOSUBDOMAIN))) {
+      e->distrust = 1; /* LCOV_EXCL_LINE: one record, one parse */
+      continue;        /* LCOV_EXCL_LINE: one record, one parse */
+    }
+    e->bits[alg] = bits;
+    e->learned |= 1u << alg;
+    dc->learned++;
+  }
+}
+
+/* libopendkim's view of a signature, or ours when it was verified here. */
+static int sig_error(const struct sigrec *r)
+{
+  return r->fast ? r->f_err : dkim_sig_geterror(r->si);
+}
+static unsigned sig_flags(const struct sigrec *r)
+{
+  return r->fast ? r->f_flags : dkim_sig_getflags(r->si);
+}
+static int sig_bh(const struct sigrec *r)
+{
+  return r->fast ? r->f_bh : dkim_sig_getbh(r->si);
 }
 
 /* ---- end of header, body ---------------------------------------------------- */
@@ -1087,9 +1543,8 @@ static const char *key_problem(const struct key *k, int err, const char *es,
 static void from_sigerror(struct dkim *s, struct sigrec *r,
                           struct mxci_dkim_sig *g, struct verdict *o)
 {
-  DKIM_SIGINFO *si = r->si;
-  int err = dkim_sig_geterror(si);
-  unsigned flags = dkim_sig_getflags(si);
+  int err = sig_error(r);
+  unsigned flags = sig_flags(r);
   const char *es = dkim_sig_geterrorstr(err);
   const char *kn = g->key_name ? g->key_name : "";
   char kbuf[160];
@@ -1101,7 +1556,7 @@ static void from_sigerror(struct dkim *s, struct sigrec *r,
     set_v(o, MXC_VERDICT_PASS, "", NULL);
     break;
   case DKIM_SIGERROR_BADSIG:
-    if (dkim_sig_getbh(si) == DKIM_SIGBH_MISMATCH)
+    if (sig_bh(r) == DKIM_SIGBH_MISMATCH)
       set_v(o, MXC_VERDICT_FAIL, "body-hash-mismatch",
             mxci_strdup("the body was changed after signing: its hash does "
                         "not match bh= (RFC 6376 section 6.1.3)"));
@@ -1221,8 +1676,9 @@ static int fill_listed(struct dkim *s, struct sigrec *r,
   unsigned char buf[MAX_IDENTITY];
   size_t blen;
   unsigned int bits = 0;
-  unsigned flags = dkim_sig_getflags(si);
-  int keyloaded = dkim_sig_gettagvalue(si, 1, (unsigned char *)"p") != NULL;
+  unsigned flags = sig_flags(r);
+  int keyloaded = r->fast ||
+                  dkim_sig_gettagvalue(si, 1, (unsigned char *)"p") != NULL;
 
   v = (const char *)dkim_sig_getdomain(si);
   g->domain = v ? printable(v, strlen(v)) : NULL;
@@ -1297,12 +1753,20 @@ static int fill_listed(struct dkim *s, struct sigrec *r,
     }
   }
   if (keyloaded) {
-    ktype = (const char *)dkim_sig_gettagvalue(si, 1, (unsigned char *)"k");
+    if (r->fast) {
+      dkim_alg_t alg = DKIM_SIGN_RSASHA256;
+      ktype = k->ce->ktag;
+      if (dkim_sig_getsignalg(si, &alg) == DKIM_STAT_OK && alg >= 0 &&
+          alg <= DKIM_SIGN_ED25519SHA256)
+        g->key_bits = k->ce->bits[alg];
+    } else {
+      ktype = (const char *)dkim_sig_gettagvalue(si, 1, (unsigned char *)"k");
+      if (dkim_sig_getkeysize(si, &bits) == DKIM_STAT_OK)
+        g->key_bits = bits;
+    }
     if (ktype == NULL)
       ktype = "rsa"; /* RFC 6376 section 3.6.1: the default */
     g->testing = (flags & DKIM_SIGFLAG_TESTKEY) != 0;
-    if (dkim_sig_getkeysize(si, &bits) == DKIM_STAT_OK)
-      g->key_bits = bits;
     if (strcasecmp(ktype, "ed25519") == 0 &&
         strcmp(alg_family(g->algorithm), "ed25519") == 0)
       g->key_bits = 256; /* libopendkim 2.11 says 0 */
@@ -1692,6 +2156,7 @@ static void complete(struct dkim *s)
         dkim_sig_seterror(g->si, DKIM_SIGERROR_KEYDECODE);
     }
     s->eom_status = dkim_eom(s->d, NULL);
+    learn(s);
     if (s->eom_status == DKIM_STAT_NORESOURCE ||
         s->eom_status == DKIM_STAT_INTERNAL ||
         s->eom_status == DKIM_STAT_INVALID ||

@@ -41,6 +41,17 @@ struct mxci_dkim {
 void *mxci_dkim_ctx_new(void);
 void mxci_dkim_ctx_free(void *state);
 unsigned long mxci_dkim_stray(mxc_ctx_t *ctx);
+/* Verification on the context's cached keys (dkim.c, struct kent): off
+ * makes every signature go through libopendkim alone, as the environment
+ * variable MXC_DKIM_LIBOPENDKIM_ONLY=1 does for a new context (the tests
+ * compare both paths).  Stats: signatures verified on a cached key, keys
+ * learned from libopendkim. */
+void mxci_dkim_set_libopendkim_only(mxc_ctx_t *ctx, int on);
+void mxci_dkim_stats(mxc_ctx_t *ctx, unsigned long *fast,
+                     unsigned long *learned);
+/* Tests: the key cache keeps at most max entries (0: unchanged), and every
+ * entry is made age_ms older (expiry). */
+void mxci_dkim_key_cache_test(mxc_ctx_t *ctx, size_t max, int64_t age_ms);
 
 extern const struct mxci_method mxci_dkim_method;
 /* Line ends for libopendkim: copy in[0..n) to out (room for 2n octets)
