@@ -26,7 +26,8 @@ struct lookup {
   struct mxci_waiter w;
   struct iprev_check *f;
   size_t idx;    /* name index (forward lookups) */
-  char *qname;   /* name asked (after CNAME hops) */
+  const char *qname; /* name asked (after CNAME hops): own, or borrowed */
+  char *own;         /* qname when it is ours to free */
   int hops;      /* CNAME hops so far */
   int probe_a;   /* the A lookup for an IPv6 name without AAAA */
   int only_a;    /* ... and it found one */
@@ -35,7 +36,9 @@ struct lookup {
 
 struct iprev_check {
   mxc_check_t *chk;
-  struct mxci_addr a;
+  /* the address checked (its text and reverse name are in res) */
+  int family;
+  unsigned char b[16];
   mxc_result_t *res;
   int pending;
   int all_ad, answers;
@@ -71,15 +74,18 @@ static void set_reason(struct iprev_check *f, char *s)
   f->res->reason = s;
 }
 
+/* Look name up for l.  A name in the result (the reverse name) is
+ * borrowed: it lives as long as the check; any other is copied. */
 static int start_lookup(struct iprev_check *f, struct lookup *l, const char *name,
                         uint16_t type, mxci_dns_cb cb)
 {
   mxc_status_t st;
-  char *q = mxci_strdup(name);
-  if (q == NULL)
+  char *q = NULL;
+  if (name != f->res->reverse && (q = mxci_strdup(name)) == NULL)
     return -1; /* LCOV_EXCL_LINE: OutOfMemory */
-  mxci_free(l->qname);
-  l->qname = q;
+  mxci_free(l->own);
+  l->own = q;
+  l->qname = q ? q : name;
   l->f = f;
   l->active = 1;
   f->pending++;
@@ -125,7 +131,8 @@ static long token_number(const char *t, unsigned base)
 /* Returns a static reason when the name looks generic, else NULL.  Run
  * on every name checked: no printf, and a word is compared only with the
  * tokens that start with its letter. */
-static const char *generic_reason(const char *name, const struct mxci_addr *a)
+static const char *generic_reason(const char *name, int family,
+                                  const unsigned char *b)
 {
   static const char hexd[] = "0123456789abcdef";
   char tok[64][64];
@@ -155,16 +162,16 @@ static const char *generic_reason(const char *name, const struct mxci_addr *a)
         snprintf(why, sizeof(why), "it contains \"%s\"", generic_words[j]);
         return why;
       }
-  if (a->family == 4) {
+  if (family == 4) {
     char hex[9];
     for (k = 0; k < 4; k++) {
-      hex[2 * k] = hexd[a->b[k] >> 4];
-      hex[2 * k + 1] = hexd[a->b[k] & 0xf];
+      hex[2 * k] = hexd[b[k] >> 4];
+      hex[2 * k + 1] = hexd[b[k] & 0xf];
     }
     hex[8] = '\0';
     for (k = 0; k < 4; k++)
       for (i = 0; i < nt; i++)
-        if (token_number(tok[i], 10) == (long)a->b[k]) {
+        if (token_number(tok[i], 10) == (long)b[k]) {
           hits++;
           break;
         }
@@ -175,7 +182,7 @@ static const char *generic_reason(const char *name, const struct mxci_addr *a)
       return "it embeds the address's numbers";
   } else {
     for (k = 0; k < 8; k++) {
-      long g = (long)(a->b[2 * k] << 8 | a->b[2 * k + 1]);
+      long g = (long)(b[2 * k] << 8 | b[2 * k + 1]);
       if (g == 0)
         continue;
       for (i = 0; i < nt; i++)
@@ -211,7 +218,7 @@ static void summarise_fail(struct iprev_check *f, struct mxci_buf *b)
       break;
     case MXC_NAME_NODATA:
       mxci_buf_printf(b, "has no %s record",
-                      f->a.family == 6 ? "AAAA" : "A");
+                      f->family == 6 ? "AAAA" : "A");
       break;
     default:
       mxci_buf_printf(b, "could not be resolved (%s)",
@@ -226,7 +233,7 @@ static void summarise_fail(struct iprev_check *f, struct mxci_buf *b)
 static void iprev_done(struct iprev_check *f)
 {
   mxc_result_t *r = f->res;
-  const char *fam = f->a.family == 6 ? "AAAA" : "A";
+  const char *fam = f->family == 6 ? "AAAA" : "A";
   size_t i;
   int any_temp = 0;
   const char *gname = NULL, *gwhy;
@@ -287,7 +294,7 @@ static void iprev_done(struct iprev_check *f)
       }
     }
   }
-  if (gname && (gwhy = generic_reason(gname, &f->a)) != NULL)
+  if (gname && (gwhy = generic_reason(gname, f->family, f->b)) != NULL)
     mxci_result_warn(r, "generic-name",
                      "%s looks like a generic (dynamic/residential) name: %s. "
                      "Receivers score such names as end-user addresses; use "
@@ -345,8 +352,8 @@ static void forward_done(void *arg, const struct mxci_answer *ans)
   struct lookup *l = arg;
   struct iprev_check *f = l->f;
   struct mxci_name *n = &MXCI_IPREV(f->res)->names[l->idx];
-  uint16_t want = f->a.family == 6 ? MXCI_T_AAAA : MXCI_T_A;
-  size_t alen = f->a.family == 6 ? 16 : 4;
+  uint16_t want = f->family == 6 ? MXCI_T_AAAA : MXCI_T_A;
+  size_t alen = f->family == 6 ? 16 : 4;
   const char *final;
   int hops, found = 0;
   size_t i;
@@ -381,8 +388,8 @@ static void forward_done(void *arg, const struct mxci_answer *ans)
     if (ans->an[i].type != want || !mxci_name_eq(ans->an[i].owner, final))
       continue;
     found = 1;
-    mxci_addr_format(f->a.family, ans->an[i].addr, txt, sizeof(txt));
-    if (memcmp(ans->an[i].addr, f->a.b, alen) == 0) {
+    mxci_addr_format(f->family, ans->an[i].addr, txt, sizeof(txt));
+    if (memcmp(ans->an[i].addr, f->b, alen) == 0) {
       n->state = MXC_NAME_MATCH;
       /* The matching address first in the report, even past the cap. */
       if (n->naddr == MAX_ADDRS_SHOWN) {
@@ -418,7 +425,7 @@ static void forward_done(void *arg, const struct mxci_answer *ans)
   }
   n->state = ans->rcode == MXCI_RCODE_NXDOMAIN ? MXC_NAME_NXDOMAIN
                                                 : MXC_NAME_NODATA;
-  if (f->a.family == 6 && n->state == MXC_NAME_NODATA) {
+  if (f->family == 6 && n->state == MXC_NAME_NODATA) {
     /* Gmail's "PTR isn't using IPv6" case: does it have an A instead? */
     struct lookup *p = &f->pa[l->idx];
     p->idx = l->idx;
@@ -579,7 +586,7 @@ static void ptr_done(void *arg, const struct mxci_answer *ans)
     fl->idx = i;
     MXCI_IPREV(r)->names[i].state = MXC_NAME_TEMPERROR;
     if (start_lookup(f, fl, MXCI_IPREV(r)->names[i].name,
-                     f->a.family == 6 ? MXCI_T_AAAA : MXCI_T_A,
+                     f->family == 6 ? MXCI_T_AAAA : MXCI_T_A,
                      forward_done) < 0) {
       MXCI_IPREV(r)->names[i].detail = mxci_strdup("name cannot be looked up");
     }
@@ -616,11 +623,11 @@ static void iprev_free(mxc_check_t *chk)
   size_t i;
   if (f == NULL)
     return;
-  mxci_free(f->ptr.qname);
-  mxci_free(f->ns.qname);
+  mxci_free(f->ptr.own);
+  mxci_free(f->ns.own);
   for (i = 0; f->fw && i < f->nfw; i++) {
-    mxci_free(f->fw[i].qname);
-    mxci_free(f->pa[i].qname);
+    mxci_free(f->fw[i].own);
+    mxci_free(f->pa[i].own);
   }
   mxci_free(f->fw);
   mxci_free(f->pa);
@@ -637,6 +644,7 @@ mxc_status_t mxc_iprev_start(mxc_ctx_t *ctx, const char *address,
   struct iprev_check *f;
   mxc_check_t *chk;
   mxc_result_t *r;
+  struct mxci_addr a;
   char err[160];
   const char *ng;
 
@@ -663,25 +671,27 @@ mxc_status_t mxc_iprev_start(mxc_ctx_t *ctx, const char *address,
     mxci_check_discard(chk); /* LCOV_EXCL_LINE: OutOfMemory */
     return MXC_ENOMEM;       /* LCOV_EXCL_LINE: OutOfMemory */
   }
-  if (mxci_addr_parse(address, &f->a, err, sizeof(err)) < 0) {
+  if (mxci_addr_parse(address, &a, err, sizeof(err)) < 0) {
     r->error = mxci_asprintf("\"%.80s\": %s", address, err);
     r->verdict = MXC_VERDICT_NONE;
     mxci_check_finish(chk, MXC_EADDRESS, r);
     f->res = NULL;
     goto started;
   }
-  memcpy(r->address, f->a.text, sizeof(r->address));
-  memcpy(r->reverse, f->a.rev, sizeof(r->reverse));
-  r->family = f->a.family;
-  r->mapped = f->a.mapped;
-  if ((ng = mxci_addr_nonglobal(&f->a)) != NULL)
+  memcpy(r->address, a.text, sizeof(r->address));
+  memcpy(r->reverse, a.rev, sizeof(r->reverse));
+  r->family = a.family;
+  r->mapped = a.mapped;
+  f->family = a.family;
+  memcpy(f->b, a.b, sizeof(f->b));
+  if ((ng = mxci_addr_nonglobal(&a)) != NULL)
     mxci_result_warn(r, "not-global",
                      "%s is %s: receivers on the Internet never see it; check "
                      "your server's public address.",
-                     f->a.text, ng);
+                     a.text, ng);
 
   f->pending = 1; /* held until the lookups are issued */
-  if (start_lookup(f, &f->ptr, f->a.rev, MXCI_T_PTR, ptr_done) < 0) {
+  if (start_lookup(f, &f->ptr, r->reverse, MXCI_T_PTR, ptr_done) < 0) {
     f->stage_error = 1;
     r->verdict = MXC_VERDICT_TEMPERROR;
     set_reason(f, mxci_strdup("the PTR lookup could not be started"));
