@@ -255,6 +255,32 @@ struct loader {
   mxc_status_t st;
 };
 
+/* The end of the uncompressed wire name at p (n octets left), or NULL. */
+static const unsigned char *wire_name_end(const unsigned char *p, size_t n)
+{
+  size_t i = 0;
+  while (i < n) {
+    unsigned c = p[i];
+    if (c == 0)
+      return p + i + 1;
+    if (c > 63)
+      return NULL;
+    i += c + 1;
+  }
+  return NULL;
+}
+
+/* SOA RDATA (RFC 1035 3.3.13): MNAME, RNAME, then five 32-bit numbers.
+ * A generic "\# N ..." form is not checked by the parser: checked here,
+ * so that the negative TTL (the MINIMUM field) is always there to read. */
+static int soa_rdata_ok(const unsigned char *d, size_t n)
+{
+  const unsigned char *e = d + n, *p = wire_name_end(d, n);
+  if (p == NULL || (p = wire_name_end(p, (size_t)(e - p))) == NULL)
+    return 0;
+  return e - p == 20;
+}
+
 static mxc_status_t load_fail(struct loader *L, mxc_status_t st,
                               unsigned long line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -332,6 +358,10 @@ static int add_record(struct loader *L, zs_scanner_t *s)
                      (unsigned)MXC_ZONE_MAX_RECORDS);
   if (s->r_data_length > 65535)
     return load_fail(L, MXC_EINVAL, line, "record data too long");
+  if (s->r_type == MXCI_T_SOA && !soa_rdata_ok(s->r_data, s->r_data_length))
+    return load_fail(L, MXC_EINVAL, line,
+                     "SOA data is not two names and five numbers "
+                     "(RFC 1035 section 3.3.13)");
   n = node_get(z, owner, olen);
   if (n == NULL || add_ents(z, owner, olen) < 0)
     return load_fail(L, MXC_ENOMEM, 0, "out of memory"); /* LCOV_EXCL_LINE */

@@ -412,6 +412,12 @@ START_TEST(test_hostile)
       "(zone text):1: ");
   BAD("bad..origin", soa, MXC_EINVAL, "bad origin");
   BAD("example.test", "", MXC_EINVAL, "needs one SOA");
+  /* SOA data in the generic form, too short for its MINIMUM field (found
+   * by fuzz_zone: the negative TTL was read past the data) */
+  BAD("example.test", "@ 1 SOA \\# 3 414243\n", MXC_EINVAL,
+      ":1: SOA data is not two names and five numbers");
+  BAD("example.test", "@ 1 SOA \\# 4 00054142\n",
+      MXC_EINVAL, ":1: SOA data is not two names");
 
   /* too many records at one name */
   mxci_buf_puts(&b, soa);
