@@ -23,7 +23,8 @@ noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 	%reldir%/loop.c \
 	%reldir%/run.c \
 	%reldir%/result.c \
-	%reldir%/report.c
+	%reldir%/report.c \
+	%reldir%/jsonw.c
 # The checks, each in its folder with its own header and method table
 # (doc/HACKING.md: how to add one).
 %canon_reldir%_libmxcheck_core_la_SOURCES += \

@@ -17,7 +17,7 @@
 
 #include "mxcheck.h"
 
-struct json_object; /* json-c */
+struct mxci_jw; /* jsonw.c */
 
 #define MXCI_CTX_MAGIC 0x6d786378u   /* "mxcx" */
 #define MXCI_CHECK_MAGIC 0x6d786368u /* "mxch" */
@@ -456,8 +456,8 @@ struct mxci_method {
   int (*copy)(void *dst, const void *src);
   /* JSON: the members naming the subject of a domain or message result
    * (NULL: the address members), and the check's own members. */
-  void (*json_subject)(struct json_object *o, const mxc_result_t *r);
-  void (*json)(struct json_object *o, const mxc_result_t *r);
+  void (*json_subject)(struct mxci_jw *w, const mxc_result_t *r);
+  void (*json)(struct mxci_jw *w, const mxc_result_t *r);
   /* Text: the subject line of a domain or message result (NULL: the
    * address line), and the check's block; under: the block follows
    * another result's subject line (a message then names itself). */
@@ -523,19 +523,41 @@ int mxci_result_warn(mxc_result_t *r, const char *code, const char *fmt, ...)
 
 /* ---- report.c: renderings, walking results through their methods -------- */
 
-/* A JSON string, or JSON null for NULL. */
-/* json_object_object_add() without the copy of the key: the key must live
- * until the object is rendered and put, which every key does (literals,
- * method names, a result's own strings: renderings finish before they
- * return). */
-void mxci_json_add(struct json_object *o, const char *key,
-                   struct json_object *v);
-struct json_object *mxci_json_str(const char *s);
-/* JSON array of a result's warnings ({code, text}). */
-struct json_object *mxci_json_warnings(const struct mxci_warning *w,
-                                       size_t n);
-/* Add r's members to o (nothing when its address did not parse). */
-void mxci_json_members(struct json_object *o, const mxc_result_t *r);
+/* The JSON writer (jsonw.c): a rendering names members in order into one
+ * buffer.  In an object every call names its key; in an array key is
+ * NULL (or goes unsaid).  The text is json-c's (PLAIN | NOSLASHESCAPE); an error (out of
+ * memory, an unbalanced end) makes mxci_jw_finish() return NULL. */
+#define MXCI_JW_DEPTH 16
+#define MXCI_JW_KEYS 32
+struct mxci_jw {
+  char *buf;
+  size_t len, cap;
+  int failed;
+  int mute;                            /* a repeated member is dropped */
+  unsigned depth;
+  unsigned nkeys;                      /* keys of the outermost object */
+  const char *keys[MXCI_JW_KEYS];
+  char close[MXCI_JW_DEPTH];           /* '}' or ']' of each open level */
+  unsigned char more[MXCI_JW_DEPTH];   /* a member is written there */
+};
+void mxci_jw_object(struct mxci_jw *w, const char *key);
+void mxci_jw_array(struct mxci_jw *w, const char *key);
+void mxci_jw_end(struct mxci_jw *w);
+/* A JSON string, or null for NULL. */
+void mxci_jw_str(struct mxci_jw *w, const char *key, const char *s);
+void mxci_jw_int(struct mxci_jw *w, const char *key, int64_t v);
+void mxci_jw_bool(struct mxci_jw *w, const char *key, int b);
+void mxci_jw_null(struct mxci_jw *w, const char *key);
+/* The array of a result's warnings ({code, text}). */
+void mxci_jw_warnings(struct mxci_jw *w, const char *key,
+                      const struct mxci_warning *warn, size_t n);
+/* The text written (NUL-terminated, the caller frees it; NULL after an
+ * error); w is empty again. */
+char *mxci_jw_finish(struct mxci_jw *w);
+void mxci_jw_free(struct mxci_jw *w);
+/* Write r's members into the open object (nothing when its address did
+ * not parse). */
+void mxci_json_members(struct mxci_jw *w, const mxc_result_t *r);
 /* r's text block (nothing when its address did not parse). */
 void mxci_text_block(struct mxci_buf *b, const mxc_result_t *r, int color,
                      int under);

@@ -8,110 +8,72 @@
  */
 #include "mxc_private.h"
 
-#include <json-c/json.h>
-
-void mxci_json_add(json_object *o, const char *key, json_object *v)
-{
-  /* 13% of the rendering of an iprev result (tools: callgrind) */
-  (void)json_object_object_add_ex(o, key, v, JSON_C_OBJECT_KEY_IS_CONSTANT);
-}
-
-json_object *mxci_json_str(const char *s)
-{
-  return s ? json_object_new_string(s) : NULL;
-}
-
-json_object *mxci_json_warnings(const struct mxci_warning *w, size_t n)
-{
-  json_object *a = json_object_new_array();
-  size_t i;
-  for (i = 0; i < n; i++) {
-    json_object *x = json_object_new_object();
-    mxci_json_add(x, "code", mxci_json_str(w[i].code));
-    mxci_json_add(x, "text", mxci_json_str(w[i].text));
-    json_object_array_add(a, x);
-  }
-  return a;
-}
-
 /* The members naming what r is about: the address checked (or the reason
  * it is not one), or what the check's json_subject() says. */
-static json_object *subject_object(const mxc_result_t *r)
+static void subject_members(struct mxci_jw *w, const mxc_result_t *r)
 {
-  json_object *o = json_object_new_object();
-  if (o == NULL)
-    return NULL; /* LCOV_EXCL_LINE: OutOfMemory */
   if (r->m->json_subject) {
-    r->m->json_subject(o, r);
-    return o;
+    r->m->json_subject(w, r);
+    return;
   }
-  mxci_json_add(o, "input", mxci_json_str(r->input ? r->input : ""));
+  mxci_jw_str(w, "input", r->input ? r->input : "");
   if (r->error) {
-    mxci_json_add(o, "error", mxci_json_str(r->error));
-    return o;
+    mxci_jw_str(w, "error", r->error);
+    return;
   }
-  mxci_json_add(o, "address", mxci_json_str(r->address));
-  mxci_json_add(o, "family", json_object_new_int(r->family));
-  mxci_json_add(o, "ipv4_mapped", json_object_new_boolean(r->mapped));
-  return o;
+  mxci_jw_str(w, "address", r->address);
+  mxci_jw_int(w, "family", r->family);
+  mxci_jw_bool(w, "ipv4_mapped", r->mapped);
 }
 
-void mxci_json_members(json_object *o, const mxc_result_t *r)
+void mxci_json_members(struct mxci_jw *w, const mxc_result_t *r)
 {
   if (r->error)
     return;
-  r->m->json(o, r);
-}
-
-static char *render(json_object *o)
-{
-  char *out = NULL;
-  const char *s =
-      json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-                                            JSON_C_TO_STRING_NOSLASHESCAPE);
-  if (s)
-    out = mxci_strdup(s);
-  json_object_put(o);
-  return out;
+  r->m->json(w, r);
 }
 
 char *mxc_result_json(const mxc_result_t *r)
 {
-  json_object *o;
+  struct mxci_jw w = {0};
   if (r == NULL)
     return NULL;
-  o = subject_object(r);
-  if (o == NULL)
-    return NULL; /* LCOV_EXCL_LINE: OutOfMemory */
-  mxci_json_members(o, r);
-  return render(o);
+  mxci_jw_object(&w, NULL);
+  subject_members(&w, r);
+  mxci_json_members(&w, r);
+  mxci_jw_end(&w);
+  return mxci_jw_finish(&w);
 }
 
 char *mxc_results_json(const mxc_result_t *const *res, size_t n)
 {
-  json_object *o = NULL;
+  struct mxci_jw w = {0};
   size_t i;
+  int open = 0;
   if (res == NULL)
     return NULL;
   for (i = 0; i < n; i++) {
     if (res[i] == NULL)
       continue;
-    if (o == NULL) {
-      o = subject_object(res[i]);
-      if (o == NULL)
-        return NULL; /* LCOV_EXCL_LINE: OutOfMemory */
+    if (!open) {
+      open = 1;
+      mxci_jw_object(&w, NULL);
+      subject_members(&w, res[i]);
       if (res[i]->error) {
         /* The address did not parse: nothing was checked of it; a result
          * about a domain still was. */
         for (i++; i < n; i++)
           if (res[i] && res[i]->m->subject == MXCI_SUBJECT_DOMAIN)
-            mxci_json_members(o, res[i]);
+            mxci_json_members(&w, res[i]);
         break;
       }
     }
-    mxci_json_members(o, res[i]);
+    mxci_json_members(&w, res[i]);
   }
-  return o ? render(o) : NULL;
+  if (!open)
+    return NULL;
+  mxci_jw_end(&w);
+  return mxci_jw_finish(&w);
 }
 
 /* ---- text ------------------------------------------------------------------- */

@@ -50,6 +50,11 @@ tests_check_dmarc_CFLAGS = $(tests_cflags)
 tests_check_dmarc_LDADD = $(tests_ldadd)
 TESTS += tests/cli_dmarc.sh
 EXTRA_DIST += tests/cli_dmarc.sh
+# The renderings' JSON writer against json-c (lib/jsonw.c).
+check_tests += tests/check_jsonw
+tests_check_jsonw_SOURCES = tests/check_jsonw.c
+tests_check_jsonw_CFLAGS = $(tests_cflags) $(JSONC_CFLAGS)
+tests_check_jsonw_LDADD = $(tests_ldadd)
 # The front ends' configuration-file reader (common/conffile.c).
 check_tests += tests/check_conffile
 tests_check_conffile_SOURCES = tests/check_conffile.c
@@ -208,7 +213,7 @@ EXTRA_DIST += tests/fuzz/build.sh tests/fuzz/smoke.sh tests/fuzz/corpus \
 	tests/fuzz/fuzz_msg.c tests/fuzz/fuzz_dkim.c tests/fuzz/fuzz_msgsplit.c \
 	tests/fuzz/fuzz_arc.c tests/fuzz/fuzz_trace.c tests/fuzz/fuzz_zone.c \
 	tests/fuzz/fuzz_batchline.c tests/fuzz/fuzz_conffile.c \
-	tests/fuzz/fuzz_dnssec.c
+	tests/fuzz/fuzz_dnssec.c tests/fuzz/fuzz_jsonw.c
 fuzz-build: lib/mxcheck_version.h
 	$(FUZZ_ENV) $(SHELL) $(top_srcdir)/tests/fuzz/build.sh \
 		$(top_srcdir) tests/fuzz/bin

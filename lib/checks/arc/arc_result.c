@@ -10,7 +10,6 @@
 
 #include <stdio.h>
 
-#include <json-c/json.h>
 
 static void set_clear(struct mxci_arc_set *g)
 {
@@ -129,55 +128,55 @@ STR_ACCESSOR(mxc_arc_cv, cv)
 /* ---- renderings: JSON "arc" (one object per set, instance 1 first) and
  * "arc_result"; the text block; Authentication-Results ------------------ */
 
-static json_object *sig_object(mxc_verdict_t v, const char *d, const char *s,
-                               const char *err, const char *why)
+static void sig_json(struct mxci_jw *w, const char *key, mxc_verdict_t v,
+                     const char *d, const char *s, const char *err,
+                     const char *why)
 {
-  json_object *o = json_object_new_object();
-  mxci_json_add(o, "result", mxci_json_str(mxc_verdict_str(v)));
-  mxci_json_add(o, "error", err && *err ? mxci_json_str(err) : NULL);
-  mxci_json_add(o, "reason", mxci_json_str(S(why)));
-  mxci_json_add(o, "header.d", mxci_json_str(S(d)));
-  mxci_json_add(o, "header.s", mxci_json_str(S(s)));
-  return o;
+  mxci_jw_object(w, key);
+  mxci_jw_str(w, "result", mxc_verdict_str(v));
+  mxci_jw_str(w, "error", err && *err ? err : NULL);
+  mxci_jw_str(w, "reason", S(why));
+  mxci_jw_str(w, "header.d", S(d));
+  mxci_jw_str(w, "header.s", S(s));
+  mxci_jw_end(w);
 }
 
-static void arc_json(json_object *o, const mxc_result_t *r)
+static void arc_json(struct mxci_jw *w, const mxc_result_t *r)
 {
   const struct mxci_arc *p = r->data;
-  json_object *a = json_object_new_array(), *m = json_object_new_object(),
-              *sealers = json_object_new_array();
   size_t i;
 
-  mxci_json_add(o, "message", mxci_json_str(S(r->input)));
+  mxci_jw_str(w, "message", S(r->input));
+  mxci_jw_array(w, "arc");
   for (i = 0; i < p->nsets; i++) {
     const struct mxci_arc_set *g = &p->sets[i];
-    json_object *x = json_object_new_object();
-    mxci_json_add(x, "instance", json_object_new_int(g->instance));
-    mxci_json_add(x, "authserv_id", mxci_json_str(S(g->authserv_id)));
-    mxci_json_add(x, "cv", mxci_json_str(g->cv));
-    mxci_json_add(x, "ams", sig_object(g->ams, g->ams_domain,
-                                                g->ams_selector, g->ams_error,
-                                                g->ams_reason));
-    mxci_json_add(x, "as", sig_object(g->as, g->as_domain,
-                                               g->as_selector, g->as_error,
-                                               g->as_reason));
-    json_object_array_add(a, x);
-    json_object_array_add(sealers, mxci_json_str(S(g->as_domain)));
+    mxci_jw_object(w, NULL);
+    mxci_jw_int(w, "instance", g->instance);
+    mxci_jw_str(w, "authserv_id", S(g->authserv_id));
+    mxci_jw_str(w, "cv", g->cv);
+    sig_json(w, "ams", g->ams, g->ams_domain, g->ams_selector, g->ams_error,
+             g->ams_reason);
+    sig_json(w, "as", g->as, g->as_domain, g->as_selector, g->as_error,
+             g->as_reason);
+    mxci_jw_end(w);
   }
-  mxci_json_add(o, "arc", a);
-  mxci_json_add(m, "result", mxci_json_str(mxc_verdict_str(r->verdict)));
-  mxci_json_add(m, "error",
-                         p->error && *p->error ? mxci_json_str(p->error) : NULL);
-  mxci_json_add(m, "reason", mxci_json_str(S(r->reason)));
-  mxci_json_add(m, "sets", json_object_new_int((int)p->nsets));
-  mxci_json_add(m, "oldest_pass",
-                         p->oldest_pass >= 0
-                             ? json_object_new_int(p->oldest_pass)
-                             : NULL);
-  mxci_json_add(m, "sealers", sealers);
-  mxci_json_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  mxci_json_add(m, "fix", mxci_json_str(S(r->fix)));
-  mxci_json_add(o, "arc_result", m);
+  mxci_jw_end(w);
+  mxci_jw_object(w, "arc_result");
+  mxci_jw_str(w, "result", mxc_verdict_str(r->verdict));
+  mxci_jw_str(w, "error", p->error && *p->error ? p->error : NULL);
+  mxci_jw_str(w, "reason", S(r->reason));
+  mxci_jw_int(w, "sets", (int)p->nsets);
+  if (p->oldest_pass >= 0)
+    mxci_jw_int(w, "oldest_pass", p->oldest_pass);
+  else
+    mxci_jw_null(w, "oldest_pass");
+  mxci_jw_array(w, "sealers");
+  for (i = 0; i < p->nsets; i++)
+    mxci_jw_str(w, NULL, S(p->sets[i].as_domain));
+  mxci_jw_end(w);
+  mxci_jw_warnings(w, "warnings", r->warn, r->nwarn);
+  mxci_jw_str(w, "fix", S(r->fix));
+  mxci_jw_end(w);
 }
 
 static void sig_line(struct mxci_buf *b, const char *what, mxc_verdict_t v,
@@ -214,9 +213,9 @@ static void arc_text(struct mxci_buf *b, const mxc_result_t *r, int c,
   mxci_text_tail(b, r, c);
 }
 
-static void arc_json_subject(json_object *o, const mxc_result_t *r)
+static void arc_json_subject(struct mxci_jw *w, const mxc_result_t *r)
 {
-  (void)o;
+  (void)w;
   (void)r;
 }
 

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <strings.h>
 
-#include <json-c/json.h>
 
 /* ---- profiles ------------------------------------------------------------ */
 

@@ -7,7 +7,6 @@
 #include "mxc_private.h"
 #include "compliance_private.h"
 
-#include <json-c/json.h>
 
 /* ---- the result ----------------------------------------------------------- */
 
@@ -287,26 +286,26 @@ static const char *const env_names[MXCI_ENV_N] = {"ip", "helo", "mail_from"};
 static const char *const env_words[MXCI_ENV_N] = {"client IP", "HELO",
                                                   "MAIL FROM"};
 
-static json_object *env_object(const mxc_result_t *r)
+static void env_json(struct mxci_jw *w, const mxc_result_t *r)
 {
   const struct mxci_comp *c = comp_of(r);
   static const mxc_trace_t what[MXCI_ENV_N] = {
       MXC_TRACE_IP, MXC_TRACE_HELO, MXC_TRACE_MAIL_FROM};
-  json_object *o = json_object_new_object(), *m = json_object_new_array();
   size_t k;
-  for (k = 0; o && k < MXCI_ENV_N; k++) {
-    json_object *e = json_object_new_object();
-    mxci_json_add(e, "value",
-                           mxci_json_str(mxc_compliance_envelope(r, what[k])));
-    mxci_json_add(e, "source", mxci_json_str(c->src[k]));
-    mxci_json_add(o, env_names[k], e);
-    if (c->src[k] == NULL)
-      json_object_array_add(m, json_object_new_string(env_names[k]));
+  mxci_jw_object(w, "envelope");
+  for (k = 0; k < MXCI_ENV_N; k++) {
+    mxci_jw_object(w, env_names[k]);
+    mxci_jw_str(w, "value", mxc_compliance_envelope(r, what[k]));
+    mxci_jw_str(w, "source", c->src[k]);
+    mxci_jw_end(w);
   }
-  mxci_json_add(o, "missing", m);
-  mxci_json_add(o, "note", mxci_json_str(c->trace_note ? c->trace_note
-                                                                : ""));
-  return o;
+  mxci_jw_array(w, "missing");
+  for (k = 0; k < MXCI_ENV_N; k++)
+    if (c->src[k] == NULL)
+      mxci_jw_str(w, NULL, env_names[k]);
+  mxci_jw_end(w);
+  mxci_jw_str(w, "note", c->trace_note ? c->trace_note : "");
+  mxci_jw_end(w);
 }
 
 static void env_text(struct mxci_buf *b, const mxc_result_t *r)
@@ -344,24 +343,24 @@ static void env_text(struct mxci_buf *b, const mxc_result_t *r)
 
 /* The subject: the client address as for any address result; without one
  * (a message checked alone), the message. */
-static void comp_json_subject(json_object *o, const mxc_result_t *r)
+static void comp_json_subject(struct mxci_jw *w, const mxc_result_t *r)
 {
   const struct mxci_comp *c = comp_of(r);
   const mxc_result_t *d = c ? c->sub[MXCI_SUB_DKIM] : NULL;
-  mxci_json_add(o, "input", mxci_json_str(r->input ? r->input : ""));
+  mxci_jw_str(w, "input", r->input ? r->input : "");
   if (r->error) {
-    mxci_json_add(o, "error", mxci_json_str(r->error));
+    mxci_jw_str(w, "error", r->error);
     return;
   }
   if (r->family == 0) {
-    mxci_json_add(o, "address", NULL);
+    mxci_jw_null(w, "address");
     if (d)
-      mxci_json_add(o, "message", mxci_json_str(d->input));
+      mxci_jw_str(w, "message", d->input);
     return;
   }
-  mxci_json_add(o, "address", mxci_json_str(r->address));
-  mxci_json_add(o, "family", json_object_new_int(r->family));
-  mxci_json_add(o, "ipv4_mapped", json_object_new_boolean(r->mapped));
+  mxci_jw_str(w, "address", r->address);
+  mxci_jw_int(w, "family", r->family);
+  mxci_jw_bool(w, "ipv4_mapped", r->mapped);
 }
 
 static void comp_text_subject(struct mxci_buf *b, const mxc_result_t *r,
@@ -386,60 +385,51 @@ static void comp_text_subject(struct mxci_buf *b, const mxc_result_t *r,
                   r->mapped ? ", given as IPv4-mapped IPv6" : "");
 }
 
-static json_object *comp_object(const mxc_result_t *r)
+static void comp_object(struct mxci_jw *w, const mxc_result_t *r)
 {
   const struct mxci_comp *c = comp_of(r);
-  json_object *o = json_object_new_object(), *a;
   size_t i;
-  if (o == NULL || c == NULL)
-    return o;
-  mxci_json_add(o, "profile", json_object_new_string(c->profile));
-  mxci_json_add(
-      o, "verdict", json_object_new_string(mxc_rule_state_str(comp_state(r))));
-  mxci_json_add(
-      o, "worst",
-      json_object_new_string(mxc_rule_state_str(mxc_compliance_worst(r))));
-  mxci_json_add(o, "from_domain",
-                         json_object_new_string(c->from_domain));
+  mxci_jw_object(w, r->method);
+  if (c == NULL) {
+    mxci_jw_end(w);
+    return;
+  }
+  mxci_jw_str(w, "profile", c->profile);
+  mxci_jw_str(w, "verdict", mxc_rule_state_str(comp_state(r)));
+  mxci_jw_str(w, "worst", mxc_rule_state_str(mxc_compliance_worst(r)));
+  mxci_jw_str(w, "from_domain", c->from_domain);
   if (several_authors(c)) {
     /* every author domain evaluated (From order), which one decided,
      * and the mailboxes past the limit */
-    a = json_object_new_array();
-    for (i = 0; a && i < c->ndmarc; i++)
-      json_object_array_add(a, mxci_json_str(mxc_dmarc_from_domain(c->dmarc[i])));
-    mxci_json_add(o, "author_domains", a);
-    mxci_json_add(
-        o, "dmarc_decisive",
-        c->ndmarc && c->dmarc[c->decisive]
-            ? mxci_json_str(mxc_dmarc_from_domain(c->dmarc[c->decisive]))
-            : NULL);
-    mxci_json_add(o, "authors_not_evaluated",
-                           json_object_new_int64((int64_t)c->authors_over));
+    mxci_jw_array(w, "author_domains");
+    for (i = 0; i < c->ndmarc; i++)
+      mxci_jw_str(w, NULL, mxc_dmarc_from_domain(c->dmarc[i]));
+    mxci_jw_end(w);
+    mxci_jw_str(w, "dmarc_decisive",
+                c->ndmarc && c->dmarc[c->decisive]
+                    ? mxc_dmarc_from_domain(c->dmarc[c->decisive])
+                    : NULL);
+    mxci_jw_int(w, "authors_not_evaluated", (int64_t)c->authors_over);
   }
   if (env_shown(c))
-    mxci_json_add(o, "envelope", env_object(r));
-  a = json_object_new_array();
-  for (i = 0; a && i < c->nrules; i++) {
+    env_json(w, r);
+  mxci_jw_array(w, "rules");
+  for (i = 0; i < c->nrules; i++) {
     const struct mxci_rule_res *x = &c->rules[i];
-    json_object *e = json_object_new_object();
-    if (e == NULL)
-      break; /* LCOV_EXCL_LINE: OutOfMemory */
-    mxci_json_add(e, "id", json_object_new_string(x->id));
-    mxci_json_add(e, "title", json_object_new_string(x->title));
-    mxci_json_add(e, "state",
-                           json_object_new_string(mxc_rule_state_str(x->state)));
-    mxci_json_add(e, "required", json_object_new_boolean(x->required));
-    mxci_json_add(e, "unknown",
-                           x->state == MXC_RULE_UNKNOWN
-                               ? json_object_new_string(mxc_unknown_str(x->why))
-                               : NULL);
-    mxci_json_add(e, "evidence", json_object_new_string(x->evidence));
-    mxci_json_add(e, "fix", json_object_new_string(x->fix));
-    mxci_json_add(e, "source", json_object_new_string(x->source));
-    json_object_array_add(a, e);
+    mxci_jw_object(w, NULL);
+    mxci_jw_str(w, "id", x->id);
+    mxci_jw_str(w, "title", x->title);
+    mxci_jw_str(w, "state", mxc_rule_state_str(x->state));
+    mxci_jw_bool(w, "required", x->required);
+    mxci_jw_str(w, "unknown",
+                x->state == MXC_RULE_UNKNOWN ? mxc_unknown_str(x->why) : NULL);
+    mxci_jw_str(w, "evidence", x->evidence);
+    mxci_jw_str(w, "fix", x->fix);
+    mxci_jw_str(w, "source", x->source);
+    mxci_jw_end(w);
   }
-  mxci_json_add(o, "rules", a);
-  return o;
+  mxci_jw_end(w);
+  mxci_jw_end(w);
 }
 
 static void comp_rules_text(struct mxci_buf *b, const mxc_result_t *r,
@@ -479,27 +469,23 @@ static void comp_rules_text(struct mxci_buf *b, const mxc_result_t *r,
                   "unknown; other unknown rules do not count)\n");
 }
 
-static void comp_json(json_object *o, const mxc_result_t *r)
+static void comp_json(struct mxci_jw *w, const mxc_result_t *r)
 {
   const struct mxci_comp *c = MXCI_COMPR(r);
   size_t k;
-  mxci_json_add(o, r->method, comp_object(r));
+  comp_object(w, r);
   for (k = 0; k < MXCI_SUB_N; k++)
     if (c->sub[k])
-      mxci_json_members(o, c->sub[k]);
+      mxci_json_members(w, c->sub[k]);
   if (several_authors(c)) {
     /* "dmarc" above is the decisive result; "dmarc_domains" has every
-     * author domain's, in From order */
-    json_object *a = json_object_new_array();
-    for (k = 0; a && k < c->ndmarc; k++) {
-      json_object *t = json_object_new_object(), *d = NULL;
+     * author domain's, in From order: a DMARC result's one member, its
+     * "dmarc" object, is an element in an array (whose keys go unsaid) */
+    mxci_jw_array(w, "dmarc_domains");
+    for (k = 0; k < c->ndmarc; k++)
       if (c->dmarc[k])
-        mxci_json_members(t, c->dmarc[k]);
-      if (json_object_object_get_ex(t, "dmarc", &d))
-        json_object_array_add(a, json_object_get(d));
-      json_object_put(t);
-    }
-    mxci_json_add(o, "dmarc_domains", a);
+        mxci_json_members(w, c->dmarc[k]);
+    mxci_jw_end(w);
   }
 }
 

@@ -8,7 +8,6 @@
 #include "mxc_private.h"
 #include "dkim_private.h"
 
-#include <json-c/json.h>
 
 static void sig_clear(struct mxci_dkim_sig *g)
 {
@@ -213,67 +212,70 @@ const char *mxc_dkim_sig_warning_text(const mxc_result_t *r, size_t i,
  * 8601 property names where there is one) and "dkim_result" (the verdict
  * of the message); the text block; Authentication-Results ------------- */
 
-static json_object *jnum(long long v)
+static void jnum(struct mxci_jw *w, const char *key, long long v)
 {
-  return v >= 0 ? json_object_new_int64(v) : NULL;
+  if (v >= 0)
+    mxci_jw_int(w, key, v);
+  else
+    mxci_jw_null(w, key);
 }
 
-static json_object *dkim_sig_object(const struct mxci_dkim_sig *g)
+static void dkim_sig_json(struct mxci_jw *w, const struct mxci_dkim_sig *g)
 {
-  json_object *o = json_object_new_object(), *h = json_object_new_array();
   size_t j;
 
-  mxci_json_add(o, "result", mxci_json_str(mxc_verdict_str(g->verdict)));
-  mxci_json_add(o, "error",
-                         g->error && *g->error ? mxci_json_str(g->error) : NULL);
-  mxci_json_add(o, "reason", mxci_json_str(g->reason ? g->reason : ""));
+  mxci_jw_object(w, NULL);
+  mxci_jw_str(w, "result", mxc_verdict_str(g->verdict));
+  mxci_jw_str(w, "error", g->error && *g->error ? g->error : NULL);
+  mxci_jw_str(w, "reason", g->reason ? g->reason : "");
   /* RFC 8601 section 2.7.1 and RFC 6008: header.d, header.i, header.b;
    * header.a and header.s from the IANA registry. */
-  mxci_json_add(o, "header.d", mxci_json_str(g->domain ? g->domain : ""));
-  mxci_json_add(o, "header.s", mxci_json_str(g->selector ? g->selector : ""));
-  mxci_json_add(o, "header.i", mxci_json_str(g->identity ? g->identity : ""));
-  mxci_json_add(o, "header.a",
-                         mxci_json_str(g->algorithm ? g->algorithm : ""));
-  mxci_json_add(o, "header.b", mxci_json_str(g->b ? g->b : ""));
-  mxci_json_add(o, "canonicalization", mxci_json_str(g->canon));
-  mxci_json_add(o, "key_name", mxci_json_str(g->key_name));
-  mxci_json_add(o, "key_type", mxci_json_str(g->key_type ? g->key_type : ""));
-  mxci_json_add(o, "key_bits",
-                         g->key_bits ? json_object_new_int((int)g->key_bits)
-                                     : NULL);
-  mxci_json_add(o, "key_record", mxci_json_str(g->key_record));
+  mxci_jw_str(w, "header.d", g->domain ? g->domain : "");
+  mxci_jw_str(w, "header.s", g->selector ? g->selector : "");
+  mxci_jw_str(w, "header.i", g->identity ? g->identity : "");
+  mxci_jw_str(w, "header.a", g->algorithm ? g->algorithm : "");
+  mxci_jw_str(w, "header.b", g->b ? g->b : "");
+  mxci_jw_str(w, "canonicalization", g->canon);
+  mxci_jw_str(w, "key_name", g->key_name);
+  mxci_jw_str(w, "key_type", g->key_type ? g->key_type : "");
+  if (g->key_bits)
+    mxci_jw_int(w, "key_bits", (int)g->key_bits);
+  else
+    mxci_jw_null(w, "key_bits");
+  mxci_jw_str(w, "key_record", g->key_record);
   if (g->key_form && *g->key_form)
-    mxci_json_add(o, "key_form", mxci_json_str(g->key_form));
-  mxci_json_add(o, "dnssec", json_object_new_boolean(g->dnssec));
-  mxci_json_add(o, "testing", json_object_new_boolean(g->testing));
+    mxci_jw_str(w, "key_form", g->key_form);
+  mxci_jw_bool(w, "dnssec", g->dnssec);
+  mxci_jw_bool(w, "testing", g->testing);
+  mxci_jw_array(w, "signed_headers");
   for (j = 0; j < g->nheaders; j++)
-    json_object_array_add(h, mxci_json_str(g->headers[j]));
-  mxci_json_add(o, "signed_headers", h);
-  mxci_json_add(o, "body_length", jnum(g->l));
-  mxci_json_add(o, "timestamp", jnum(g->t));
-  mxci_json_add(o, "expiration", jnum(g->x));
-  mxci_json_add(o, "warnings", mxci_json_warnings(g->warn, g->nwarn));
-  return o;
+    mxci_jw_str(w, NULL, g->headers[j]);
+  mxci_jw_end(w);
+  jnum(w, "body_length", g->l);
+  jnum(w, "timestamp", g->t);
+  jnum(w, "expiration", g->x);
+  mxci_jw_warnings(w, "warnings", g->warn, g->nwarn);
+  mxci_jw_end(w);
 }
 
-static void dkim_json(json_object *o, const mxc_result_t *r)
+static void dkim_json(struct mxci_jw *w, const mxc_result_t *r)
 {
   const struct mxci_dkim *p = r->data;
-  json_object *a = json_object_new_array(), *m = json_object_new_object();
   size_t i;
 
-  mxci_json_add(o, "message", mxci_json_str(r->input ? r->input : ""));
+  mxci_jw_str(w, "message", r->input ? r->input : "");
+  mxci_jw_array(w, "dkim");
   for (i = 0; i < p->ndkim; i++)
-    json_object_array_add(a, dkim_sig_object(&p->dkim[i]));
-  mxci_json_add(o, "dkim", a);
-  mxci_json_add(m, "result", mxci_json_str(mxc_verdict_str(r->verdict)));
-  mxci_json_add(m, "reason", mxci_json_str(r->reason ? r->reason : ""));
-  mxci_json_add(m, "signatures", json_object_new_int((int)p->ndkim));
-  mxci_json_add(m, "ignored",
-                         json_object_new_int((int)p->dkim_ignored));
-  mxci_json_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  mxci_json_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
-  mxci_json_add(o, "dkim_result", m);
+    dkim_sig_json(w, &p->dkim[i]);
+  mxci_jw_end(w);
+  mxci_jw_object(w, "dkim_result");
+  mxci_jw_str(w, "result", mxc_verdict_str(r->verdict));
+  mxci_jw_str(w, "reason", r->reason ? r->reason : "");
+  mxci_jw_int(w, "signatures", (int)p->ndkim);
+  mxci_jw_int(w, "ignored", (int)p->dkim_ignored);
+  mxci_jw_warnings(w, "warnings", r->warn, r->nwarn);
+  mxci_jw_str(w, "fix", r->fix ? r->fix : "");
+  mxci_jw_end(w);
 }
 
 
@@ -320,9 +322,9 @@ static void dkim_text(struct mxci_buf *b, const mxc_result_t *r, int c,
 
 /* A message, no address: the JSON object starts with dkim_json()'s
  * "message". */
-static void dkim_json_subject(json_object *o, const mxc_result_t *r)
+static void dkim_json_subject(struct mxci_jw *w, const mxc_result_t *r)
 {
-  (void)o;
+  (void)w;
   (void)r;
 }
 

@@ -8,82 +8,99 @@
 #include "mxc_private.h"
 #include "dmarc_private.h"
 
-#include <json-c/json.h>
 #include <stdio.h>
 
 
-static json_object *jtri(int v)
+static void jtri(struct mxci_jw *w, const char *key, int v)
 {
-  return v < 0 ? NULL : json_object_new_boolean(v);
+  if (v < 0)
+    mxci_jw_null(w, key);
+  else
+    mxci_jw_bool(w, key, v);
 }
 
-static json_object *id_object(const struct mxci_dmarc_id *id, const char *type)
+static void id_json(struct mxci_jw *w, const struct mxci_dmarc_id *id,
+                    const char *type)
 {
-  json_object *o = json_object_new_object();
-  mxci_json_add(o, "type", mxci_json_str(type));
-  mxci_json_add(o, "domain", mxci_json_str(id->domain ? id->domain : ""));
-  mxci_json_add(o, "result", mxci_json_str(mxc_verdict_str(id->verdict)));
-  mxci_json_add(o, "organizational_domain", mxci_json_str(id->org));
-  mxci_json_add(o, "aligned", jtri(id->aligned));
-  mxci_json_add(o, "identical",
-                         json_object_new_boolean(id->identical));
-  return o;
+  mxci_jw_object(w, NULL);
+  mxci_jw_str(w, "type", type);
+  mxci_jw_str(w, "domain", id->domain ? id->domain : "");
+  mxci_jw_str(w, "result", mxc_verdict_str(id->verdict));
+  mxci_jw_str(w, "organizational_domain", id->org);
+  jtri(w, "aligned", id->aligned);
+  mxci_jw_bool(w, "identical", id->identical);
+  mxci_jw_end(w);
 }
 
-static json_object *strv(char *const *v, size_t n)
+static void strv(struct mxci_jw *w, const char *key, char *const *v,
+                 size_t n)
 {
-  json_object *a = json_object_new_array();
   size_t i;
+  mxci_jw_array(w, key);
   for (i = 0; i < n; i++)
-    json_object_array_add(a, mxci_json_str(v[i]));
-  return a;
+    mxci_jw_str(w, NULL, v[i]);
+  mxci_jw_end(w);
 }
 
-static json_object *dmarc_object(const mxc_result_t *r)
+/* The record's tags as an object: a tag given twice is one member, where
+ * it first appears, with its last value. */
+static void tags_json(struct mxci_jw *w, const struct mxci_dmarc *m)
+{
+  size_t i, j;
+  mxci_jw_object(w, "tags");
+  for (i = 0; i < m->ntags; i++) {
+    size_t last = i;
+    for (j = 0; j < i && strcmp(m->tname[j], m->tname[i]) != 0; j++)
+      ;
+    if (j < i)
+      continue;
+    for (j = i + 1; j < m->ntags; j++)
+      if (strcmp(m->tname[j], m->tname[i]) == 0)
+        last = j;
+    mxci_jw_str(w, m->tname[i], m->tval[last]);
+  }
+  mxci_jw_end(w);
+}
+
+static void dmarc_json(struct mxci_jw *w, const mxc_result_t *r)
 {
   const struct mxci_dmarc *m = r->data;
-  json_object *o = json_object_new_object(), *ids, *tags;
   char mode[2] = {0, 0};
   size_t i;
 
-  mxci_json_add(o, "result", mxci_json_str(mxc_verdict_str(r->verdict)));
-  mxci_json_add(o, "reason", mxci_json_str(r->reason ? r->reason : ""));
+  mxci_jw_object(w, r->method);
+  mxci_jw_str(w, "result", mxc_verdict_str(r->verdict));
+  mxci_jw_str(w, "reason", r->reason ? r->reason : "");
   /* RFC 8601 section 2.7.1 / RFC 9989 section 9.1: header.from. */
-  mxci_json_add(o, "header.from", mxci_json_str(m->from ? m->from : ""));
-  mxci_json_add(o, "discovery",
-                         mxci_json_str(m->method == MXC_DMARC_PSL ? "psl" : "treewalk"));
-  mxci_json_add(o, "audit", json_object_new_boolean(m->audit));
-  mxci_json_add(o, "record", mxci_json_str(m->record ? m->record : ""));
-  mxci_json_add(o, "record_domain", mxci_json_str(m->record_domain));
-  tags = json_object_new_object();
-  for (i = 0; i < m->ntags; i++)
-    mxci_json_add(tags, m->tname[i], mxci_json_str(m->tval[i]));
-  mxci_json_add(o, "tags", tags);
-  mxci_json_add(o, "organizational_domain", mxci_json_str(m->org));
-  mxci_json_add(o, "organizational_domain_reason", mxci_json_str(m->org_how));
-  mxci_json_add(
-      o, "policy", m->policy ? mxci_json_str(mxci_dmarc_policy_word(m->policy)) : NULL);
-  mxci_json_add(o, "policy_tag",
-                         m->policy ? mxci_json_str(m->policy_tag) : NULL);
-  mxci_json_add(o, "policy_reason",
-                         m->policy ? mxci_json_str(m->policy_why) : NULL);
-  mxci_json_add(o, "testing", json_object_new_boolean(m->testing));
+  mxci_jw_str(w, "header.from", m->from ? m->from : "");
+  mxci_jw_str(w, "discovery", m->method == MXC_DMARC_PSL ? "psl" : "treewalk");
+  mxci_jw_bool(w, "audit", m->audit);
+  mxci_jw_str(w, "record", m->record ? m->record : "");
+  mxci_jw_str(w, "record_domain", m->record_domain);
+  tags_json(w, m);
+  mxci_jw_str(w, "organizational_domain", m->org);
+  mxci_jw_str(w, "organizational_domain_reason", m->org_how);
+  mxci_jw_str(w, "policy",
+              m->policy ? mxci_dmarc_policy_word(m->policy) : NULL);
+  mxci_jw_str(w, "policy_tag", m->policy ? m->policy_tag : NULL);
+  mxci_jw_str(w, "policy_reason", m->policy ? m->policy_why : NULL);
+  mxci_jw_bool(w, "testing", m->testing);
   mode[0] = m->aspf;
-  mxci_json_add(o, "aspf", mxci_json_str(mode));
+  mxci_jw_str(w, "aspf", mode);
   mode[0] = m->adkim;
-  mxci_json_add(o, "adkim", mxci_json_str(mode));
-  ids = json_object_new_array();
+  mxci_jw_str(w, "adkim", mode);
+  mxci_jw_array(w, "identifiers");
   if (m->has_spf)
-    json_object_array_add(ids, id_object(&m->spf, "spf"));
+    id_json(w, &m->spf, "spf");
   for (i = 0; i < m->ndkim; i++)
-    json_object_array_add(ids, id_object(&m->dkim[i], "dkim"));
-  mxci_json_add(o, "identifiers", ids);
-  mxci_json_add(o, "notes", strv(m->notes, m->nnotes));
-  mxci_json_add(o, "trace", strv(m->trace, m->ntrace));
-  mxci_json_add(o, "dnssec", json_object_new_boolean(r->dnssec));
-  mxci_json_add(o, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  mxci_json_add(o, "fix", mxci_json_str(r->fix ? r->fix : ""));
-  return o;
+    id_json(w, &m->dkim[i], "dkim");
+  mxci_jw_end(w);
+  strv(w, "notes", m->notes, m->nnotes);
+  strv(w, "trace", m->trace, m->ntrace);
+  mxci_jw_bool(w, "dnssec", r->dnssec);
+  mxci_jw_warnings(w, "warnings", r->warn, r->nwarn);
+  mxci_jw_str(w, "fix", r->fix ? r->fix : "");
+  mxci_jw_end(w);
 }
 
 static void text_id(struct mxci_buf *b, const struct mxci_dmarc_id *id,
@@ -162,16 +179,11 @@ static void dmarc_text(struct mxci_buf *b, const mxc_result_t *r, int c,
   mxci_text_tail(b, r, c);
 }
 
-static void dmarc_json(json_object *o, const mxc_result_t *r)
-{
-  mxci_json_add(o, r->method, dmarc_object(r));
-}
-
 /* A domain, no address. */
-static void dmarc_json_subject(json_object *o, const mxc_result_t *r)
+static void dmarc_json_subject(struct mxci_jw *w, const mxc_result_t *r)
 {
-  mxci_json_add(o, "input", mxci_json_str(r->input ? r->input : ""));
-  mxci_json_add(o, "domain", mxci_json_str(mxc_dmarc_from_domain(r)));
+  mxci_jw_str(w, "input", r->input ? r->input : "");
+  mxci_jw_str(w, "domain", mxc_dmarc_from_domain(r));
 }
 
 static void dmarc_text_subject(struct mxci_buf *b, const mxc_result_t *r,

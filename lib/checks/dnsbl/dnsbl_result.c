@@ -8,7 +8,6 @@
 #include "mxc_private.h"
 #include "dnsbl_private.h"
 
-#include <json-c/json.h>
 
 static const struct mxci_dnsbl *P(const mxc_result_t *r)
 {
@@ -92,32 +91,27 @@ const char *mxc_dnsbl_text(const mxc_result_t *r, size_t i)
 
 /* ---- renderings --------------------------------------------------------- */
 
-static void dnsbl_json(json_object *o, const mxc_result_t *r)
+static void dnsbl_json(struct mxci_jw *w, const mxc_result_t *r)
 {
-  json_object *m = json_object_new_object(), *a = json_object_new_array();
   size_t i;
-  mxci_json_add(m, "result",
-                         mxci_json_str(mxc_verdict_str(r->verdict)));
-  mxci_json_add(m, "state",
-                         mxci_json_str(mxc_rule_state_str(
-                             mxc_result_state(r))));
-  mxci_json_add(m, "reason", mxci_json_str(r->reason ? r->reason
-                                                              : ""));
+  mxci_jw_object(w, r->method);
+  mxci_jw_str(w, "result", mxc_verdict_str(r->verdict));
+  mxci_jw_str(w, "state", mxc_rule_state_str(mxc_result_state(r)));
+  mxci_jw_str(w, "reason", r->reason ? r->reason : "");
+  mxci_jw_array(w, "lists");
   for (i = 0; i < P(r)->nzones; i++) {
     const struct mxci_dnsbl_zone *z = &P(r)->zones[i];
-    json_object *x = json_object_new_object();
-    mxci_json_add(x, "zone", mxci_json_str(z->zone));
-    mxci_json_add(x, "state",
-                           mxci_json_str(mxc_dnsbl_state_str(z->state)));
-    mxci_json_add(x, "codes", mxci_json_str(z->codes ? z->codes
-                                                              : ""));
-    mxci_json_add(x, "text", mxci_json_str(z->text ? z->text : ""));
-    json_object_array_add(a, x);
+    mxci_jw_object(w, NULL);
+    mxci_jw_str(w, "zone", z->zone);
+    mxci_jw_str(w, "state", mxc_dnsbl_state_str(z->state));
+    mxci_jw_str(w, "codes", z->codes ? z->codes : "");
+    mxci_jw_str(w, "text", z->text ? z->text : "");
+    mxci_jw_end(w);
   }
-  mxci_json_add(m, "lists", a);
-  mxci_json_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  mxci_json_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
-  mxci_json_add(o, r->method, m);
+  mxci_jw_end(w);
+  mxci_jw_warnings(w, "warnings", r->warn, r->nwarn);
+  mxci_jw_str(w, "fix", r->fix ? r->fix : "");
+  mxci_jw_end(w);
 }
 
 static void dnsbl_text(struct mxci_buf *b, const mxc_result_t *r, int c,

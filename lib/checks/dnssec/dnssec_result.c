@@ -8,7 +8,6 @@
 #include "mxc_private.h"
 #include "dnssec_private.h"
 
-#include <json-c/json.h>
 
 static const struct mxci_dnssec *P(const mxc_result_t *r)
 {
@@ -100,44 +99,42 @@ const char *mxc_dnssec_finding_text(const mxc_result_t *r, size_t i)
 
 /* ---- renderings --------------------------------------------------------- */
 
-static void dnssec_json_subject(json_object *o, const mxc_result_t *r)
+static void dnssec_json_subject(struct mxci_jw *w, const mxc_result_t *r)
 {
-  json_object_object_add(o, "zone", mxci_json_str(P(r)->zone));
-  json_object_object_add(o, "file", mxci_json_str(P(r)->source));
+  mxci_jw_str(w, "zone", P(r)->zone);
+  mxci_jw_str(w, "file", P(r)->source);
 }
 
-static void dnssec_json(json_object *o, const mxc_result_t *r)
+static void dnssec_json(struct mxci_jw *w, const mxc_result_t *r)
 {
   const struct mxci_dnssec *x = P(r);
-  json_object *m = json_object_new_object(), *a = json_object_new_array();
   size_t i;
-  json_object_object_add(m, "result",
-                         mxci_json_str(mxc_verdict_str(r->verdict)));
-  json_object_object_add(m, "reason", mxci_json_str(r->reason ? r->reason
-                                                              : ""));
-  json_object_object_add(m, "signed", json_object_new_boolean(x->is_signed));
-  json_object_object_add(m, "dnskeys", json_object_new_int64((int64_t)x->nkeys));
-  json_object_object_add(m, "rrsets", json_object_new_int64((int64_t)x->nsets));
-  json_object_object_add(m, "verified",
-                         json_object_new_int64((int64_t)x->nsigs));
+  mxci_jw_object(w, r->method);
+  mxci_jw_str(w, "result", mxc_verdict_str(r->verdict));
+  mxci_jw_str(w, "reason", r->reason ? r->reason : "");
+  mxci_jw_bool(w, "signed", x->is_signed);
+  mxci_jw_int(w, "dnskeys", (int64_t)x->nkeys);
+  mxci_jw_int(w, "rrsets", (int64_t)x->nsets);
+  mxci_jw_int(w, "verified", (int64_t)x->nsigs);
   /* the DNSKEYs DNS publishes now (a key rollover); null: not asked */
-  json_object_object_add(m, "published_dnskeys",
-                         x->live >= 0 ? json_object_new_int64(x->live)
-                                      : NULL);
+  if (x->live >= 0)
+    mxci_jw_int(w, "published_dnskeys", x->live);
+  else
+    mxci_jw_null(w, "published_dnskeys");
+  mxci_jw_array(w, "findings");
   for (i = 0; i < x->nfind; i++) {
     const struct mxci_dnssec_finding *f = &x->find[i];
-    json_object *e = json_object_new_object();
-    json_object_object_add(e, "state",
-                           mxci_json_str(mxc_rule_state_str(f->state)));
-    json_object_object_add(e, "code", mxci_json_str(f->code));
-    json_object_object_add(e, "owner", mxci_json_str(f->owner));
-    json_object_object_add(e, "type", mxci_json_str(f->type));
-    json_object_object_add(e, "text", mxci_json_str(f->text));
-    json_object_array_add(a, e);
+    mxci_jw_object(w, NULL);
+    mxci_jw_str(w, "state", mxc_rule_state_str(f->state));
+    mxci_jw_str(w, "code", f->code);
+    mxci_jw_str(w, "owner", f->owner);
+    mxci_jw_str(w, "type", f->type);
+    mxci_jw_str(w, "text", f->text);
+    mxci_jw_end(w);
   }
-  json_object_object_add(m, "findings", a);
-  json_object_object_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
-  json_object_object_add(o, r->method, m);
+  mxci_jw_end(w);
+  mxci_jw_str(w, "fix", r->fix ? r->fix : "");
+  mxci_jw_end(w);
 }
 
 static void dnssec_text_subject(struct mxci_buf *b, const mxc_result_t *r,

@@ -7,7 +7,6 @@
 #include "mxc_private.h"
 #include "domain_private.h"
 
-#include <json-c/json.h>
 
 static const struct mxci_domain *P(const mxc_result_t *r)
 {
@@ -313,95 +312,82 @@ static mxc_rule_state_t dom_state(const mxc_result_t *r)
 
 /* ---- renderings ----------------------------------------------------------- */
 
-static void dom_json_subject(json_object *o, const mxc_result_t *r)
+static void dom_json_subject(struct mxci_jw *w, const mxc_result_t *r)
 {
-  mxci_json_add(o, "input", mxci_json_str(r->input ? r->input : ""));
-  mxci_json_add(o, "domain", mxci_json_str(mxc_domain_name(r)));
+  mxci_jw_str(w, "input", r->input ? r->input : "");
+  mxci_jw_str(w, "domain", mxc_domain_name(r));
 }
 
-static void dom_json(json_object *o, const mxc_result_t *r)
+static void dom_json(struct mxci_jw *w, const mxc_result_t *r)
 {
   const struct mxci_domain *p = P(r);
-  json_object *x = json_object_new_object(), *a = json_object_new_array();
   size_t i, j;
-  mxci_json_add(x, "result",
-                         json_object_new_string(mxc_verdict_str(r->verdict)));
-  mxci_json_add(
-      x, "state", json_object_new_string(mxc_rule_state_str(dom_state(r))));
-  mxci_json_add(x, "reason", mxci_json_str(r->reason));
-  mxci_json_add(x, "mx_state",
-                         json_object_new_string(mxc_mx_state_str(p->mx)));
+  mxci_jw_object(w, "domain_audit");
+  mxci_jw_str(w, "result", mxc_verdict_str(r->verdict));
+  mxci_jw_str(w, "state", mxc_rule_state_str(dom_state(r)));
+  mxci_jw_str(w, "reason", r->reason);
+  mxci_jw_str(w, "mx_state", mxc_mx_state_str(p->mx));
+  mxci_jw_array(w, "mx");
   for (i = 0; i < p->nhosts; i++) {
     const struct mxci_domain_host *h = &p->hosts[i];
-    json_object *e = json_object_new_object(), *ad = json_object_new_array();
-    mxci_json_add(e, "host", mxci_json_str(h->name));
-    mxci_json_add(e, "preference", json_object_new_int((int)h->pref));
-    mxci_json_add(e, "state",
-                           json_object_new_string(mxc_mx_state_str(h->state)));
+    mxci_jw_object(w, NULL);
+    mxci_jw_str(w, "host", h->name);
+    mxci_jw_int(w, "preference", (int)h->pref);
+    mxci_jw_str(w, "state", mxc_mx_state_str(h->state));
+    mxci_jw_array(w, "addresses");
     for (j = 0; j < h->naddr; j++) {
-      json_object *ip = json_object_new_object();
       const mxc_result_t *ir = h->iprev[j];
-      mxci_json_add(ip, "address",
-                             mxci_json_str(ir ? mxc_result_address(ir) : NULL));
+      mxci_jw_object(w, NULL);
+      mxci_jw_str(w, "address", ir ? mxc_result_address(ir) : NULL);
       if (ir)
-        mxci_json_members(ip, ir);
-      json_object_array_add(ad, ip);
+        mxci_json_members(w, ir);
+      mxci_jw_end(w);
     }
-    mxci_json_add(e, "addresses", ad);
-    json_object_array_add(a, e);
+    mxci_jw_end(w);
+    mxci_jw_end(w);
   }
-  mxci_json_add(x, "mx", a);
+  mxci_jw_end(w);
   if (p->spf) {
-    json_object *sp = json_object_new_object(), *nets = json_object_new_array();
-    mxci_json_add(sp, "record", mxci_json_str(mxc_spf_record(p->spf)));
-    mxci_json_add(
-        sp, "result",
-        json_object_new_string(mxc_verdict_str(mxc_result_verdict(p->spf))));
-    mxci_json_add(sp, "reason",
-                           mxci_json_str(mxc_result_reason(p->spf)));
-    mxci_json_add(sp, "dns_lookups",
-                           json_object_new_int(mxc_spf_dns_lookups(p->spf)));
-    mxci_json_add(sp, "void_lookups",
-                           json_object_new_int(mxc_spf_void_lookups(p->spf)));
+    mxci_jw_object(w, "spf");
+    mxci_jw_str(w, "record", mxc_spf_record(p->spf));
+    mxci_jw_str(w, "result", mxc_verdict_str(mxc_result_verdict(p->spf)));
+    mxci_jw_str(w, "reason", mxc_result_reason(p->spf));
+    mxci_jw_int(w, "dns_lookups", mxc_spf_dns_lookups(p->spf));
+    mxci_jw_int(w, "void_lookups", mxc_spf_void_lookups(p->spf));
+    mxci_jw_array(w, "networks");
     for (i = 0; i < mxc_domain_spf_network_count(r); i++)
-      json_object_array_add(nets,
-                            mxci_json_str(mxc_domain_spf_network(r, i)));
-    mxci_json_add(sp, "networks", nets);
-    mxci_json_add(sp, "warnings", mxci_json_warnings(
-                                               p->spf->warn, p->spf->nwarn));
-    mxci_json_add(x, "spf", sp);
+      mxci_jw_str(w, NULL, mxc_domain_spf_network(r, i));
+    mxci_jw_end(w);
+    mxci_jw_warnings(w, "warnings", p->spf->warn, p->spf->nwarn);
+    mxci_jw_end(w);
   }
-  {
-    json_object *ks = json_object_new_array(), *ru = json_object_new_array();
-    for (i = 0; i < p->nkeys; i++) {
-      const struct mxci_domain_key *k = &p->keys[i];
-      json_object *e = json_object_new_object();
-      mxci_json_add(e, "selector", mxci_json_str(k->selector));
-      mxci_json_add(
-          e, "state", json_object_new_string(mxc_dkim_key_state_str(k->state)));
-      mxci_json_add(e, "type", mxci_json_str(k->type ? k->type : ""));
-      mxci_json_add(e, "bits", json_object_new_int((int)k->bits));
-      mxci_json_add(e, "testing", json_object_new_boolean(k->testing));
-      mxci_json_add(e, "record", mxci_json_str(k->record));
-      mxci_json_add(e, "problem", mxci_json_str(k->problem));
-      json_object_array_add(ks, e);
-    }
-    mxci_json_add(x, "dkim_keys", ks);
-    for (i = 0; i < p->nrua; i++) {
-      json_object *e = json_object_new_object();
-      mxci_json_add(e, "domain", mxci_json_str(p->rua[i].domain));
-      mxci_json_add(
-          e, "state",
-          json_object_new_string(mxc_rua_state_str(p->rua[i].state)));
-      json_object_array_add(ru, e);
-    }
-    mxci_json_add(x, "rua", ru);
+  mxci_jw_array(w, "dkim_keys");
+  for (i = 0; i < p->nkeys; i++) {
+    const struct mxci_domain_key *k = &p->keys[i];
+    mxci_jw_object(w, NULL);
+    mxci_jw_str(w, "selector", k->selector);
+    mxci_jw_str(w, "state", mxc_dkim_key_state_str(k->state));
+    mxci_jw_str(w, "type", k->type ? k->type : "");
+    mxci_jw_int(w, "bits", (int)k->bits);
+    mxci_jw_bool(w, "testing", k->testing);
+    mxci_jw_str(w, "record", k->record);
+    mxci_jw_str(w, "problem", k->problem);
+    mxci_jw_end(w);
   }
-  mxci_json_add(x, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  mxci_json_add(x, "fix", mxci_json_str(r->fix ? r->fix : ""));
-  mxci_json_add(o, "domain_audit", x);
+  mxci_jw_end(w);
+  mxci_jw_array(w, "rua");
+  for (i = 0; i < p->nrua; i++) {
+    mxci_jw_object(w, NULL);
+    mxci_jw_str(w, "domain", p->rua[i].domain);
+    mxci_jw_str(w, "state", mxc_rua_state_str(p->rua[i].state));
+    mxci_jw_end(w);
+  }
+  mxci_jw_end(w);
+  mxci_jw_warnings(w, "warnings", r->warn, r->nwarn);
+  mxci_jw_str(w, "fix", r->fix ? r->fix : "");
+  mxci_jw_end(w);
   if (p->dmarc)
-    mxci_json_members(o, p->dmarc);
+    mxci_json_members(w, p->dmarc);
 }
 
 static void dom_text_subject(struct mxci_buf *b, const mxc_result_t *r, int c)

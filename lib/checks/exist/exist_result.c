@@ -8,7 +8,6 @@
 #include "mxc_private.h"
 #include "exist_private.h"
 
-#include <json-c/json.h>
 
 static const struct mxci_exist *P(const mxc_result_t *r)
 {
@@ -91,42 +90,38 @@ size_t mxc_exist_mx_count(const mxc_result_t *r, size_t i)
 
 /* ---- renderings --------------------------------------------------------- */
 
-static void exist_json_subject(json_object *o, const mxc_result_t *r)
+static void exist_json_subject(struct mxci_jw *w, const mxc_result_t *r)
 {
-  json_object *a = json_object_new_array();
   size_t i;
-  mxci_json_add(o, "input", mxci_json_str(r->input ? r->input : ""));
+  mxci_jw_str(w, "input", r->input ? r->input : "");
+  mxci_jw_array(w, "domains");
   for (i = 0; i < P(r)->ndom; i++)
-    json_object_array_add(a, mxci_json_str(P(r)->dom[i].name));
-  mxci_json_add(o, "domains", a);
+    mxci_jw_str(w, NULL, P(r)->dom[i].name);
+  mxci_jw_end(w);
 }
 
-static void exist_json(json_object *o, const mxc_result_t *r)
+static void exist_json(struct mxci_jw *w, const mxc_result_t *r)
 {
-  json_object *m = json_object_new_object(), *a = json_object_new_array();
   size_t i;
-  mxci_json_add(m, "result",
-                         mxci_json_str(mxc_verdict_str(r->verdict)));
-  mxci_json_add(m, "reason", mxci_json_str(r->reason ? r->reason
-                                                              : ""));
+  mxci_jw_object(w, r->method);
+  mxci_jw_str(w, "result", mxc_verdict_str(r->verdict));
+  mxci_jw_str(w, "reason", r->reason ? r->reason : "");
+  mxci_jw_array(w, "domains");
   for (i = 0; i < P(r)->ndom; i++) {
     const struct mxci_exist_dom *d = &P(r)->dom[i];
-    json_object *x = json_object_new_object();
-    mxci_json_add(x, "domain", mxci_json_str(d->name));
-    mxci_json_add(x, "state",
-                           mxci_json_str(mxc_exist_state_str(d->state)));
-    mxci_json_add(x, "detail", mxci_json_str(d->detail ? d->detail
-                                                                : ""));
-    mxci_json_add(x, "mx", json_object_new_int((int)d->nmx));
-    mxci_json_add(x, "soa", json_object_new_boolean(d->has_soa));
-    mxci_json_add(x, "address",
-                           json_object_new_boolean(d->has_addr));
-    json_object_array_add(a, x);
+    mxci_jw_object(w, NULL);
+    mxci_jw_str(w, "domain", d->name);
+    mxci_jw_str(w, "state", mxc_exist_state_str(d->state));
+    mxci_jw_str(w, "detail", d->detail ? d->detail : "");
+    mxci_jw_int(w, "mx", (int)d->nmx);
+    mxci_jw_bool(w, "soa", d->has_soa);
+    mxci_jw_bool(w, "address", d->has_addr);
+    mxci_jw_end(w);
   }
-  mxci_json_add(m, "domains", a);
-  mxci_json_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  mxci_json_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
-  mxci_json_add(o, r->method, m);
+  mxci_jw_end(w);
+  mxci_jw_warnings(w, "warnings", r->warn, r->nwarn);
+  mxci_jw_str(w, "fix", r->fix ? r->fix : "");
+  mxci_jw_end(w);
 }
 
 static void exist_text_subject(struct mxci_buf *b, const mxc_result_t *r,

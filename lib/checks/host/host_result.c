@@ -7,7 +7,6 @@
 #include "mxc_private.h"
 #include "host_private.h"
 
-#include <json-c/json.h>
 
 static const struct mxci_host *P(const mxc_result_t *r)
 {
@@ -78,37 +77,34 @@ int mxc_host_ptr_is_host(const mxc_result_t *r, size_t i)
 
 /* ---- renderings ----------------------------------------------------------- */
 
-static void host_json_subject(json_object *o, const mxc_result_t *r)
+static void host_json_subject(struct mxci_jw *w, const mxc_result_t *r)
 {
-  mxci_json_add(o, "input", mxci_json_str(r->input ? r->input : ""));
-  mxci_json_add(o, "hostname", mxci_json_str(mxc_host_name(r)));
+  mxci_jw_str(w, "input", r->input ? r->input : "");
+  mxci_jw_str(w, "hostname", mxc_host_name(r));
 }
 
-static void host_json(json_object *o, const mxc_result_t *r)
+static void host_json(struct mxci_jw *w, const mxc_result_t *r)
 {
   const struct mxci_host *p = P(r);
-  json_object *x = json_object_new_object(), *a = json_object_new_array();
   size_t j;
-  mxci_json_add(x, "result",
-                         json_object_new_string(mxc_verdict_str(r->verdict)));
-  mxci_json_add(
-      x, "state", json_object_new_string(mxc_rule_state_str(mxc_result_state(r))));
-  mxci_json_add(x, "reason", mxci_json_str(r->reason));
-  mxci_json_add(x, "lookup_state",
-                         json_object_new_string(mxc_mx_state_str(p->state)));
+  mxci_jw_object(w, "host");
+  mxci_jw_str(w, "result", mxc_verdict_str(r->verdict));
+  mxci_jw_str(w, "state", mxc_rule_state_str(mxc_result_state(r)));
+  mxci_jw_str(w, "reason", r->reason);
+  mxci_jw_str(w, "lookup_state", mxc_mx_state_str(p->state));
+  mxci_jw_array(w, "addresses");
   for (j = 0; j < p->naddr; j++) {
-    json_object *e = json_object_new_object();
-    mxci_json_add(e, "address", mxci_json_str(p->addr[j]));
-    mxci_json_add(e, "ptr_is_host",
-                           json_object_new_boolean(mxc_host_ptr_is_host(r, j)));
+    mxci_jw_object(w, NULL);
+    mxci_jw_str(w, "address", p->addr[j]);
+    mxci_jw_bool(w, "ptr_is_host", mxc_host_ptr_is_host(r, j));
     if (p->iprev[j])
-      mxci_json_members(e, p->iprev[j]);
-    json_object_array_add(a, e);
+      mxci_json_members(w, p->iprev[j]);
+    mxci_jw_end(w);
   }
-  mxci_json_add(x, "addresses", a);
-  mxci_json_add(x, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  mxci_json_add(x, "fix", mxci_json_str(r->fix ? r->fix : ""));
-  mxci_json_add(o, "host", x);
+  mxci_jw_end(w);
+  mxci_jw_warnings(w, "warnings", r->warn, r->nwarn);
+  mxci_jw_str(w, "fix", r->fix ? r->fix : "");
+  mxci_jw_end(w);
 }
 
 static void host_text_subject(struct mxci_buf *b, const mxc_result_t *r, int c)

@@ -7,7 +7,6 @@
 #include "mxc_private.h"
 #include "iprev_private.h"
 
-#include <json-c/json.h>
 
 #define S(x) ((x) ? (x) : "")
 
@@ -118,46 +117,46 @@ const char *mxc_name_state_str(mxc_name_state_t s)
 
 /* ---- renderings --------------------------------------------------------- */
 
-static void iprev_json(json_object *o, const mxc_result_t *r)
+static void iprev_json(struct mxci_jw *w, const mxc_result_t *r)
 {
-  json_object *m, *ptr;
   size_t i, j;
 
-  m = json_object_new_object();
-  mxci_json_add(m, "result", mxci_json_str(mxc_verdict_str(r->verdict)));
-  mxci_json_add(m, "reason", mxci_json_str(r->reason ? r->reason : ""));
+  mxci_jw_object(w, r->method);
+  mxci_jw_str(w, "result", mxc_verdict_str(r->verdict));
+  mxci_jw_str(w, "reason", r->reason ? r->reason : "");
   /* RFC 8601 section 2.7.3: the property of iprev is policy.iprev. */
-  mxci_json_add(m, "policy.iprev", mxci_json_str(r->address));
-  mxci_json_add(m, "reverse_name", mxci_json_str(r->reverse));
-  ptr = json_object_new_array();
+  mxci_jw_str(w, "policy.iprev", r->address);
+  mxci_jw_str(w, "reverse_name", r->reverse);
+  mxci_jw_array(w, "ptr");
   for (i = 0; i < P(r)->nnames; i++) {
-    json_object *n = json_object_new_object(), *a = json_object_new_array();
-    mxci_json_add(n, "name", mxci_json_str(P(r)->names[i].name));
-    mxci_json_add(n, "result",
-                           mxci_json_str(mxc_name_state_str(P(r)->names[i].state)));
+    mxci_jw_object(w, NULL);
+    mxci_jw_str(w, "name", P(r)->names[i].name);
+    mxci_jw_str(w, "result", mxc_name_state_str(P(r)->names[i].state));
+    mxci_jw_array(w, "addresses");
     for (j = 0; j < P(r)->names[i].naddr; j++)
-      json_object_array_add(a, mxci_json_str(P(r)->names[i].addrs[j]));
-    mxci_json_add(n, "addresses", a);
+      mxci_jw_str(w, NULL, P(r)->names[i].addrs[j]);
+    mxci_jw_end(w);
     if (P(r)->names[i].detail)
-      mxci_json_add(n, "detail", mxci_json_str(P(r)->names[i].detail));
-    json_object_array_add(ptr, n);
+      mxci_jw_str(w, "detail", P(r)->names[i].detail);
+    mxci_jw_end(w);
   }
-  mxci_json_add(m, "ptr", ptr);
-  mxci_json_add(m, "matched_name", mxci_json_str(P(r)->matched));
+  mxci_jw_end(w);
+  mxci_jw_str(w, "matched_name", P(r)->matched);
   if (P(r)->zone) {
-    json_object *z = json_object_new_object(), *ns = json_object_new_array();
-    mxci_json_add(z, "zone", mxci_json_str(P(r)->zone));
+    mxci_jw_object(w, "reverse_zone");
+    mxci_jw_str(w, "zone", P(r)->zone);
+    mxci_jw_array(w, "ns");
     for (i = 0; i < P(r)->nzone_ns; i++)
-      json_object_array_add(ns, mxci_json_str(P(r)->zone_ns[i]));
-    mxci_json_add(z, "ns", ns);
-    mxci_json_add(m, "reverse_zone", z);
+      mxci_jw_str(w, NULL, P(r)->zone_ns[i]);
+    mxci_jw_end(w);
+    mxci_jw_end(w);
   } else {
-    mxci_json_add(m, "reverse_zone", NULL);
+    mxci_jw_null(w, "reverse_zone");
   }
-  mxci_json_add(m, "dnssec", json_object_new_boolean(r->dnssec));
-  mxci_json_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  mxci_json_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
-  mxci_json_add(o, r->method, m);
+  mxci_jw_bool(w, "dnssec", r->dnssec);
+  mxci_jw_warnings(w, "warnings", r->warn, r->nwarn);
+  mxci_jw_str(w, "fix", r->fix ? r->fix : "");
+  mxci_jw_end(w);
 }
 
 

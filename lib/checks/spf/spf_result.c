@@ -6,7 +6,6 @@
 #include "mxc_private.h"
 #include "spf_private.h"
 
-#include <json-c/json.h>
 
 #define S(x) ((x) ? (x) : "")
 
@@ -126,44 +125,41 @@ const char *mxc_spf_libspf2_detail(const mxc_result_t *r)
 
 /* ---- renderings --------------------------------------------------------- */
 
-static void spf_json(json_object *o, const mxc_result_t *r)
+static void spf_json(struct mxci_jw *w, const mxc_result_t *r)
 {
   const struct mxci_spf_res *p = r->data;
-  json_object *m = json_object_new_object(), *t, *l2;
   size_t i;
 
-  mxci_json_add(m, "result", mxci_json_str(mxc_verdict_str(r->verdict)));
-  mxci_json_add(m, "reason", mxci_json_str(r->reason ? r->reason : ""));
-  mxci_json_add(m, "domain", mxci_json_str(p->spf_domain ? p->spf_domain : ""));
-  mxci_json_add(m, "scope", mxci_json_str(p->spf_scope == MXC_SPF_SCOPE_HELO
-                                              ? "helo"
-                                              : "mfrom"));
+  mxci_jw_object(w, r->method);
+  mxci_jw_str(w, "result", mxc_verdict_str(r->verdict));
+  mxci_jw_str(w, "reason", r->reason ? r->reason : "");
+  mxci_jw_str(w, "domain", p->spf_domain ? p->spf_domain : "");
+  mxci_jw_str(w, "scope",
+              p->spf_scope == MXC_SPF_SCOPE_HELO ? "helo" : "mfrom");
   /* RFC 8601 section 2.7.2: the properties of spf are smtp.mailfrom and
    * smtp.helo. */
-  mxci_json_add(m, "smtp.mailfrom",
-                         p->spf_scope == MXC_SPF_SCOPE_MFROM
-                             ? mxci_json_str(p->spf_sender ? p->spf_sender : "")
-                             : NULL);
-  mxci_json_add(m, "smtp.helo", mxci_json_str(p->spf_helo));
-  mxci_json_add(m, "explanation",
-                         mxci_json_str(r->verdict == MXC_VERDICT_FAIL && p->spf_exp
-                                  ? p->spf_exp
-                                  : ""));
-  mxci_json_add(m, "record", mxci_json_str(p->spf_record ? p->spf_record : ""));
-  mxci_json_add(m, "dns_lookups", json_object_new_int(p->spf_lookups));
-  mxci_json_add(m, "void_lookups", json_object_new_int(p->spf_voids));
-  t = json_object_new_array();
+  if (p->spf_scope == MXC_SPF_SCOPE_MFROM)
+    mxci_jw_str(w, "smtp.mailfrom", p->spf_sender ? p->spf_sender : "");
+  else
+    mxci_jw_null(w, "smtp.mailfrom");
+  mxci_jw_str(w, "smtp.helo", p->spf_helo);
+  mxci_jw_str(w, "explanation",
+              r->verdict == MXC_VERDICT_FAIL && p->spf_exp ? p->spf_exp : "");
+  mxci_jw_str(w, "record", p->spf_record ? p->spf_record : "");
+  mxci_jw_int(w, "dns_lookups", p->spf_lookups);
+  mxci_jw_int(w, "void_lookups", p->spf_voids);
+  mxci_jw_array(w, "trace");
   for (i = 0; i < p->nspf_trace; i++)
-    json_object_array_add(t, mxci_json_str(p->spf_trace[i]));
-  mxci_json_add(m, "trace", t);
-  mxci_json_add(m, "warnings", mxci_json_warnings(r->warn, r->nwarn));
-  mxci_json_add(m, "fix", mxci_json_str(r->fix ? r->fix : ""));
+    mxci_jw_str(w, NULL, p->spf_trace[i]);
+  mxci_jw_end(w);
+  mxci_jw_warnings(w, "warnings", r->warn, r->nwarn);
+  mxci_jw_str(w, "fix", r->fix ? r->fix : "");
   /* Always there, so that tools can compare. */
-  l2 = json_object_new_object();
-  mxci_json_add(l2, "result", mxci_json_str(mxc_spf_libspf2_result(r)));
-  mxci_json_add(l2, "detail", mxci_json_str(mxc_spf_libspf2_detail(r)));
-  mxci_json_add(m, "libspf2", l2);
-  mxci_json_add(o, r->method, m);
+  mxci_jw_object(w, "libspf2");
+  mxci_jw_str(w, "result", mxc_spf_libspf2_result(r));
+  mxci_jw_str(w, "detail", mxc_spf_libspf2_detail(r));
+  mxci_jw_end(w);
+  mxci_jw_end(w);
 }
 
 
