@@ -798,13 +798,13 @@ static void nagios_output(struct run *r)
 enum { P_IPREV, P_SPF, P_N };
 struct pair {
   struct run *r;
-  char *input;
   size_t idx;          /* argument order, or NOW (batch) */
   unsigned long line;  /* the batch line (0: an argument) */
   int want[P_N];       /* the checks of this address */
   mxc_status_t st[P_N];
   mxc_result_t *res[P_N];
   int ndone, nwant;
+  char input[];        /* in the same allocation */
 };
 
 static void pair_finish(struct pair *p)
@@ -865,7 +865,6 @@ static void pair_finish(struct pair *p)
   }
   for (k = 0; k < P_N; k++)
     mxc_result_free(p->res[k]);
-  free(p->input);
   free(p);
 }
 
@@ -906,19 +905,22 @@ static int is_host_name(const char *s);
 static void start_one(struct run *r, const char *addr, size_t idx,
                       unsigned long line)
 {
-  struct pair *p = calloc(1, sizeof(*p));
+  size_t len = strlen(addr);
+  struct pair *p = calloc(1, sizeof(*p) + len + 1);
   mxc_status_t st;
-  if (p == NULL || (p->input = strdup(addr)) == NULL)
+  int host = is_host_name(addr);
+  if (p == NULL)
     die(EX_UNKNOWN, "out of memory");
+  memcpy(p->input, addr, len + 1);
   p->r = r;
   p->idx = idx;
   p->line = line;
   p->want[P_IPREV] = 1;
-  p->want[P_SPF] = r->o.spf && !is_host_name(addr);
+  p->want[P_SPF] = r->o.spf && !host;
   p->nwant = p->want[P_IPREV] + p->want[P_SPF];
   /* a HOST: the library's host check (its addresses' iprev) in the place
    * of the iprev result */
-  st = is_host_name(addr) ? mxc_host_start(r->ctx, addr, done_iprev, p, NULL)
+  st = host ? mxc_host_start(r->ctx, addr, done_iprev, p, NULL)
                           : mxc_iprev_start(r->ctx, addr, done_iprev, p, NULL);
   if (st != MXC_OK) {
     p->st[P_IPREV] = st;

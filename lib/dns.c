@@ -31,7 +31,6 @@ struct mxci_dnsent {
   struct mxci_dnsent *hnext; /* hash chain */
   struct mxci_dnsent *qnext; /* ctx send queue */
   struct mxci_dnsent *lnext, *lprev; /* done entries, oldest first */
-  char *name;                /* lowercase, no final dot */
   uint16_t type;
   uint32_t hash;
   int done;
@@ -43,6 +42,7 @@ struct mxci_dnsent {
   struct mxci_answer ans;
   struct mxci_waiter *waiters;
   mxc_ctx_t *ctx;
+  char name[];               /* lowercase, no final dot */
 };
 
 struct mxci_cache {
@@ -86,7 +86,6 @@ int mxci_dns_init(mxc_ctx_t *ctx)
 static void ent_free(struct mxci_dnsent *e)
 {
   mxci_answer_clear(&e->ans);
-  mxci_free(e->name);
   mxci_free(e);
 }
 
@@ -389,7 +388,12 @@ static void send_one(mxc_ctx_t *ctx, struct mxci_dnsent *e, int64_t now)
   /* A random ID: c-ares 1.18's ares_send() sends the caller's ID as it
    * is, and the ID (with the port) is what stops off-path forgeries
    * (RFC 5452 section 4). */
-  mxci_random(q, 2);
+  if (ctx->idleft < 2) {
+    mxci_random(ctx->idpool, sizeof(ctx->idpool));
+    ctx->idleft = sizeof(ctx->idpool);
+  }
+  ctx->idleft -= 2;
+  memcpy(q, ctx->idpool + ctx->idleft, 2);
   ctx->stats.queries_sent++;
   flight_add(ctx, e, now);
   ares_send(ctx->channel, q, qlen, ares_done, e);
@@ -528,14 +532,12 @@ static mxc_status_t lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
       break;
     }
     if (e == NULL) {
-      e = mxci_calloc(1, sizeof(*e));
+      /* the name in the same allocation: one malloc per entry */
+      size_t len = strlen(key);
+      e = mxci_calloc(1, sizeof(*e) + len + 1);
       if (e == NULL)
         return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
-      e->name = mxci_strdup(key);
-      if (e->name == NULL) {
-        mxci_free(e);      /* LCOV_EXCL_LINE: OutOfMemory */
-        return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
-      }
+      memcpy(e->name, key, len + 1);
       e->type = type;
       e->hash = h;
       e->ctx = ctx;

@@ -44,7 +44,7 @@ struct iprev_check {
   int all_ad, answers;
   int stage_error; /* PTR stage set a final verdict */
   struct lookup ptr;
-  struct lookup ns;
+  struct lookup *ns;  /* the reverse zone's NS: only when there is no PTR */
   struct lookup *fw;  /* one per PTR name tried */
   struct lookup *pa;  /* A probes (IPv6) */
   size_t nfw;
@@ -527,9 +527,11 @@ static void ptr_done(void *arg, const struct mxci_answer *ans)
                                                         : "no PTR data"));
     if (zone) {
       MXCI_IPREV(r)->zone = mxci_strdup(zone);
-      f->ns.f = f;
-      if (MXCI_IPREV(r)->zone == NULL ||
-          start_lookup(f, &f->ns, zone, MXCI_T_NS, ns_done) < 0) {
+      f->ns = mxci_calloc(1, sizeof(*f->ns));
+      if (f->ns)
+        f->ns->f = f;
+      if (MXCI_IPREV(r)->zone == NULL || f->ns == NULL ||
+          start_lookup(f, f->ns, zone, MXCI_T_NS, ns_done) < 0) {
         r->fix = mxci_asprintf("Ask whoever runs the reverse zone %s to "
                                "publish a PTR record for %s.",
                                zone, r->address);
@@ -610,7 +612,8 @@ static void iprev_abort(mxc_check_t *chk)
   struct iprev_check *f = chk->priv;
   size_t i;
   lookup_cancel(&f->ptr);
-  lookup_cancel(&f->ns);
+  if (f->ns)
+    lookup_cancel(f->ns);
   for (i = 0; f->fw && i < f->nfw; i++) {
     lookup_cancel(&f->fw[i]);
     lookup_cancel(&f->pa[i]);
@@ -624,7 +627,10 @@ static void iprev_free(mxc_check_t *chk)
   if (f == NULL)
     return;
   mxci_free(f->ptr.own);
-  mxci_free(f->ns.own);
+  if (f->ns) {
+    mxci_free(f->ns->own);
+    mxci_free(f->ns);
+  }
   for (i = 0; f->fw && i < f->nfw; i++) {
     mxci_free(f->fw[i].own);
     mxci_free(f->pa[i].own);
