@@ -35,8 +35,9 @@ static int grow(struct mxci_jw *w, size_t more)
     return -1;
   if (w->len + more < w->cap)
     return 0;
-  /* 1 KiB: an FCrDNS result (about 600 octets) in one allocation */
-  cap = w->cap ? w->cap : 1024;
+  /* 4 KiB: an FCrDNS result (about 600 octets) or one with SPF's trace
+   * (about 3,000) without growing; it is freed when printed */
+  cap = w->cap ? w->cap : 4096;
   while (cap <= w->len + more) {
     if (cap > ((size_t)-1) / 2) {
       w->failed = 1; /* LCOV_EXCL_LINE */
