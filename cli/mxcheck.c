@@ -803,6 +803,7 @@ struct pair {
   int want[P_N];       /* the checks of this address */
   mxc_status_t st[P_N];
   mxc_result_t *res[P_N];
+  int borrowed[P_N];   /* res[k] is the library's, for the callback only */
   int ndone, nwant;
   char input[];        /* in the same allocation */
 };
@@ -864,7 +865,8 @@ static void pair_finish(struct pair *p)
     put(r, p->idx, p->line, out);
   }
   for (k = 0; k < P_N; k++)
-    mxc_result_free(p->res[k]);
+    if (!p->borrowed[k])
+      mxc_result_free(p->res[k]);
   free(p);
 }
 
@@ -874,8 +876,14 @@ static void pair_one(struct pair *p, int k, mxc_status_t st,
                      const mxc_result_t *res)
 {
   p->st[k] = st;
-  if (res && (p->res[k] = mxc_result_dup(res)) == NULL)
+  if (p->ndone + 1 == p->nwant) {
+    /* the last result: the pair is reported before the callback returns,
+     * so the library's result serves without a copy */
+    p->res[k] = (mxc_result_t *)res;
+    p->borrowed[k] = 1;
+  } else if (res && (p->res[k] = mxc_result_dup(res)) == NULL) {
     die(EX_UNKNOWN, "out of memory");
+  }
   if (++p->ndone == p->nwant) {
     struct run *r = p->r;
     pair_finish(p);
