@@ -132,6 +132,19 @@ int mxci_dns_build_query(const char *name, uint16_t type, int edns,
  * backwards (RFC 1035 section 4.1.4 only allows "a prior occurrence"), which
  * makes loops impossible; the jump count is bounded all the same.
  */
+/* 1: an octet a name's text shows as it is (not '.', '\\', controls,
+ * space or beyond 0x7e) */
+static const unsigned char plain_octet[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+};
+
 static int read_name(const unsigned char *pkt, size_t len, size_t *off,
                      char *out, size_t outlen)
 {
@@ -172,6 +185,19 @@ static int read_name(const unsigned char *pkt, size_t len, size_t *off,
       if (o + 1 >= outlen)
         return -1;
       out[o++] = '.';
+    }
+    /* A label of letters, digits and hyphens (nearly all) is copied as it
+     * is; others octet by octet, escaping as RFC 1035 section 5.1 does. */
+    if (o + c + 1 < outlen) {
+      unsigned i = 0;
+      while (i < c && plain_octet[pkt[p + i]])
+        i++;
+      if (i == c) {
+        memcpy(out + o, pkt + p, c);
+        o += c;
+        p += c;
+        continue;
+      }
     }
     for (unsigned i = 0; i < c; i++) {
       unsigned char ch = pkt[p + i];
