@@ -131,14 +131,16 @@ static long token_number(const char *t, unsigned base)
 /* Returns a static reason when the name looks generic, else NULL.  Run
  * on every name checked: no printf, and a word is compared only with the
  * tokens that start with its letter. */
+/* Why name looks generic, or NULL; why[] (whylen octets) may hold the
+ * text (not a static buffer: contexts may run in several threads). */
 static const char *generic_reason(const char *name, int family,
-                                  const unsigned char *b)
+                                  const unsigned char *b, char *why,
+                                  size_t whylen)
 {
   static const char hexd[] = "0123456789abcdef";
   char tok[64][64];
   size_t nt = 0, i, j;
   const char *p = name;
-  static char why[160];
   int hits = 0;
   unsigned k;
 
@@ -159,7 +161,7 @@ static const char *generic_reason(const char *name, int family,
     for (j = 0; generic_words[j]; j++)
       if (tok[i][0] == generic_words[j][0] &&
           strcmp(tok[i], generic_words[j]) == 0) {
-        snprintf(why, sizeof(why), "it contains \"%s\"", generic_words[j]);
+        snprintf(why, whylen, "it contains \"%s\"", generic_words[j]);
         return why;
       }
   if (family == 4) {
@@ -237,6 +239,7 @@ static void iprev_done(struct iprev_check *f)
   size_t i;
   int any_temp = 0;
   const char *gname = NULL, *gwhy;
+  char gbuf[160];
 
   r->dnssec = f->answers > 0 && f->all_ad;
   if (!f->stage_error) {
@@ -294,7 +297,8 @@ static void iprev_done(struct iprev_check *f)
       }
     }
   }
-  if (gname && (gwhy = generic_reason(gname, f->family, f->b)) != NULL)
+  if (gname && (gwhy = generic_reason(gname, f->family, f->b, gbuf,
+                                      sizeof(gbuf))) != NULL)
     mxci_result_warn(r, "generic-name",
                      "%s looks like a generic (dynamic/residential) name: %s. "
                      "Receivers score such names as end-user addresses; use "
