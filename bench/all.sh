@@ -37,9 +37,9 @@ fi
 mkdir -p "$out" || exit 2
 start=$(date +%s)
 if [ "$quick" = yes ]; then
-  f_args=(--quick); s_args=(--quick); d_args=(--quick)
+  f_args=(--quick --instr); s_args=(--quick); d_args=(--quick)
 else
-  f_args=(); s_args=(); d_args=(--count 2000 --big 20)
+  f_args=(--instr); s_args=(); d_args=(--count 2000 --big 20)
 fi
 step() { # NAME SCRIPT ARGS...: run one benchmark, its output into the log
   local name=$1 t0

@@ -15,6 +15,10 @@
 #   --mx-args "ARGS"  extra arguments for every mxcheck run (e.g. --no-edns)
 #   --no-netns        do not use a private network namespace (see below)
 #   --no-dnsperf      skip the server-ceiling measurement
+#   --instr           also count instructions per check (valgrind's
+#                     callgrind; 2,000 addresses) of the bare c-ares client,
+#                     mxcheck -q and mxcheck --json: figures a busy machine
+#                     does not move, unlike the wall-clock ones
 #   --keep DIR        keep the data, outputs and raw results in DIR
 #   -h, --help
 #
@@ -60,6 +64,7 @@ mx=${MXCHECK:-$top/cli/mxcheck}
 mx_args=
 netns=yes
 do_dnsperf=yes
+do_instr=no
 keep=
 while [ $# -gt 0 ]; do
   case $1 in
@@ -78,6 +83,7 @@ while [ $# -gt 0 ]; do
     --mx-args=*) mx_args=${1#*=}; shift ;;
     --no-netns) netns=no; shift ;;
     --no-dnsperf) do_dnsperf=no; shift ;;
+    --instr) do_instr=yes; shift ;;
     --keep) keep=${2:?}; shift 2 ;;
     --keep=*) keep=${1#*=}; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -414,6 +420,44 @@ if [ "$do_dnsperf" = yes ] && [ -n "$dnsperf" ]; then
 fi
 
 # ---------------------------------------------------------------------------
+# Instructions per check (--instr)
+
+instr_out=
+ir_of() { # CALLGRIND-LOG: the instructions it collected
+  sed -n 's/.*Collected : *\([0-9]*\).*/\1/p' "$1" | tail -1
+}
+if [ "$do_instr" = yes ]; then
+  if ! command -v valgrind >/dev/null 2>&1; then
+    instr_out="valgrind not found (package valgrind): skipped"$'\n'
+  else
+    ni=$((count < 2000 ? count : 2000))
+    head -n "$ni" "$addrs" >"$tmp/instr-addrs.txt"
+    vg=(valgrind --tool=callgrind --callgrind-out-file=/dev/null)
+    echo "$me: counting instructions (callgrind, $ni checks)" >&2
+    if [ -n "$bare" ]; then
+      timeout 600 "${vg[@]}" "$bare" -s "127.0.0.1:$port" -w 100 \
+        <"$tmp/instr-addrs.txt" >/dev/null 2>"$tmp/instr-bare.log"
+      ir_bare=$(ir_of "$tmp/instr-bare.log")
+    fi
+    for mode in q json; do
+      timeout 600 "${mx_env[@]}" "${vg[@]}" "$mx" --batch "$tmp/instr-addrs.txt" \
+        --server "127.0.0.1:$port" --parallel 100 "-${mode/json/-json}" \
+        "${mx_extra[@]}" >/dev/null 2>"$tmp/instr-$mode.log"
+    done
+    ir_q=$(ir_of "$tmp/instr-q.log")
+    ir_json=$(ir_of "$tmp/instr-json.log")
+    instr_out=$(awk -v n="$ni" -v b="${ir_bare:-}" -v q="${ir_q:-}" \
+      -v j="${ir_json:-}" 'BEGIN {
+        if (b != "") printf "  bare c-ares client (W=100)   %8.0f per check\n", b / n
+        if (q != "") printf "  mxcheck -q (--parallel 100)  %8.0f per check%s\n", q / n,
+          (b != "" ? sprintf("  (%.2fx the bare client)", q / b) : "")
+        if (j != "") printf "  mxcheck --json               %8.0f per check%s\n", j / n,
+          (b != "" ? sprintf("  (%.2fx the bare client)", j / b) : "")
+      }')$'\n'
+  fi
+fi
+
+# ---------------------------------------------------------------------------
 # Report
 
 echo
@@ -430,6 +474,11 @@ if [ -n "$perf_out" ]; then
   echo
   echo "server ceiling (dnsperf, the PTR/A/AAAA mix of a check):"
   printf '%s' "$perf_out" | sed 's/^/  /'
+fi
+if [ -n "$instr_out" ]; then
+  echo
+  echo "instructions (callgrind, user space, start-up included; not timed):"
+  printf '%s' "$instr_out"
 fi
 if [ -s "$problems" ]; then
   echo
