@@ -200,7 +200,7 @@ clean-local-sanitize:
 #   make fuzz FUZZ_SECONDS=3600 FUZZ_TARGET=fuzz_spf   a long run by hand
 FUZZ_CC = clang
 FUZZ_SECONDS = 60
-FUZZ_SMOKE_SECONDS = 20
+FUZZ_SMOKE_SECONDS = 10
 FUZZ_TARGET = fuzz_dnsmsg
 FUZZ_ENV = CC="$(FUZZ_CC)" \
 	CPPFLAGS="-I$(top_srcdir)/lib -I$(top_builddir)/lib -I$(top_builddir) \

@@ -31,7 +31,8 @@ fi
 # script is bypassed for the real binary.
 wrap=${MXC_MILTER_WRAPPER:-}
 if [ -n "$wrap" ] && head -c 2 "$MILTER" | grep -q '#!'; then
-  export LD_LIBRARY_PATH=$(cd "$(dirname "$MILTER")/../lib/.libs" && pwd)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  libs=$(cd "$(dirname "$MILTER")/../lib/.libs" && pwd) || exit 99
+  export LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   MILTER=$(dirname "$MILTER")/.libs/$(basename "$MILTER")
 fi
 msg=$src/tests/compliance
