@@ -620,3 +620,32 @@ const char *mxci_type_str(uint16_t type)
     return "?";
   }
 }
+
+/* Presentation form of a wire-format name of at most len octets (no final
+ * dot; "." for the root), escaped as RFC 1035 section 5.1 does; cut to
+ * fit outlen. */
+void mxci_wire_text(const unsigned char *w, size_t len, char *out,
+                    size_t outlen)
+{
+  size_t i = 0, o = 0;
+  if (len == 0 || w[0] == 0) {
+    snprintf(out, outlen, ".");
+    return;
+  }
+  while (i < len && w[i] && o + 8 < outlen) {
+    size_t l = w[i], j;
+    if (i)
+      out[o++] = '.';
+    for (j = 1; j <= l && i + j < len && o + 5 < outlen; j++) {
+      unsigned char c = w[i + j];
+      if (c == '.' || c == '\\')
+        o += (size_t)snprintf(out + o, outlen - o, "\\%c", c);
+      else if (c <= ' ' || c >= 0x7f)
+        o += (size_t)snprintf(out + o, outlen - o, "\\%03u", c);
+      else
+        out[o++] = (char)c;
+    }
+    i += l + 1;
+  }
+  out[o] = '\0';
+}

@@ -169,6 +169,12 @@ int mxci_dns_build_query(const char *name, uint16_t type, int edns,
 int mxci_dns_parse(const unsigned char *pkt, size_t len,
                    struct mxci_answer *ans);
 void mxci_answer_clear(struct mxci_answer *ans);
+/* The longest name in wire format (RFC 1035 section 3.1). */
+#define MXCI_WIRE_MAX 255
+/* Presentation form of a wire-format name of at most len octets (no final
+ * dot; "." for the root), cut to fit outlen. */
+void mxci_wire_text(const unsigned char *w, size_t len, char *out,
+                    size_t outlen);
 struct mxci_answer *mxci_answer_dup(const struct mxci_answer *ans);
 /* Follow the CNAME chain of qname inside the answer section.  Returns the
  * final owner name (pointing into ans, or qname itself) and the number of

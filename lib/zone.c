@@ -107,32 +107,6 @@ static int wire_under(const unsigned char *a, size_t alen,
   return alen - i == blen && memcmp(a + i, b, blen) == 0;
 }
 
-/* Presentation form (no final dot; "." for the root). */
-static void wire_text(const unsigned char *w, char *out, size_t outlen)
-{
-  size_t i = 0, o = 0;
-  if (w[0] == 0) {
-    snprintf(out, outlen, ".");
-    return;
-  }
-  while (w[i] && o + 8 < outlen) {
-    size_t l = w[i], j;
-    if (i)
-      out[o++] = '.';
-    for (j = 1; j <= l && o + 5 < outlen; j++) {
-      unsigned char c = w[i + j];
-      if (c == '.' || c == '\\')
-        o += (size_t)snprintf(out + o, outlen - o, "\\%c", c);
-      else if (c <= ' ' || c >= 0x7f)
-        o += (size_t)snprintf(out + o, outlen - o, "\\%03u", c);
-      else
-        out[o++] = (char)c;
-    }
-    i += l + 1;
-  }
-  out[o] = '\0';
-}
-
 static uint32_t hash_wire(const unsigned char *w, size_t len)
 {
   uint32_t h = 2166136261u;
@@ -343,7 +317,7 @@ static int add_record(struct loader *L, zs_scanner_t *s)
                        "a zone for the root (use $ORIGIN)");
     memcpy(z->owire, owner, olen);
     z->olen = olen;
-    wire_text(owner, text, sizeof(text));
+    mxci_wire_text(owner, MXCI_WIRE_MAX, text, sizeof(text));
     if ((z->origin = mxci_strdup(text)) == NULL)
       return load_fail(L, MXC_ENOMEM, 0, "out of memory"); /* LCOV_EXCL_LINE */
     L->have_origin = 1;
@@ -459,7 +433,7 @@ static mxc_status_t zone_load(mxc_ctx_t *ctx, const char *where,
     wire_lower(z->owire, z->olen);
     {
       char t[MXCI_MAX_NAME];
-      wire_text(z->owire, t, sizeof(t));
+      mxci_wire_text(z->owire, MXCI_WIRE_MAX, t, sizeof(t));
       if ((z->origin = mxci_strdup(t)) == NULL) {
         L.st = MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
         goto out;          /* LCOV_EXCL_LINE: OutOfMemory */
@@ -887,7 +861,7 @@ int mxci_zone_lookup(mxc_ctx_t *ctx, const char *name, uint16_t type,
     if (zs->pending)
       zs->pending->prev = p;
     zs->pending = p;
-    wire_text(cur, target, sizeof(target));
+    mxci_wire_text(cur, MXCI_WIRE_MAX, target, sizeof(target));
     /* The caller's waiter follows the query: cancelling it unhooks this
      * one (p is then freed with the context). */
     *st = resolve(ctx, target, type, pending_done, p, w);

@@ -38,32 +38,6 @@
 #include <stdio.h>
 #include <time.h>
 
-static void wire_text(const unsigned char *w, size_t len, char *out,
-                      size_t outlen)
-{
-  size_t i = 0, o = 0;
-  if (len == 0 || w[0] == 0) {
-    snprintf(out, outlen, ".");
-    return;
-  }
-  while (i < len && w[i] && o + 8 < outlen) {
-    size_t l = w[i], j;
-    if (i)
-      out[o++] = '.';
-    for (j = 1; j <= l && i + j < len && o + 5 < outlen; j++) {
-      unsigned char c = w[i + j];
-      if (c == '.' || c == '\\')
-        o += (size_t)snprintf(out + o, outlen - o, "\\%c", c);
-      else if (c <= ' ' || c >= 0x7f)
-        o += (size_t)snprintf(out + o, outlen - o, "\\%03u", c);
-      else
-        out[o++] = (char)c;
-    }
-    i += l + 1;
-  }
-  out[o] = '\0';
-}
-
 static const char *type_text(uint16_t t, char *buf, size_t len)
 {
   const char *s = mxci_type_str(t);
@@ -293,7 +267,7 @@ static void report(struct walk *w, const struct judged *j, int fail,
   mxc_rule_state_t st = fail ? MXC_RULE_FAIL : MXC_RULE_WARN;
   char a[64], t[40], zone[MXCI_MAX_NAME];
   const char *other = fail ? "" : "; another signature is good";
-  wire_text(w->apex, w->alen, zone, sizeof(zone));
+  mxci_wire_text(w->apex, w->alen, zone, sizeof(zone));
   switch (j->st) {
   case S_GOOD:
   case S_UNSUPPORTED:
@@ -305,7 +279,7 @@ static void report(struct walk *w, const struct judged *j, int fail,
     break;
   case S_SIGNER: {
     char s[MXCI_MAX_NAME];
-    wire_text(j->g.signer, j->g.slen, s, sizeof(s));
+    mxci_wire_text(j->g.signer, j->g.slen, s, sizeof(s));
     finding(w, st, "signer", owner, type,
             "the signature of %s %s (key tag %u) names the signer %s, not "
             "the zone %s%s",
@@ -364,7 +338,7 @@ static int check_set(void *arg, const struct mxci_zset *s)
   if (s->n == 0)
     return 0;
   w->x->nsets++;
-  wire_text(s->owner, s->olen, owner, sizeof(owner));
+  mxci_wire_text(s->owner, s->olen, owner, sizeof(owner));
   if (s->nsig == 0) {
     if (w->x->is_signed)
       finding(w, MXC_RULE_FAIL, "unsigned", owner, type,
