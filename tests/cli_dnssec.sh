@@ -9,24 +9,15 @@
 # (reverse names) goes to the fixture of tests/dnsfixture.sh.
 set -u
 
-MXCHECK=${MXCHECK:-cli/mxcheck}
-SERVER=${MXC_TEST_DNS:-127.0.0.1:9}
 for t in ldns-keygen ldns-signzone python3; do
   if ! command -v "$t" >/dev/null 2>&1; then
     echo "SKIP: $t not installed (Debian: ldnsutils)"
     exit 77
   fi
 done
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-  fail=$((fail + 1))
-  echo "FAIL: $*"
-}
+# shellcheck source=tests/clilib.sh
+. "$(dirname "$0")/clilib.sh"
+SERVER=$MXC_TEST_DNS
 
 cat >"$tmp/signed.test.zone" <<'ZONE'
 $ORIGIN signed.test.
