@@ -96,9 +96,9 @@ noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 	%reldir%/checks/dnssec/dnssec_result.c
 %canon_reldir%_libmxcheck_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DMXC_BUILDING_LIBRARY
 %canon_reldir%_libmxcheck_core_la_CFLAGS = $(AM_CFLAGS) $(VISIBILITY_CFLAGS) \
-	$(CARES_CFLAGS) $(JSONC_CFLAGS) $(OPENDKIM_CFLAGS) $(PSL_CFLAGS) \
+	$(CARES_CFLAGS) $(OPENDKIM_CFLAGS) $(PSL_CFLAGS) \
 	$(CRYPTO_CFLAGS) $(ZSCANNER_CFLAGS)
-%canon_reldir%_libmxcheck_core_la_LIBADD = $(CARES_LIBS) $(JSONC_LIBS) \
+%canon_reldir%_libmxcheck_core_la_LIBADD = $(CARES_LIBS) \
 	$(SPF2_LIBS) $(OPENDKIM_LIBS) $(PSL_LIBS) $(CRYPTO_LIBS) \
 	$(ZSCANNER_LIBS)
 
