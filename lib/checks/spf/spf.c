@@ -372,13 +372,17 @@ static void lookup_cb(void *arg, const struct mxci_answer *ans)
   run(s);
 }
 
-/* Lookups that the end of the check waits for: the type 99 query and
- * the lookups sent ahead (the lint reads their answers). */
+/* Lookups that the end of the check waits for, when the lint runs: the
+ * type 99 query and the records sent ahead (the lint reads them; the
+ * other lookups sent ahead are not waited for: their queries still fill
+ * the cache). */
 static int tail_pending(const struct spf *s)
 {
   size_t i;
+  if (!s->linting)
+    return 0;
   for (i = 0; i < s->npre; i++)
-    if (s->pre[i].active)
+    if (s->pre[i].active && s->pre[i].type == MXCI_T_TXT)
       return 1;
   return s->t99.active;
 }
