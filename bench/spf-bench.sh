@@ -41,8 +41,10 @@
 # delay and once with it.
 #
 # libmxcheck has no switch to turn its prefetch off.  The "no prefetch"
-# rows link a copy of lib/spf.c in which the one call "prefetch(s, f);"
-# is removed; when that line cannot be found the rows are skipped.
+# rows link a copy of lib/checks/spf/spf.c in which the one call
+# "prefetch_record(s, &f->rec, f->domain, s->dns_terms, 1);" is removed
+# (the records fetched ahead are followed from there, so nothing is sent
+# ahead); when that line cannot be found the rows are skipped.
 #
 # Needs: bash, python3, knotd and kdig (knot, knot-dnsutils), spfquery
 # (Debian package spfquery: libspf2's CLI), python3-spf (pyspf),
@@ -271,16 +273,18 @@ deps=$(sed -n "s/^dependency_libs='\(.*\)'\$/\1/p" \
 : "${deps:=${CARES_LIBS:--lcares} ${JSONC_LIBS:--ljson-c}}"
 # shellcheck disable=SC2086  # the *_CFLAGS and *_LIBS are word lists
 build_noprefetch() {
-  sed 's|^  prefetch(s, f);$|  (void)0; /* prefetch off: spf-bench.sh */|' \
-    "$top/lib/spf.c" >"$tmp/spf-noprefetch.c"
+  local call='  prefetch_record(s, \&f->rec, f->domain, s->dns_terms, 1);'
+  sed "s|^$call\$|  (void)0; /* prefetch off: spf-bench.sh */|" \
+    "$top/lib/checks/spf/spf.c" >"$tmp/spf-noprefetch.c" 2>/dev/null
   if [ "$(grep -c 'prefetch off: spf-bench.sh' "$tmp/spf-noprefetch.c")" != 1 ]
   then
-    echo "$me: lib/spf.c has no single line 'prefetch(s, f);' any more:" \
-      "the rows without prefetch are skipped" >&2
+    echo "$me: lib/checks/spf/spf.c has no single line" \
+      "'${call#  }' any more: the rows without prefetch are skipped" >&2
     return 1
   fi
   if $cc -O2 -DHAVE_CONFIG_H -DMXC_BUILDING_LIBRARY -I"$builddir" \
-    -I"$top/lib" -I"$builddir/lib" ${CARES_CFLAGS:-} \
+    -I"$top/lib" -I"$builddir/lib" -I"$top/lib/checks/spf" \
+    ${CARES_CFLAGS:-} \
     ${JSONC_CFLAGS:-$(pkg-config --cflags json-c 2>/dev/null)} -c \
     -o "$tmp/spf-noprefetch.o" \
     "$tmp/spf-noprefetch.c" 2>"$tmp/cc-np.log" &&
@@ -311,7 +315,7 @@ else
     echo "$me: cannot build spf-batch (the libmxcheck rows are skipped):" >&2
     cat "$tmp/cc.log" >&2
   fi
-  # The same, with lib/spf.c's one call of prefetch() removed.
+  # The same, with spf.c's one call of prefetch_record() removed.
   [ -n "$batch" ] && build_noprefetch
 fi
 # -L: libspf2's view off (libmxcheck checks every SPF result with libspf2

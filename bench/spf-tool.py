@@ -470,7 +470,7 @@ par: --parallel (evaluations in flight; 1 for the sequential tools).  wall,
   libmxcheck: SPF alone through the public API (bench/spf-batch.c), one
   context, a cache of 1000 answers as mxcheck --batch; "-L": libspf2's
   view off (the library's own evaluator only); "-D": the SPF detail
-  (trace, lint) off too; "noprefetch": lib/spf.c
+  (trace, lint) off too; "noprefetch": lib/checks/spf/spf.c
   without its prefetch (built by the script).""")
     print()
     print("Disagreements with the expected verdicts (expected>got:count, "

@@ -39,11 +39,11 @@ import time
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dnswire import (  # noqa: E402
-    T_A, T_NS, T_CNAME, T_SOA, T_PTR, T_TXT, T_AAAA, T_ANY, C_IN, C_ANY,
-    NOERROR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED, F_QR, F_TC, F_AD, TTL,
+    T_A, T_NS, T_CNAME, T_SOA, T_PTR, T_MX, T_TXT, T_AAAA, T_ANY, C_IN,
+    C_ANY, NOERROR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED, F_QR, F_TC, F_AD, TTL,
     Builder, Malformed, dn, formerr, lower, name_text, parse_query,
-    response_flags, rr_a, rr_aaaa, rr_cname, rr_ns, rr_ptr, rr_txt, too_big,
-    wire_name, pad_to)
+    response_flags, rr_a, rr_aaaa, rr_cname, rr_mx, rr_ns, rr_ptr, rr_txt,
+    too_big, wire_name, pad_to)
 import dnswire  # noqa: E402
 
 SLOW_DELAY = 0.300    # seconds, case N=15
@@ -170,6 +170,26 @@ for _i in range(1, 6):
     spf_txt("pf%d" % _i, b"v=spf1 ip4:198.51.100.%d -all" % _i)
 SPF_DELAYED = {lower((b"pf%d" % _i,) + SPF) for _i in range(1, 6)}
 SPF_DELAYED.add(lower((b"pf",) + SPF))
+# dp: include:dp1 ... dp3, then mx:dpm; dpN includes dpNa; dpm has one MX
+# host, dph (198.51.100.60); every answer of this tree comes after
+# SPF_DELAY.  Evaluated one by one that is six round trips; with the
+# records fetched ahead followed one level further and the MX host fetched
+# ahead, three
+spf_txt("dp", b"v=spf1" + b"".join(b" include:dp%d.spf.fault.test" % i
+                                   for i in range(1, 4))
+        + b" mx:dpm.spf.fault.test -all")
+for _i in range(1, 4):
+    spf_txt("dp%d" % _i, b"v=spf1 ip4:198.51.100.4%d"
+            b" include:dp%da.spf.fault.test -all" % (_i, _i))
+    spf_txt("dp%da" % _i, b"v=spf1 ip4:198.51.100.5%d -all" % _i)
+FORWARD[lower((b"dpm",) + SPF)] = {
+    T_MX: [rr_mx((b"dpm",) + SPF, 10, (b"dph",) + SPF)]}
+FORWARD[lower((b"dph",) + SPF)] = {
+    T_A: [rr_a((b"dph",) + SPF, "198.51.100.60")]}
+SPF_DELAYED |= {lower(n + SPF) for n in
+                [(b"dp",), (b"dpm",), (b"dph",)] +
+                [(b"dp%d" % _i,) for _i in range(1, 4)] +
+                [(b"dp%da" % _i,) for _i in range(1, 4)]}
 
 # DMARC cases (names under dmarc.fault.test; see faultdns.md, "DMARC
 # cases").  Every other _dmarc name here gets NXDOMAIN, as any unknown name.

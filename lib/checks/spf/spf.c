@@ -14,11 +14,20 @@
  * Latency: when a record arrives, the lookups of the terms it names
  * without macros (include:, a, mx, exists, redirect=) are sent at once and
  * their answers dropped: they land in the cache, and the sequential
- * evaluation finds them there or joins them in flight.  Round trips then
- * grow with the depth of the include tree, not with the number of lookups.
- * Only terms that the 10-term budget of section 4.6.4 could still reach
- * are fetched ahead, and at most MXC_SPF_MAX_DNS_TERMS of them per
- * evaluation.
+ * evaluation finds them there or joins them in flight.  A record fetched
+ * ahead that comes from the network (not from the cache) is parsed when
+ * it arrives and its own terms are sent ahead too, and so are the address
+ * lookups of the names of an MX answer fetched ahead: round trips then
+ * grow with the depth of the include tree (one per level), not with the
+ * number of lookups nor with the order of evaluation.  Only terms that the
+ * 10-term budget of section 4.6.4 could still reach are fetched ahead (the
+ * number a term would have if every DNS-querying term before it on its
+ * path were the only one evaluated), at most MXC_SPF_MAX_DNS_TERMS of them
+ * and MAX_AHEAD_HOSTS MX host addresses per evaluation, none once the
+ * verdict is known.  What is sent ahead is never counted nor read by the
+ * evaluation (section 4.6.4 counts the terms it evaluates), so it cannot
+ * change a result; the lint reads only the records the evaluation would
+ * have fetched ahead from the records it evaluated.
  *
  * The limits of section 4.6.4 are enforced as the RFC words them; the caps
  * below are our own, for bounded memory and work on hostile data.
@@ -37,10 +46,16 @@
  * section 4.6.4, so evaluation never goes deeper than 11; this is a guard. */
 #define MAX_DEPTH (MXC_SPF_MAX_DNS_TERMS + 2)
 /* DNS lookups of one evaluation, of every kind (records, terms, MX and PTR
- * names, CNAME follow-ups, %{p}, exp=, lookups sent ahead).  Section 4.6.4
+ * names, CNAME follow-ups, %{p}, exp=).  Section 4.6.4
  * bounds the terms; this bounds everything else.  The RFC's worst case
  * (10 mx terms of 10 names each, plus %{p} and exp=) stays well below. */
 #define MAX_QUERIES 256
+/* Address lookups of MX names sent ahead per evaluation (the evaluation
+ * of one mx term asks at most MXC_SPF_MAX_MX_NAMES), and all the lookups
+ * sent ahead: the terms of the evaluation's records, those of records
+ * fetched ahead, the MX hosts (they do not count against MAX_QUERIES). */
+#define MAX_AHEAD_HOSTS (2 * MXC_SPF_MAX_MX_NAMES)
+#define MAX_AHEAD (2 * MXC_SPF_MAX_DNS_TERMS + MAX_AHEAD_HOSTS)
 /* MAIL FROM and HELO longer than this are not evaluated (RFC 5321 section
  * 4.5.3.1 allows a path of 256 octets). */
 #define MAX_IDENTITY 1024
@@ -92,6 +107,13 @@ struct lookup {
   struct spf *s;
   int active;       /* waiter linked, callback to come */
   int prefetch;     /* sent ahead: the answer is dropped */
+  int in_send;      /* inside mxci_dns_lookup(): an answer now is a hit */
+  int hit;          /* sent ahead and answered so, from the cache */
+  int deep;         /* sent ahead for a record fetched ahead, not for one
+                     * the evaluation parsed: the lint does not read it */
+  int proj;         /* TXT sent ahead: the least number its include: or
+                     * redirect= can have among the DNS-querying terms */
+  char *dom;        /* ... and the <domain> of the record it fetches */
   uint16_t type;
   int hops;         /* CNAME hops so far */
   char *qname;      /* name asked (presentation form) */
@@ -122,7 +144,7 @@ struct spf {
   int phase, pret;
   int decided;      /* the verdict is set */
   int counted;      /* the current term was counted (section 4.6.4) */
-  int dns_terms, voids, queries, terms_sent;
+  int dns_terms, voids, queries, terms_sent, deep_sent, hosts_sent;
   int waiting, in_run, finished;
   const struct mxci_spf_ctx *opt; /* the context's SPF options */
   int tracing, linting; /* mxc_ctx_set_spf_detail() */
@@ -136,7 +158,8 @@ struct spf {
   char **pnames;
   size_t npnames;
   char *exp_text;
-  struct lookup main, ptrl, sub[MAX_SUB], pre[MXC_SPF_MAX_DNS_TERMS];
+  struct lookup main, ptrl, sub[MAX_SUB];
+  struct lookup *pre[MAX_AHEAD]; /* sent ahead, allocated when sent */
   size_t nsub, npre;
   /* lint: the SPF RR type (99) of the domain, asked once at the start */
   struct lookup t99;
@@ -294,11 +317,12 @@ static void lookup_clear(struct lookup *l)
   mxci_free(l->orig);
   mxci_free(l->cause);
   mxci_free(l->final);
+  mxci_free(l->dom);
   if (l->ans) {
     mxci_answer_clear(l->ans);
     mxci_free(l->ans);
   }
-  l->qname = l->orig = l->cause = l->final = NULL;
+  l->qname = l->orig = l->cause = l->final = l->dom = NULL;
   l->ans = NULL;
 }
 
@@ -325,6 +349,27 @@ static size_t count_rrs(const struct mxci_answer *ans, uint16_t type,
     if (ans->an[i].type == type && mxci_name_eq(ans->an[i].owner, owner))
       n++;
   return n;
+}
+
+/* The one SPF record of a TXT answer to qname (section 4.5), of an
+ * acceptable length; NULL when there is none or more than one. */
+static const struct mxci_rr *spf_record_of(const struct mxci_answer *ans,
+                                           const char *qname)
+{
+  const struct mxci_rr *rec = NULL;
+  const char *final;
+  size_t i, n = 0;
+  int hops;
+
+  final = mxci_answer_follow(ans, qname, &hops);
+  for (i = 0; hops >= 0 && i < ans->nan; i++)
+    if (ans->an[i].type == MXCI_T_TXT &&
+        mxci_name_eq(ans->an[i].owner, final) &&
+        mxci_spf_is_record(ans->an[i].data, ans->an[i].datalen)) {
+      rec = &ans->an[i];
+      n++;
+    }
+  return n == 1 && rec->datalen <= MAX_RECORD_LEN ? rec : NULL;
 }
 
 static void lookup_send(struct spf *s, struct lookup *l, const char *name,
@@ -372,13 +417,30 @@ static void lookup_cb(void *arg, const struct mxci_answer *ans)
   run(s);
 }
 
-/* Lookups that the end of the check waits for: the type 99 query and
- * the lookups sent ahead (the lint reads their answers). */
-static int tail_pending(const struct spf *s)
+/* The lookup sent ahead for q/type, if there is one: a name is sent ahead
+ * once per evaluation. */
+static struct lookup *sent_ahead(struct spf *s, const char *q, uint16_t type)
 {
   size_t i;
   for (i = 0; i < s->npre; i++)
-    if (s->pre[i].active)
+    if (s->pre[i]->type == type && s->pre[i]->qname &&
+        mxci_name_eq(s->pre[i]->qname, q))
+      return s->pre[i];
+  return NULL;
+}
+
+/* Lookups that the end of the check waits for, when the lint runs: the
+ * type 99 query and the records sent ahead from the records the
+ * evaluation parsed (the lint reads them; other lookups sent ahead are
+ * not waited for: their queries still fill the cache). */
+static int tail_pending(const struct spf *s)
+{
+  size_t i;
+  if (!s->linting)
+    return 0;
+  for (i = 0; i < s->npre; i++)
+    if (s->pre[i]->active && s->pre[i]->type == MXCI_T_TXT &&
+        !s->pre[i]->deep)
       return 1;
   return s->t99.active;
 }
@@ -392,14 +454,40 @@ static void tail_done(struct spf *s)
   }
 }
 
+static void prefetch_record(struct spf *s, struct mxci_spf_record *rec,
+                            const char *domain, int proj, int evaluated);
+static void prefetch_hosts(struct spf *s, const struct lookup *l,
+                           const struct mxci_answer *ans);
+
 static void prefetch_cb(void *arg, const struct mxci_answer *ans)
 {
   struct lookup *l = arg;
+  struct spf *s = l->s;
+  const struct mxci_rr *rec;
   l->active = 0;
   /* Dropped by the evaluator, which finds it in the cache; kept for
    * libspf2's view. */
-  mxci_spf2_pin(l->s->l2, l->qname, l->type, ans);
-  tail_done(l->s);
+  mxci_spf2_pin(s->l2, l->qname, l->type, ans);
+  l->hit = l->in_send;
+  /* From the network, before the verdict: one level further ahead.  An
+   * answer from the cache is not followed: the evaluation finds the
+   * records below it as fast in the cache, or sends them ahead itself. */
+  if (!l->in_send && !s->decided && !s->finished &&
+      ans->err == ARES_SUCCESS) {
+    if (l->type == MXCI_T_TXT && l->dom &&
+        (rec = spf_record_of(ans, l->qname)) != NULL) {
+      struct mxci_spf_record r;
+      char err[200];
+      memset(&r, 0, sizeof(r));
+      if (mxci_spf_parse(rec->data, rec->datalen, &r, err, sizeof(err)) ==
+          0)
+        prefetch_record(s, &r, l->dom, l->proj, 0);
+      mxci_spf_record_clear(&r);
+    } else if (l->type == MXCI_T_MX) {
+      prefetch_hosts(s, l, ans);
+    }
+  }
+  tail_done(s);
 }
 
 /* The answer to the type 99 query of the lint. */
@@ -431,7 +519,7 @@ static void lookup_send(struct spf *s, struct lookup *l, const char *name,
   mxc_status_t st;
   char *q;
 
-  if (s->queries >= MAX_QUERIES) {
+  if (!l->prefetch && s->queries >= MAX_QUERIES) {
     lookup_fail(l, Q_LIMIT, "too many DNS queries");
     return;
   }
@@ -445,11 +533,14 @@ static void lookup_send(struct spf *s, struct lookup *l, const char *name,
   l->s = s;
   l->type = type;
   l->active = 1;
-  s->queries++;
-  if (!l->prefetch)
+  if (!l->prefetch) {
+    s->queries++;
     s->waiting++;
+  }
+  l->in_send = 1;
   st = mxci_dns_lookup(s->chk->ctx, l->qname, type,
                        l->prefetch ? prefetch_cb : lookup_cb, l, &l->w);
+  l->in_send = 0;
   if (st != MXC_OK) {
     l->active = 0;
     if (!l->prefetch)
@@ -830,8 +921,6 @@ static void frame_result(struct spf *s, mxc_verdict_t v, char *reason)
 
 /* ---- fetching a record (section 4.4, 4.5) ------------------------------ */
 
-static void prefetch(struct spf *s, struct frame *f);
-
 static void step_fetch(struct spf *s)
 {
   struct frame *f = top(s);
@@ -848,6 +937,14 @@ static void step_fetch(struct spf *s)
     return;
   }
   s->phase = PH_FETCHED;
+  {
+    /* Fetched by the evaluation: the lint may read it. */
+    char *q = mxci_spf_dns_name(f->domain);
+    struct lookup *ahead = q ? sent_ahead(s, q, MXCI_T_TXT) : NULL;
+    if (ahead)
+      ahead->deep = 0;
+    mxci_free(q);
+  }
   lookup_begin(s, &s->main, f->domain, MXCI_T_TXT);
 }
 
@@ -983,41 +1080,61 @@ static void step_fetched(struct spf *s)
   if (f->rec.has_ptr && s->ptr_domain == NULL)
     s->ptr_domain = mxci_strdup(f->domain);
   s->phase = PH_TERM;
-  prefetch(s, f);
+  prefetch_record(s, &f->rec, f->domain, s->dns_terms, 1);
 }
 
-/* Send ahead the lookups of the macro-free terms of a record that the
- * 10-term budget could still reach: term k (counting DNS-querying terms
- * only) cannot be evaluated as a number below dns_terms + k. */
-static void prefetch(struct spf *s, struct frame *f)
+/* Send q/type ahead; dom (taken) and proj go with the TXT of a record. */
+static void send_ahead(struct spf *s, const char *q, uint16_t type, char *dom,
+                       int proj, int deep)
 {
-  int proj = s->dns_terms;
+  struct lookup *l = mxci_calloc(1, sizeof(*l));
+  if (l == NULL) {
+    mxci_free(dom); /* LCOV_EXCL_LINE: OutOfMemory */
+    return;         /* LCOV_EXCL_LINE: OutOfMemory */
+  }
+  s->pre[s->npre++] = l;
+  l->prefetch = 1;
+  l->hops = 0;
+  l->st = Q_ERROR;
+  l->dom = dom;
+  l->proj = proj;
+  l->deep = deep;
+  lookup_send(s, l, q, type);
+}
+
+/* Send ahead the lookups of the macro-free terms of record rec (the
+ * record of domain) that the 10-term budget could still reach: its k-th
+ * DNS-querying term cannot be evaluated as a number below proj + k.
+ * evaluated: rec is the evaluation's own parsed record, whose terms are
+ * marked as sent ahead (also when an earlier record sent them). */
+static void prefetch_record(struct spf *s, struct mxci_spf_record *rec,
+                            const char *domain, int proj, int evaluated)
+{
   size_t i;
   char err[160] = "out of memory";
 
-  for (i = 0; i <= f->rec.nterms; i++) {
-    struct mxci_spf_term *t = i < f->rec.nterms ? &f->rec.terms[i] : NULL;
+  for (i = 0; i <= rec->nterms && !s->decided && !s->finished; i++) {
+    struct mxci_spf_term *t = i < rec->nterms ? &rec->terms[i] : NULL;
     const char *spec;
-    char *name;
+    char *name, *q;
     uint16_t type;
     struct lookup *l;
 
     if (t && !is_dns_mech(t->mech))
       continue;
-    if (t == NULL && (f->rec.redirect == NULL || f->rec.has_all))
+    if (t == NULL && (rec->redirect == NULL || rec->has_all))
       break;
     if (++proj > MXC_SPF_MAX_DNS_TERMS ||
-        s->terms_sent >= MXC_SPF_MAX_DNS_TERMS ||
-        s->npre >= MXC_SPF_MAX_DNS_TERMS)
+        (evaluated && s->terms_sent >= MXC_SPF_MAX_DNS_TERMS))
       break;
-    spec = t ? t->spec : f->rec.redirect;
+    spec = t ? t->spec : rec->redirect;
     if ((t && t->mech == MXCI_SPF_PTR) || (spec && strchr(spec, '%')))
       continue;
     name = spec ? expand(s, spec, MXCI_SPF_MS_DOMAIN, err, sizeof(err))
-                : mxci_strdup(f->domain);
+                : mxci_strdup(domain);
     if (name == NULL)
       continue; /* LCOV_EXCL_LINE: OutOfMemory */
-    if (!mxci_name_ok(name, 0)) {
+    if (!mxci_name_ok(name, 0) || (q = mxci_spf_dns_name(name)) == NULL) {
       mxci_free(name);
       continue;
     }
@@ -1029,15 +1146,60 @@ static void prefetch(struct spf *s, struct frame *f)
       type = addr_type(s);
     else
       type = MXCI_T_A; /* exists */
-    l = &s->pre[s->npre++];
-    l->prefetch = 1;
-    lookup_begin(s, l, name, type);
+    if ((l = sent_ahead(s, q, type)) != NULL) {
+      /* Sent from a record fetched ahead: now also one the evaluation's
+       * records send, which the lint reads. */
+      if (evaluated)
+        l->deep = 0;
+    } else if (s->npre < MAX_AHEAD &&
+               (evaluated || s->deep_sent < MXC_SPF_MAX_DNS_TERMS)) {
+      s->deep_sent += !evaluated;
+      send_ahead(s, q, type, type == MXCI_T_TXT ? name : NULL, proj,
+                 !evaluated);
+      if (type == MXCI_T_TXT)
+        name = NULL;
+    } else {
+      mxci_free(q);
+      mxci_free(name);
+      break;
+    }
+    mxci_free(q);
     mxci_free(name);
+    if (!evaluated)
+      continue;
+    /* The budget of the evaluation's records is the one it had before
+     * records fetched ahead were followed, so that the lint reads the
+     * same records. */
     s->terms_sent++;
     if (t)
       t->prefetched = 1;
     else
-      f->rec.redirect_prefetched = 1;
+      rec->redirect_prefetched = 1;
+  }
+}
+
+/* The MX answer of l, sent ahead for an mx term, arrived: the address
+ * lookups of its names (section 5.4), when the term could take them all
+ * (at most 10 names: more is a permerror). */
+static void prefetch_hosts(struct spf *s, const struct lookup *l,
+                           const struct mxci_answer *ans)
+{
+  const char *final;
+  size_t i;
+  int hops;
+
+  final = mxci_answer_follow(ans, l->qname, &hops);
+  if (hops < 0 || count_rrs(ans, MXCI_T_MX, final) > MXC_SPF_MAX_MX_NAMES)
+    return;
+  for (i = 0; i < ans->nan && !s->decided && !s->finished; i++) {
+    const struct mxci_rr *rr = &ans->an[i];
+    if (rr->type != MXCI_T_MX || !mxci_name_eq(rr->owner, final) ||
+        strcmp(rr->name, ".") == 0 || sent_ahead(s, rr->name, addr_type(s)))
+      continue;
+    if (s->hosts_sent >= MAX_AHEAD_HOSTS || s->npre >= MAX_AHEAD)
+      break;
+    s->hosts_sent++;
+    send_ahead(s, rr->name, addr_type(s), NULL, 0, 1);
   }
 }
 
@@ -1455,8 +1617,8 @@ static void cancel_all(struct spf *s)
   lookup_cancel(&s->ptrl);
   for (i = 0; i < MAX_SUB; i++)
     lookup_cancel(&s->sub[i]);
-  for (i = 0; i < MXC_SPF_MAX_DNS_TERMS; i++)
-    lookup_cancel(&s->pre[i]);
+  for (i = 0; i < s->npre; i++)
+    lookup_cancel(s->pre[i]);
   lookup_cancel(&s->t99);
   mxci_spf2_cancel(s->l2);
 }
@@ -1504,6 +1666,7 @@ static int worst_case(struct spf *s, const char *domain, int depth,
   const struct mxci_answer *ans;
   const struct mxci_rr *rec = NULL;
   const struct mxci_spf_record *kept;
+  const struct lookup *ahead;
   struct mxci_spf_record r;
   const char *final;
   char err[200], *q;
@@ -1518,6 +1681,13 @@ static int worst_case(struct spf *s, const char *domain, int depth,
   if (q && (kept = parsed_at(s, q)) != NULL) {
     mxci_free(q);
     return worst_of(s, kept, depth, budget);
+  }
+  /* A record only fetched ahead from records fetched ahead, from the
+   * network, is not read: whether it came depends on timing. */
+  if (q && (ahead = sent_ahead(s, q, MXCI_T_TXT)) != NULL && ahead->deep &&
+      !ahead->hit) {
+    mxci_free(q);
+    return 0;
   }
   ans = q ? fetched(s, q, MXCI_T_TXT) : NULL;
   if (ans == NULL || ans->err != ARES_SUCCESS) {
@@ -1820,8 +1990,10 @@ static void spf_free(mxc_check_t *chk)
   lookup_clear(&s->ptrl);
   for (i = 0; i < MAX_SUB; i++)
     lookup_clear(&s->sub[i]);
-  for (i = 0; i < MXC_SPF_MAX_DNS_TERMS; i++)
-    lookup_clear(&s->pre[i]);
+  for (i = 0; i < s->npre; i++) {
+    lookup_clear(s->pre[i]);
+    mxci_free(s->pre[i]);
+  }
   lookup_clear(&s->t99);
   mxci_spf2_free(s->l2);
   mxci_free(s->l2_from);
