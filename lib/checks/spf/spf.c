@@ -632,7 +632,7 @@ static void note_net(struct spf *s, const struct mxci_spf_term *t, int family,
 {
   struct mxci_spf_res *p = s->res ? MXCI_SPFR(s->res) : NULL;
   unsigned char net[16];
-  char a[64], text[80];
+  char text[80];
   size_t i, n = family == 6 ? 16 : 4;
   if (p == NULL || !authorises(s, t) || p->nspf_nets >= MAX_NETS)
     return;
@@ -642,8 +642,19 @@ static void note_net(struct spf *s, const struct mxci_spf_term *t, int family,
     net[i] = keep >= 8 ? b[i] : keep <= 0 ? 0
              : (unsigned char)(b[i] & (0xff << (8 - keep)));
   }
-  mxci_addr_format(family, net, a, sizeof(a));
-  snprintf(text, sizeof(text), "%s/%d", a, bits);
+  mxci_addr_format(family, net, text, sizeof(text) - 5);
+  /* "/" and the prefix length (0..128) by hand: snprintf() was most of
+   * this function's time, which every ip4:/ip6:/a/mx term pays */
+  {
+    char *e = text + strlen(text);
+    *e++ = '/';
+    if (bits >= 100)
+      *e++ = (char)('0' + bits / 100);
+    if (bits >= 10)
+      *e++ = (char)('0' + bits / 10 % 10);
+    *e++ = (char)('0' + bits % 10);
+    *e = '\0';
+  }
   for (i = 0; i < p->nspf_nets; i++)
     if (strcmp(p->spf_nets[i], text) == 0)
       return;
