@@ -1170,6 +1170,30 @@ static unsigned char *own_blanks_at(struct own_canon *oc, unsigned char *o)
   return oc->out + oc->olen;
 }
 
+/* What ends a run: white space, CR. */
+static const unsigned char own_stop[256] = {['\t'] = 1, [' '] = 1, ['\r'] = 1};
+
+/* Octets p[0..8) (p[8] readable) copy through in state 3: no TAB, no CR,
+ * and no space followed by white space or CR (a single space between two
+ * runs is written as it is).  0 also when unsure (see HAS0). */
+#define ONES UINT64_C(0x0101010101010101)
+#define HAS0(v) (((v) - ONES) & ~(v) & (ONES << 7))
+static int own_plain8(const unsigned char *p)
+{
+  uint64_t x, y;
+  memcpy(&x, p, 8);
+  memcpy(&y, p + 1, 8);
+  if (HAS0(x ^ (ONES * '\t')) | HAS0(x ^ (ONES * '\r')))
+    return 0;
+  /* the bytes of HAS0 past the first zero byte may be set too: a space
+   * taken for one only sends the octets to the slow path */
+  return (HAS0(x ^ (ONES * ' ')) &
+          (HAS0(y ^ (ONES * ' ')) | HAS0(y ^ (ONES * '\t')) |
+           HAS0(y ^ (ONES * '\r')))) == 0;
+}
+#undef HAS0
+#undef ONES
+
 /* One slice (at most OWN_SLICE octets), the output written in place. */
 static void own_slice(struct own_canon *oc, const unsigned char *p,
                       const unsigned char *end)
@@ -1179,10 +1203,25 @@ static void own_slice(struct own_canon *oc, const unsigned char *p,
   while (p < end) {
     unsigned char c = 0;
     if (state == 3) {
-      /* a run: copied up to white space or CR */
-      while (p < end && (c = *p) != ' ' && c != '\t' && c != '\r') {
-        *o++ = c;
-        p++;
+      /* a run: copied up to white space or CR; a single space between
+       * two runs is copied too (libopendkim: to state 1 and back) */
+      for (;;) {
+        /* eight octets at a time while none of them ends the run */
+        while (end - p > 8 && own_plain8(p)) {
+          memcpy(o, p, 8);
+          o += 8;
+          p += 8;
+        }
+        while (p < end && !own_stop[c = *p]) {
+          *o++ = c;
+          p++;
+        }
+        if (p + 1 < end && c == ' ' && !own_stop[p[1]]) {
+          *o++ = ' ';
+          p++;
+          continue;
+        }
+        break;
       }
       if (p == end)
         break;
