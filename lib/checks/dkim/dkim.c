@@ -105,6 +105,8 @@ struct sigrec {
   char *why;         /* malformed: libopendkim's words */
   char *d, *s, *a;   /* parsed here, for display (printable) */
   int key;           /* index in keys[], -1: none */
+  unsigned char *b;  /* b= decoded (own_decide()), for sig_crypto() */
+  size_t blen;
 };
 
 struct dkim {
@@ -545,6 +547,7 @@ static void dkim_free_priv(mxc_check_t *chk)
     mxci_free(s->sig[i].d);
     mxci_free(s->sig[i].s);
     mxci_free(s->sig[i].a);
+    mxci_free(s->sig[i].b);
   }
   for (i = 0; i < s->nkeys; i++) {
     mxci_free(s->keys[i].name);
@@ -1371,7 +1374,9 @@ static void own_decide(struct dkim *s)
     bh = (const char *)dkim_sig_gettagvalue(g->si, 0, (unsigned char *)"bh");
     if (b == NULL || bh == NULL || b64_strict(b, strlen(b), &sig, &siglen) < 0)
       return; /* left to libopendkim */
-    mxci_free(sig);
+    mxci_free(g->b);
+    g->b = sig; /* decoded once */
+    g->blen = siglen;
     need[own_md(alg)] = 1;
     listed++;
   }
@@ -1407,21 +1412,29 @@ static int own_checked(struct dkim *s)
  * v1.5 over the SHA-1 or SHA-256 digest (RSA_verify()), Ed25519 over the
  * 32-octet SHA-256 hash (RFC 8463 section 3).  1: valid, 0: not, -1:
  * cannot tell here. */
-static int sig_crypto(DKIM_SIGINFO *si, dkim_alg_t alg, struct kent *e,
-                      const unsigned char *hh, size_t hhlen)
+static int sig_crypto(DKIM_SIGINFO *si, const struct sigrec *g,
+                      dkim_alg_t alg, struct kent *e, const unsigned char *hh,
+                      size_t hhlen)
 {
   const char *b = (const char *)dkim_sig_gettagvalue(si, 0,
                                                      (unsigned char *)"b");
   unsigned char *sig = NULL;
+  const unsigned char *bsig;
   size_t siglen;
   int ok = -1;
 
-  if (b == NULL || b64_strict(b, strlen(b), &sig, &siglen) < 0)
+  if (g && g->b) {
+    bsig = g->b; /* decoded by own_decide() */
+    siglen = g->blen;
+  } else if (b == NULL || b64_strict(b, strlen(b), &sig, &siglen) < 0) {
     return -1;
+  } else {
+    bsig = sig;
+  }
   if (alg == DKIM_SIGN_ED25519SHA256) {
     EVP_MD_CTX *mc = EVP_MD_CTX_new();
     if (mc && EVP_DigestVerifyInit(mc, NULL, NULL, NULL, e->ed) == 1)
-      ok = EVP_DigestVerify(mc, sig, siglen, hh, hhlen) == 1;
+      ok = EVP_DigestVerify(mc, bsig, siglen, hh, hhlen) == 1;
     EVP_MD_CTX_free(mc);
   } else {
     /* One context per key and digest, set up once (a verification keeps
@@ -1436,7 +1449,7 @@ static int sig_crypto(DKIM_SIGINFO *si, dkim_alg_t alg, struct kent *e,
       *pc = NULL;             /* LCOV_EXCL_LINE: OpenSSL refused */
     }
     if (*pc)
-      ok = EVP_PKEY_verify(*pc, sig, siglen, hh, hhlen) == 1;
+      ok = EVP_PKEY_verify(*pc, bsig, siglen, hh, hhlen) == 1;
   }
   ERR_clear_error();
   mxci_free(sig);
@@ -1493,7 +1506,7 @@ static int fast_verify(struct dkim_ctx *dc, struct sigrec *g,
     bh = (void *)(uintptr_t)oc->bh[i];
     bhlen = oc->bhlen[i];
   }
-  ok = sig_crypto(si, alg, e, hh, hhlen);
+  ok = sig_crypto(si, g, alg, e, hh, hhlen);
   if (ok < 0)
     return -1;
   if (ok) {
@@ -1619,7 +1632,7 @@ static void learn(struct dkim *s)
         dkim_sig_gethashes(g->si, &hh, &hhlen, &bh, &bhlen) != DKIM_STAT_OK ||
         dkim_sig_getkeysize(g->si, &bits) != DKIM_STAT_OK)
       continue;
-    ok = sig_crypto(g->si, alg, e, hh, hhlen);
+    ok = sig_crypto(g->si, g, alg, e, hh, hhlen);
     m = bh_match(g->si, bh, bhlen);
     if (ok < 0 || m < 0)
       continue;
