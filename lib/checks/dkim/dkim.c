@@ -27,6 +27,11 @@
  *    hashes libopendkim computed, and libopendkim skips them (it would
  *    decode the key's DER again for each).  MXC_DKIM_LIBOPENDKIM_ONLY=1
  *    leaves every signature to libopendkim; the tests compare both.
+ *  - when every signature of a message will be verified that way (known at
+ *    the end of the header, the keys coming from the cache) and hashes the
+ *    body relaxed and whole, the body is canonicalised and hashed here
+ *    instead of by libopendkim (own_decide(): libopendkim's state machine,
+ *    without its octet-at-a-time string appends).
  *
  * One DKIM_LIB per context, made on first use: a context belongs to one
  * thread at a time, and so does its DKIM_LIB.
