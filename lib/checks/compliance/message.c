@@ -19,6 +19,7 @@
 struct mxc_msg {
   size_t nfields;
   struct mxci_msg_field *fields;
+  size_t cap;           /* fields[] allocated */
   size_t dropped;       /* fields beyond MXC_MSG_MAX_FIELDS */
   size_t header_octets; /* all fields as given */
   int smtputf8;
@@ -133,11 +134,18 @@ mxc_status_t mxc_msg_field(mxc_msg_t *m, const char *f, size_t len)
     m->dropped++;
     return MXC_ELIMIT;
   }
-  nf = mxci_realloc(m->fields, (m->nfields + 1) * sizeof(*nf));
-  if (nf == NULL)
-    return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
-  m->fields = nf;
-  fld = &nf[m->nfields];
+  if (m->nfields == m->cap) {
+    /* doubled, from 16: one allocation for a common header */
+    size_t cap = m->cap ? 2 * m->cap : 16;
+    if (cap > MXC_MSG_MAX_FIELDS)
+      cap = MXC_MSG_MAX_FIELDS;
+    nf = mxci_realloc(m->fields, cap * sizeof(*nf));
+    if (nf == NULL)
+      return MXC_ENOMEM; /* LCOV_EXCL_LINE: OutOfMemory */
+    m->fields = nf;
+    m->cap = cap;
+  }
+  fld = &m->fields[m->nfields];
   memset(fld, 0, sizeof(*fld));
   fld->octets = len;
   colon = len ? memchr(f, ':', len) : NULL;
