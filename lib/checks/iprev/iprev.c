@@ -553,8 +553,11 @@ static void ptr_done(void *arg, const struct mxci_answer *ans)
   /* Collect the distinct names, in answer order. */
   MXCI_IPREV(r)->names = mxci_calloc(nptr, sizeof(*MXCI_IPREV(r)->names));
   f->fw = mxci_calloc(nptr, sizeof(*f->fw));
-  f->pa = mxci_calloc(nptr, sizeof(*f->pa));
-  if (MXCI_IPREV(r)->names == NULL || f->fw == NULL || f->pa == NULL) {
+  /* the A probes: an IPv6 address's names only */
+  if (f->family == 6)
+    f->pa = mxci_calloc(nptr, sizeof(*f->pa));
+  if (MXCI_IPREV(r)->names == NULL || f->fw == NULL ||
+      (f->family == 6 && f->pa == NULL)) {
     f->stage_error = 1; /* LCOV_EXCL_LINE: OutOfMemory */
     r->verdict = MXC_VERDICT_TEMPERROR;        /* LCOV_EXCL_LINE */
     set_reason(f, mxci_strdup("out of memory")); /* LCOV_EXCL_LINE */
@@ -620,7 +623,8 @@ static void iprev_abort(mxc_check_t *chk)
     lookup_cancel(f->ns);
   for (i = 0; f->fw && i < f->nfw; i++) {
     lookup_cancel(&f->fw[i]);
-    lookup_cancel(&f->pa[i]);
+    if (f->pa)
+      lookup_cancel(&f->pa[i]);
   }
 }
 
@@ -637,7 +641,8 @@ static void iprev_free(mxc_check_t *chk)
   }
   for (i = 0; f->fw && i < f->nfw; i++) {
     mxci_free(f->fw[i].own);
-    mxci_free(f->pa[i].own);
+    if (f->pa)
+      mxci_free(f->pa[i].own);
   }
   mxci_free(f->fw);
   mxci_free(f->pa);
