@@ -34,24 +34,27 @@ void mxci_result_copy_address(mxc_result_t *d, const mxc_result_t *s)
   memcpy(d->reverse, s->reverse, sizeof(d->reverse));
 }
 
-/* Adds a warning whose text is taken (ours to free, NULL: out of memory). */
-static int warn_take(mxc_result_t *r, const char *code, char *text)
+/* Adds a warning: its code and text in one allocation (code is the block
+ * that mxc_result_free() frees; text follows it). */
+static int warn_add(mxc_result_t *r, const char *code, const char *text)
 {
-  struct mxci_warning *w;
-  if (text == NULL)
+  struct mxci_warning *w = r->warn;
+  size_t cl = strlen(code) + 1, tl = strlen(text) + 1;
+  char *blk;
+  /* the array grows by doubling: 1, 2, 4, ... */
+  if ((r->nwarn & (r->nwarn - 1)) == 0) {
+    w = mxci_realloc(r->warn, (r->nwarn ? 2 * r->nwarn : 1) * sizeof(*w));
+    if (w == NULL)
+      return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+    r->warn = w;
+  }
+  blk = mxci_malloc(cl + tl);
+  if (blk == NULL)
     return -1; /* LCOV_EXCL_LINE: OutOfMemory */
-  w = mxci_realloc(r->warn, (r->nwarn + 1) * sizeof(*w));
-  if (w == NULL) {
-    mxci_free(text); /* LCOV_EXCL_LINE: OutOfMemory */
-    return -1;       /* LCOV_EXCL_LINE: OutOfMemory */
-  }
-  r->warn = w;
-  w[r->nwarn].code = mxci_strdup(code);
-  w[r->nwarn].text = text;
-  if (w[r->nwarn].code == NULL) {
-    mxci_free(text); /* LCOV_EXCL_LINE: OutOfMemory */
-    return -1;       /* LCOV_EXCL_LINE: OutOfMemory */
-  }
+  memcpy(blk, code, cl);
+  memcpy(blk + cl, text, tl);
+  w[r->nwarn].code = blk;
+  w[r->nwarn].text = blk + cl;
   r->nwarn++;
   return 0;
 }
@@ -59,11 +62,24 @@ static int warn_take(mxc_result_t *r, const char *code, char *text)
 int mxci_result_warn(mxc_result_t *r, const char *code, const char *fmt, ...)
 {
   va_list ap;
-  char *text;
+  char buf[512], *text = buf;
+  int n, rc;
   va_start(ap, fmt);
-  text = mxci_vasprintf(fmt, ap);
+  n = vsnprintf(buf, sizeof(buf), fmt, ap);
   va_end(ap);
-  return warn_take(r, code, text);
+  if (n < 0)
+    return -1; /* LCOV_EXCL_LINE: a bad format */
+  if ((size_t)n >= sizeof(buf)) {
+    va_start(ap, fmt);
+    text = mxci_vasprintf(fmt, ap);
+    va_end(ap);
+    if (text == NULL)
+      return -1; /* LCOV_EXCL_LINE: OutOfMemory */
+  }
+  rc = warn_add(r, code, text);
+  if (text != buf)
+    mxci_free(text);
+  return rc;
 }
 
 void mxc_result_free(mxc_result_t *r)
@@ -76,10 +92,8 @@ void mxc_result_free(mxc_result_t *r)
   mxci_free(r->reason);
   mxci_free(r->input);
   mxci_free(r->error);
-  for (i = 0; i < r->nwarn; i++) {
-    mxci_free(r->warn[i].code);
-    mxci_free(r->warn[i].text);
-  }
+  for (i = 0; i < r->nwarn; i++)
+    mxci_free(r->warn[i].code); /* text is in the same block */
   mxci_free(r->warn);
   mxci_free(r->fix);
   mxci_free(r);
@@ -106,7 +120,7 @@ mxc_result_t *mxc_result_dup(const mxc_result_t *s)
   if (d->data && !bad)
     bad |= s->m->copy(d->data, s->data);
   for (i = 0; i < s->nwarn && !bad; i++)
-    bad |= warn_take(d, s->warn[i].code, mxci_strdup(s->warn[i].text));
+    bad |= warn_add(d, s->warn[i].code, s->warn[i].text);
   if (bad) {
     mxc_result_free(d); /* LCOV_EXCL_LINE: OutOfMemory */
     return NULL;        /* LCOV_EXCL_LINE: OutOfMemory */
