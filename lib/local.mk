@@ -43,6 +43,7 @@ noinst_LTLIBRARIES += %reldir%/libmxcheck-core.la
 %canon_reldir%_libmxcheck_core_la_SOURCES += \
 	%reldir%/checks/dkim/dkim_private.h \
 	%reldir%/checks/dkim/dkim.c \
+	%reldir%/checks/dkim/dkim_canon.c \
 	%reldir%/checks/dkim/dkim_result.c
 # DMARC (RFC 9989; RFC 7489's Public Suffix List through libpsl).
 %canon_reldir%_libmxcheck_core_la_SOURCES += \

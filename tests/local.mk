@@ -213,7 +213,7 @@ EXTRA_DIST += tests/fuzz/build.sh tests/fuzz/smoke.sh tests/fuzz/corpus \
 	tests/fuzz/fuzz_msg.c tests/fuzz/fuzz_dkim.c tests/fuzz/fuzz_msgsplit.c \
 	tests/fuzz/fuzz_arc.c tests/fuzz/fuzz_trace.c tests/fuzz/fuzz_zone.c \
 	tests/fuzz/fuzz_batchline.c tests/fuzz/fuzz_conffile.c \
-	tests/fuzz/fuzz_dnssec.c tests/fuzz/fuzz_jsonw.c
+	tests/fuzz/fuzz_dnssec.c tests/fuzz/fuzz_jsonw.c tests/fuzz/fuzz_dkimcanon.c
 fuzz-build: lib/mxcheck_version.h
 	$(FUZZ_ENV) $(SHELL) $(top_srcdir)/tests/fuzz/build.sh \
 		$(top_srcdir) tests/fuzz/bin

@@ -74,7 +74,7 @@ static const char *const hn_names[HN_COUNT] = {"from", "to", "subject",
 
 struct dkim;
 struct kent;
-struct own_canon;
+struct mxci_dkim_canon;
 
 struct key {
   struct mxci_waiter w;
@@ -139,11 +139,10 @@ struct dkim {
   char *conv;        /* body chunk converted to CRLF (2 * BODY_CHUNK) */
   int eom_status;
   char *eom_error;
-  struct own_canon *own; /* the body canonicalised here (see own_decide) */
+  struct mxci_dkim_canon *own; /* the body canonicalised here (see own_decide) */
 };
 
 static const struct mxci_check_ops dkim_ops;
-static void own_free(struct own_canon *oc);
 
 /* ---- CRLF --------------------------------------------------------------- */
 
@@ -528,7 +527,7 @@ static void release_work(struct dkim *s)
   s->hcap = 0;
   mxci_free(s->conv);
   s->conv = NULL;
-  own_free(s->own);
+  mxci_dkim_canon_free(s->own);
   s->own = NULL;
 }
 
@@ -1105,240 +1104,9 @@ static EVP_PKEY *kent_key(const struct kent *e, dkim_alg_t alg);
  * MXC_DKIM_CANON_CHECK=1 (tests) gives the body to libopendkim as well and
  * aborts when the two body hashes differ.
  */
-#define OWN_OUT 8192
-
-struct own_canon {
-  int state;        /* 0..3, as libopendkim's canon_bodystate */
-  int blankline;    /* no content since the last CRLF */
-  size_t blanks;    /* empty lines held */
-  size_t run;       /* octets of the run being read (libopendkim's
-                       canon_buf), already in out[] */
-  EVP_MD_CTX *md[2]; /* SHA-1, SHA-256: those the signatures need */
-  unsigned char bh[2][EVP_MAX_MD_SIZE];
-  unsigned bhlen[2];
-  size_t olen;
-  unsigned char out[OWN_OUT];
-};
-
 static int own_md(dkim_alg_t alg)
 {
   return alg == DKIM_SIGN_RSASHA1 ? 0 : 1;
-}
-
-static void own_free(struct own_canon *oc)
-{
-  if (oc == NULL)
-    return;
-  EVP_MD_CTX_free(oc->md[0]);
-  EVP_MD_CTX_free(oc->md[1]);
-  mxci_free(oc);
-}
-
-static void own_flush(struct own_canon *oc)
-{
-  int i;
-  for (i = 0; i < 2; i++)
-    if (oc->md[i] && oc->olen)
-      EVP_DigestUpdate(oc->md[i], oc->out, oc->olen);
-  oc->olen = 0;
-}
-
-static void own_put(struct own_canon *oc, const char *p, size_t n)
-{
-  while (n > 0) {
-    size_t room = OWN_OUT - oc->olen, k = n < room ? n : room;
-    memcpy(oc->out + oc->olen, p, k);
-    oc->olen += k;
-    p += k;
-    n -= k;
-    if (oc->olen == OWN_OUT)
-      own_flush(oc);
-  }
-}
-
-/* libopendkim's dkim_canon_flushblanks(). */
-static void own_blanks(struct own_canon *oc)
-{
-  for (; oc->blanks > 0; oc->blanks--)
-    own_put(oc, "\r\n", 2);
-}
-
-/* Output room kept free while a slice of input is read: a slice of n
- * octets writes at most n + 1 (the white space or CR before it may be in the
- * slice before), empty lines held aside (own_blanks() makes room again). */
-#define OWN_SLICE (OWN_OUT / 2 - 16)
-
-/* Write the empty lines held, with the output at *o; room kept. */
-static unsigned char *own_blanks_at(struct own_canon *oc, unsigned char *o)
-{
-  oc->olen = (size_t)(o - oc->out);
-  own_blanks(oc);
-  if (oc->olen > OWN_OUT / 2)
-    own_flush(oc);
-  return oc->out + oc->olen;
-}
-
-/* What ends a run: white space, CR. */
-static const unsigned char own_stop[256] = {['\t'] = 1, [' '] = 1, ['\r'] = 1};
-
-/* Octets p[0..8) (p[8] readable) copy through in state 3: no TAB, no CR,
- * and no space followed by white space or CR (a single space between two
- * runs is written as it is).  0 also when unsure (see HAS0). */
-#define ONES UINT64_C(0x0101010101010101)
-#define HAS0(v) (((v) - ONES) & ~(v) & (ONES << 7))
-static int own_plain8(const unsigned char *p)
-{
-  uint64_t x, y;
-  memcpy(&x, p, 8);
-  memcpy(&y, p + 1, 8);
-  if (HAS0(x ^ (ONES * '\t')) | HAS0(x ^ (ONES * '\r')))
-    return 0;
-  /* the bytes of HAS0 past the first zero byte may be set too: a space
-   * taken for one only sends the octets to the slow path */
-  return (HAS0(x ^ (ONES * ' ')) &
-          (HAS0(y ^ (ONES * ' ')) | HAS0(y ^ (ONES * '\t')) |
-           HAS0(y ^ (ONES * '\r')))) == 0;
-}
-#undef HAS0
-#undef ONES
-
-/* One slice (at most OWN_SLICE octets), the output written in place. */
-static void own_slice(struct own_canon *oc, const unsigned char *p,
-                      const unsigned char *end)
-{
-  unsigned char *o = oc->out + oc->olen;
-  int state = oc->state;
-  while (p < end) {
-    unsigned char c = 0;
-    if (state == 3) {
-      /* a run: copied up to white space or CR; a single space between
-       * two runs is copied too (libopendkim: to state 1 and back) */
-      for (;;) {
-        /* eight octets at a time while none of them ends the run */
-        while (end - p > 8 && own_plain8(p)) {
-          memcpy(o, p, 8);
-          o += 8;
-          p += 8;
-        }
-        while (p < end && !own_stop[c = *p]) {
-          *o++ = c;
-          p++;
-        }
-        if (p + 1 < end && c == ' ' && !own_stop[p[1]]) {
-          *o++ = ' ';
-          p++;
-          continue;
-        }
-        break;
-      }
-      if (p == end)
-        break;
-      p++;
-      if (c == '\r') {
-        state = 2;
-      } else {
-        if (oc->blanks) /* LCOV_EXCL_LINE: written when the run began */
-          o = own_blanks_at(oc, o); /* LCOV_EXCL_LINE */
-        oc->run = 0;
-        state = 1;
-      }
-      continue;
-    }
-    c = *p++;
-    switch (state) {
-    case 0:
-      if (c == ' ' || c == '\t') {
-        state = 1;
-      } else if (c == '\r') {
-        state = 2;
-      } else {
-        oc->blankline = 0;
-        if (oc->blanks)
-          o = own_blanks_at(oc, o);
-        *o++ = c; /* a run begins (libopendkim: dkim_dstring_cat1()) */
-        oc->run = 1;
-        state = 3;
-      }
-      break;
-    case 1:
-      if (c == ' ' || c == '\t') {
-      } else if (c == '\r') {
-        state = 2;
-      } else {
-        if (oc->blanks)
-          o = own_blanks_at(oc, o);
-        *o++ = ' ';
-        oc->blankline = 0;
-        *o++ = c;
-        oc->run = 1;
-        state = 3;
-      }
-      break;
-    default: /* 2: after CR */
-      if (c == '\n') {
-        if (oc->blankline) {
-          oc->blanks++;
-        } else {
-          if (oc->blanks) /* LCOV_EXCL_LINE: written before the content */
-            o = own_blanks_at(oc, o); /* LCOV_EXCL_LINE */
-          *o++ = '\r'; /* the run was written already */
-          *o++ = '\n';
-          oc->run = 0;
-          oc->blankline = 1;
-        }
-        state = 0;
-      } else if (c == '\r') {
-        oc->blankline = 0;
-        if (oc->run == 0 && oc->blanks)
-          o = own_blanks_at(oc, o);
-        *o++ = c;
-        oc->run++;
-      } else if (c == ' ' || c == '\t') {
-        if (oc->blanks)
-          o = own_blanks_at(oc, o);
-        oc->run = 0;
-        state = 1;
-      } else {
-        oc->blankline = 0;
-        if (oc->run == 0 && oc->blanks)
-          o = own_blanks_at(oc, o);
-        *o++ = c;
-        oc->run++;
-        state = 3;
-      }
-      break;
-    }
-  }
-  oc->state = state;
-  oc->olen = (size_t)(o - oc->out);
-}
-
-static void own_body(struct own_canon *oc, const char *p, size_t n)
-{
-  const unsigned char *u = (const unsigned char *)p;
-  while (n > 0) {
-    size_t k = n < OWN_SLICE ? n : OWN_SLICE;
-    if (oc->olen > OWN_OUT / 2)
-      own_flush(oc);
-    own_slice(oc, u, u + k);
-    u += k;
-    n -= k;
-  }
-}
-
-/* The end of the body: the hashes.  -1 when libopendkim would find the
- * body's final CRLF missing (a run still open). */
-static int own_close(struct own_canon *oc)
-{
-  int i;
-  if (oc->run > 0)
-    return -1;
-  own_flush(oc);
-  for (i = 0; i < 2; i++)
-    if (oc->md[i] &&
-        EVP_DigestFinal_ex(oc->md[i], oc->bh[i], &oc->bhlen[i]) != 1)
-      oc->bhlen[i] = 0; /* LCOV_EXCL_LINE: OpenSSL failed */
-  return 0;
 }
 
 /* At the end of the header, once the cached keys are in: canonicalise the
@@ -1347,7 +1115,6 @@ static int own_close(struct own_canon *oc)
 static void own_decide(struct dkim *s)
 {
   struct dkim_ctx *dc = mxci_ctx_state(s->chk->ctx, &mxci_dkim_method);
-  struct own_canon *oc;
   int need[2] = {0, 0};
   size_t i, listed = 0;
 
@@ -1387,20 +1154,8 @@ static void own_decide(struct dkim *s)
   }
   if (listed == 0)
     return;
-  oc = mxci_malloc(sizeof(*oc));
-  if (oc == NULL)
-    return; /* LCOV_EXCL_LINE: OutOfMemory (libopendkim does it) */
-  memset(oc, 0, offsetof(struct own_canon, out));
-  oc->blankline = 1;
-  for (i = 0; i < 2; i++)
-    if (need[i] &&
-        ((oc->md[i] = EVP_MD_CTX_new()) == NULL ||
-         EVP_DigestInit_ex(oc->md[i], i == 0 ? EVP_sha1() : EVP_sha256(),
-                           NULL) != 1)) {
-      own_free(oc); /* LCOV_EXCL_LINE: OpenSSL failed */
-      return;       /* LCOV_EXCL_LINE: OpenSSL failed */
-    }
-  s->own = oc;
+  /* NULL (out of memory, OpenSSL failed): libopendkim does it */
+  s->own = mxci_dkim_canon_new(need[0], need[1]);
 }
 
 /* MXC_DKIM_CANON_CHECK: libopendkim canonicalises the body too. */
@@ -1490,7 +1245,7 @@ static EVP_PKEY *kent_key(const struct kent *e, dkim_alg_t alg)
  * key size rule); the outcome in g->f_*.  -1: left to libopendkim. */
 static int fast_verify(struct dkim_ctx *dc, struct sigrec *g,
                        struct kent *e, dkim_alg_t alg,
-                       const struct own_canon *oc)
+                       const struct mxci_dkim_canon *oc)
 {
   DKIM_SIGINFO *si = g->si;
   void *hh, *bh;
@@ -1503,13 +1258,15 @@ static int fast_verify(struct dkim_ctx *dc, struct sigrec *g,
   if (oc) {
     /* the body was canonicalised here */
     int i = own_md(alg);
+    unsigned ohlen;
+    const unsigned char *oh = mxci_dkim_canon_hash(oc, i, &ohlen);
     if (dc->canon_check &&
-        (bhlen != oc->bhlen[i] || memcmp(bh, oc->bh[i], bhlen) != 0)) {
+        (bhlen != ohlen || memcmp(bh, oh, bhlen) != 0)) {
       fprintf(stderr, "mxcheck: MXC_DKIM_CANON_CHECK: body hashes differ\n");
       abort();
     }
-    bh = (void *)(uintptr_t)oc->bh[i];
-    bhlen = oc->bhlen[i];
+    bh = (void *)(uintptr_t)oh;
+    bhlen = ohlen;
   }
   ok = sig_crypto(si, g, alg, e, hh, hhlen);
   if (ok < 0)
@@ -1812,7 +1569,7 @@ mxc_status_t mxc_dkim_body(mxc_check_t *chk, const char *chunk, size_t len)
       o = mxci_crlf(chunk, n, &s->cr, s->conv);
     }
     if (s->own)
-      own_body(s->own, p, o);
+      mxci_dkim_canon_body(s->own, p, o);
     if (s->own == NULL || own_checked(s))
       dst = dkim_body(s->d, (unsigned char *)(uintptr_t)p, o);
     if (dst == DKIM_STAT_NORESOURCE) {
@@ -2553,10 +2310,10 @@ static void complete(struct dkim *s)
       else if (k && (k->state == K_BIG || k->state == K_BAD))
         dkim_sig_seterror(g->si, DKIM_SIGERROR_KEYDECODE);
     }
-    if (s->own && own_close(s->own) < 0) {
+    if (s->own && mxci_dkim_canon_close(s->own) < 0) {
       /* libopendkim says it: the same body end for it (an octet that is
        * not white space, with no line end after it) */
-      own_free(s->own);
+      mxci_dkim_canon_free(s->own);
       s->own = NULL;
       if (!own_checked(s))
         (void)dkim_body(s->d, (unsigned char *)"x", 1);

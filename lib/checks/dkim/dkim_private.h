@@ -59,5 +59,18 @@ extern const struct mxci_method mxci_dkim_method;
  * octet was CR" from one call to the next.  Returns the octets written. */
 size_t mxci_crlf(const char *in, size_t n, int *cr, char *out);
 
+/* dkim_canon.c: the relaxed body canonicalisation (RFC 6376 section 3.4.4)
+ * and its SHA-1 and/or SHA-256 hashes, as libopendkim computes them.  The
+ * body comes in CRLF form, in pieces of any size; close() is -1 when
+ * libopendkim would find the final CRLF missing (then there is no hash). */
+struct mxci_dkim_canon;
+struct mxci_dkim_canon *mxci_dkim_canon_new(int sha1, int sha256);
+void mxci_dkim_canon_body(struct mxci_dkim_canon *c, const char *p, size_t n);
+int mxci_dkim_canon_close(struct mxci_dkim_canon *c);
+/* The hash (sha256: 1, SHA-256; 0, SHA-1) and its length in *len. */
+const unsigned char *mxci_dkim_canon_hash(const struct mxci_dkim_canon *c,
+                                          int sha256, unsigned *len);
+void mxci_dkim_canon_free(struct mxci_dkim_canon *c);
+
 
 #endif /* MXC_DKIM_PRIVATE_H */
