@@ -1679,10 +1679,8 @@ static int worst_case(struct spf *s, const char *domain, int depth,
   const struct mxci_spf_record *kept;
   const struct lookup *ahead;
   struct mxci_spf_record r;
-  const char *final;
   char err[200], *q;
-  size_t i, n = 0;
-  int hops, w;
+  int w;
 
   if (depth > MAX_DEPTH || *budget <= 0)
     return 0;
@@ -1705,16 +1703,9 @@ static int worst_case(struct spf *s, const char *domain, int depth,
     mxci_free(q);
     return 0;
   }
-  final = mxci_answer_follow(ans, q, &hops);
-  for (i = 0; hops >= 0 && i < ans->nan; i++)
-    if (ans->an[i].type == MXCI_T_TXT &&
-        mxci_name_eq(ans->an[i].owner, final) &&
-        mxci_spf_is_record(ans->an[i].data, ans->an[i].datalen)) {
-      rec = &ans->an[i];
-      n++;
-    }
+  rec = spf_record_of(ans, q);
   mxci_free(q);
-  if (n != 1 || rec->datalen > MAX_RECORD_LEN ||
+  if (rec == NULL ||
       mxci_spf_parse(rec->data, rec->datalen, &r, err, sizeof(err)) != 0) {
     mxci_spf_record_clear(&r);
     return 0;
