@@ -1238,6 +1238,12 @@ static int ms_stop(struct msg *m, mxc_status_t st)
 static int ms_field(void *arg, const char *f, size_t len)
 {
   struct msg *m = arg;
+  if (m->nfields == 0 && len > 0 && (f[0] == ' ' || f[0] == '\t')) {
+    /* white space first: the fold of no field (random bytes start so
+     * one time in 128) */
+    m->notmsg = "its first line is not a header field (no header)";
+    return 1;
+  }
   m->nfields++;
   if (m->hdr && mxc_msg_field(m->hdr, f, len) == MXC_ENOMEM)
     die(EX_UNKNOWN, "out of memory");

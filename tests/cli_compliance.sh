@@ -325,7 +325,10 @@ run 0 --json --message "$msg/good.eml" $good 192.0.2.1 && states R10=pass
 : >"$tmp/empty.eml"
 head -c 4096 /dev/urandom | LC_ALL=C tr -d '\n' >"$tmp/random.bin"
 printf 'just some text\nno header\n' >"$tmp/text.txt"
-for f in "$tmp/empty.eml" /bin/ls "$tmp/random.bin" "$tmp/text.txt" "$tmp"; do
+# white space first: a fold of no field (random bytes begin so 1 time in 128)
+printf '\t\001\377 x: y\r\nFrom: a@example.org\r\n\r\nbody\r\n' >"$tmp/fold.bin"
+for f in "$tmp/empty.eml" /bin/ls "$tmp/random.bin" "$tmp/text.txt" \
+  "$tmp/fold.bin" "$tmp"; do
   run 3 --message "$f" || continue
   if [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ] &&
     grep -q "not a message" "$tmp/err"; then ok; else
