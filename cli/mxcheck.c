@@ -554,9 +554,10 @@ static int render_flags(const struct run *r)
 /* s, a JSON object, with "line":N first: written in two pieces, not
  * copied (the copy and its snprintf() were a tenth of a --json batch's
  * rendering) */
-static void put_json_line(unsigned long line, const char *s)
+/* "{"line":N," at the end of head[32]; returns where it begins */
+static char *json_line_head(char head[32], unsigned long line)
 {
-  char head[32], *p = head + sizeof(head);
+  char *p = head + 32;
   *--p = ',';
   do {
     *--p = (char)('0' + line % 10);
@@ -564,6 +565,12 @@ static void put_json_line(unsigned long line, const char *s)
   } while (line > 0);
   p -= 8;
   memcpy(p, "{\"line\":", 8);
+  return p;
+}
+
+static void put_json_line(unsigned long line, const char *s)
+{
+  char head[32], *p = json_line_head(head, line);
   fwrite(p, 1, (size_t)(head + sizeof(head) - p), stdout);
   fputs(s + 1, stdout);
   putchar('\n');
@@ -609,15 +616,13 @@ static void put(struct run *r, size_t idx, unsigned long line, char *s)
     return;
   }
   if (s && r->o.json && line && s[0] == '{') {
-    /* not xasprintf(): glibc's vsnprintf copies a long %s argument an
-     * octet at a time, which cost as much as rendering the JSON */
-    char head[32];
-    size_t h = (size_t)snprintf(head, sizeof(head), "{\"line\":%lu,", line);
-    size_t n = strlen(s + 1);
+    /* kept for later (in order, or framed): "line" copied in */
+    char head[32], *hp = json_line_head(head, line);
+    size_t h = (size_t)(head + sizeof(head) - hp), n = strlen(s + 1);
     char *t = malloc(h + n + 1);
     if (t == NULL)
       die(EX_UNKNOWN, "out of memory");
-    memcpy(t, head, h);
+    memcpy(t, hp, h);
     memcpy(t + h, s + 1, n + 1);
     free(s);
     s = t;

@@ -565,6 +565,9 @@ void mxci_jw_warnings(struct mxci_jw *w, const char *key,
  * error); w is empty again. */
 char *mxci_jw_finish(struct mxci_jw *w);
 void mxci_jw_free(struct mxci_jw *w);
+/* The "warnings" and "fix" members that end a check's object (the JSON
+ * side of mxci_text_tail()). */
+void mxci_json_tail(struct mxci_jw *w, const mxc_result_t *r);
 /* Write r's members into the open object (nothing when its address did
  * not parse). */
 void mxci_json_members(struct mxci_jw *w, const mxc_result_t *r);

@@ -26,6 +26,12 @@ static void subject_members(struct mxci_jw *w, const mxc_result_t *r)
   mxci_jw_bool(w, "ipv4_mapped", r->mapped);
 }
 
+void mxci_json_tail(struct mxci_jw *w, const mxc_result_t *r)
+{
+  mxci_jw_warnings(w, "warnings", r->warn, r->nwarn);
+  mxci_jw_str(w, "fix", r->fix ? r->fix : "");
+}
+
 void mxci_json_members(struct mxci_jw *w, const mxc_result_t *r)
 {
   if (r->error)

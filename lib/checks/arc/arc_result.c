@@ -174,8 +174,7 @@ static void arc_json(struct mxci_jw *w, const mxc_result_t *r)
   for (i = 0; i < p->nsets; i++)
     mxci_jw_str(w, NULL, S(p->sets[i].as_domain));
   mxci_jw_end(w);
-  mxci_jw_warnings(w, "warnings", r->warn, r->nwarn);
-  mxci_jw_str(w, "fix", S(r->fix));
+  mxci_json_tail(w, r);
   mxci_jw_end(w);
 }
 

@@ -273,8 +273,7 @@ static void dkim_json(struct mxci_jw *w, const mxc_result_t *r)
   mxci_jw_str(w, "reason", r->reason ? r->reason : "");
   mxci_jw_int(w, "signatures", (int)p->ndkim);
   mxci_jw_int(w, "ignored", (int)p->dkim_ignored);
-  mxci_jw_warnings(w, "warnings", r->warn, r->nwarn);
-  mxci_jw_str(w, "fix", r->fix ? r->fix : "");
+  mxci_json_tail(w, r);
   mxci_jw_end(w);
 }
 

@@ -42,26 +42,6 @@ static void strv(struct mxci_jw *w, const char *key, char *const *v,
   mxci_jw_end(w);
 }
 
-/* The record's tags as an object: a tag given twice is one member, where
- * it first appears, with its last value. */
-static void tags_json(struct mxci_jw *w, const struct mxci_dmarc *m)
-{
-  size_t i, j;
-  mxci_jw_object(w, "tags");
-  for (i = 0; i < m->ntags; i++) {
-    size_t last = i;
-    for (j = 0; j < i && strcmp(m->tname[j], m->tname[i]) != 0; j++)
-      ;
-    if (j < i)
-      continue;
-    for (j = i + 1; j < m->ntags; j++)
-      if (strcmp(m->tname[j], m->tname[i]) == 0)
-        last = j;
-    mxci_jw_str(w, m->tname[i], m->tval[last]);
-  }
-  mxci_jw_end(w);
-}
-
 static void dmarc_json(struct mxci_jw *w, const mxc_result_t *r)
 {
   const struct mxci_dmarc *m = r->data;
@@ -77,7 +57,11 @@ static void dmarc_json(struct mxci_jw *w, const mxc_result_t *r)
   mxci_jw_bool(w, "audit", m->audit);
   mxci_jw_str(w, "record", m->record ? m->record : "");
   mxci_jw_str(w, "record_domain", m->record_domain);
-  tags_json(w, m);
+  /* each tag once: the parser keeps the first of a repeated tag */
+  mxci_jw_object(w, "tags");
+  for (i = 0; i < m->ntags; i++)
+    mxci_jw_str(w, m->tname[i], m->tval[i]);
+  mxci_jw_end(w);
   mxci_jw_str(w, "organizational_domain", m->org);
   mxci_jw_str(w, "organizational_domain_reason", m->org_how);
   mxci_jw_str(w, "policy",
@@ -98,8 +82,7 @@ static void dmarc_json(struct mxci_jw *w, const mxc_result_t *r)
   strv(w, "notes", m->notes, m->nnotes);
   strv(w, "trace", m->trace, m->ntrace);
   mxci_jw_bool(w, "dnssec", r->dnssec);
-  mxci_jw_warnings(w, "warnings", r->warn, r->nwarn);
-  mxci_jw_str(w, "fix", r->fix ? r->fix : "");
+  mxci_json_tail(w, r);
   mxci_jw_end(w);
 }
 

@@ -383,8 +383,7 @@ static void dom_json(struct mxci_jw *w, const mxc_result_t *r)
     mxci_jw_end(w);
   }
   mxci_jw_end(w);
-  mxci_jw_warnings(w, "warnings", r->warn, r->nwarn);
-  mxci_jw_str(w, "fix", r->fix ? r->fix : "");
+  mxci_json_tail(w, r);
   mxci_jw_end(w);
   if (p->dmarc)
     mxci_json_members(w, p->dmarc);

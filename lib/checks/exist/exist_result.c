@@ -119,8 +119,7 @@ static void exist_json(struct mxci_jw *w, const mxc_result_t *r)
     mxci_jw_end(w);
   }
   mxci_jw_end(w);
-  mxci_jw_warnings(w, "warnings", r->warn, r->nwarn);
-  mxci_jw_str(w, "fix", r->fix ? r->fix : "");
+  mxci_json_tail(w, r);
   mxci_jw_end(w);
 }
 

@@ -152,8 +152,7 @@ static void spf_json(struct mxci_jw *w, const mxc_result_t *r)
   for (i = 0; i < p->nspf_trace; i++)
     mxci_jw_str(w, NULL, p->spf_trace[i]);
   mxci_jw_end(w);
-  mxci_jw_warnings(w, "warnings", r->warn, r->nwarn);
-  mxci_jw_str(w, "fix", r->fix ? r->fix : "");
+  mxci_json_tail(w, r);
   /* Always there, so that tools can compare. */
   mxci_jw_object(w, "libspf2");
   mxci_jw_str(w, "result", mxc_spf_libspf2_result(r));
